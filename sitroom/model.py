@@ -1,0 +1,260 @@
+"""The document and event model every stage shares.
+
+One :class:`Document` enters the pipeline; each stage adds to its :class:`Analysis` (the spaCy
+``Doc`` plus what has been extracted so far); the result serialises to the public JSON contract.
+
+Offsets (``start``/``end``) always index ``Document.text``: the text *as given* (the decoded file,
+the JSONL ``text`` field, or the main text trafilatura extracted from an HTML page). Cleaning never
+shifts offsets: removed passages (repeated headlines, boilerplate) are blanked with spaces in
+``Document.nlp_text``, which has exactly the same length as ``text``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+#: Keys of one line of ``sitroom extract --format jsonl``. A public contract: add, never rename/drop.
+RESULT_KEYS = ("events", "places", "dates", "figures", "claims", "agreements", "quality")
+
+#: ACLED event columns, in ACLED's order, used by the CSV writer.
+ACLED_COLUMNS = (
+    "event_id", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
+    "assoc_actor_1", "actor2", "country", "admin1", "admin2", "location", "latitude",
+    "longitude", "geo_precision", "source", "notes", "fatalities",
+)
+
+
+def content_hash(text: str) -> str:
+    """Stable hash of a document's content (whitespace-normalised), to recognise it again."""
+    norm = " ".join(text.split()).casefold()
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Span:
+    """A piece of evidence: ``text == document.text[start:end]``."""
+    start: int
+    end: int
+    text: str
+    doc_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, "start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass
+class QualityFlag:
+    kind: str            # repeated_headline, malformed_number, year_unknown, non_english, ...
+    message: str
+    evidence: list[Span] = field(default_factory=list)
+    severity: str = "warning"   # info | warning | error
+
+
+@dataclass
+class Document:
+    doc_id: str
+    text: str                              # as given; offsets index this
+    title: str | None = None
+    published: date | None = None
+    published_from: str | None = None      # "metadata", "option" (--published), or None
+    source: str | None = None              # outlet / site name
+    url: str | None = None
+    nlp_text: str | None = None            # same length as text; removed parts blanked
+    headings: list[tuple[int, int]] = field(default_factory=list)   # sub-headlines (section breaks)
+    quality: list[QualityFlag] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    content_hash: str = ""
+
+    def __post_init__(self) -> None:
+        if self.nlp_text is None:
+            self.nlp_text = self.text
+        if len(self.nlp_text) != len(self.text):
+            raise ValueError("nlp_text must have the same length as text")
+        if not self.content_hash:
+            self.content_hash = content_hash(self.text)
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(start, end, self.text[start:end], self.doc_id)
+
+
+@dataclass
+class DocError:
+    """An input that could not be turned into a document; it still gets its output line."""
+    doc_id: str
+    error: str
+
+
+# ---------------------------------------------------------------- extraction results
+
+@dataclass
+class DateExpr:
+    text: str
+    start: int
+    end: int
+    value: str | None           # ISO 8601 at its own granularity: 2020-01-16, 2019-12, 2019, 2020-W03
+    value_start: str | None     # first day covered (ISO date), for ranges and coarse values
+    value_end: str | None       # last day covered (ISO date)
+    precision: int | None       # 1 day, 2 week/range (<= ~2 weeks), 3 month, 4 year or coarser
+    relative: bool = False      # resolved against the publication date
+    year_known: bool = True     # False when no year is stated and no publication date is known
+    mod: str | None = None      # TimeML-style modifier: START, MID, END, SINCE, BEFORE, AFTER
+    kind: str = "date"          # date | range | since | duration | time
+
+
+@dataclass
+class Place:
+    text: str
+    start: int
+    end: int
+    name: str | None = None             # resolved gazetteer name
+    country: str | None = None
+    country_code: str | None = None     # ISO 3166-1 alpha-2
+    admin1: str | None = None
+    admin2: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    feature: str = "other"              # country, admin1, admin2, populated_place, demonym, other
+    gazetteer_id: str | None = None     # "geonames:169387"
+    role: str = "other"                 # event_location, speaker_location, other
+    confidence: float = 0.0
+    population: int | None = None
+
+
+@dataclass
+class ActorMention:
+    text: str
+    start: int
+    end: int
+    actor: str               # normalised name (ACLED style), e.g. "Military Forces of Syria"
+    actor_type: str | None = None      # state_forces, rebels, militia, civilians, protesters, ...
+    country_code: str | None = None
+    actor_id: str | None = None
+
+
+@dataclass
+class Trigger:
+    """An event mention's anchor word(s) and its class from the taxonomy."""
+    text: str
+    start: int
+    end: int
+    sub_event_type: str
+    event_type: str
+    plover: str | None = None
+    score: float = 1.0
+    negated: bool = False
+    hypothetical: bool = False     # threat, plan, call for, "could", "would"
+    sentence: tuple[int, int] = (0, 0)
+
+
+@dataclass
+class Event:
+    event_id: str
+    event_date: str | None = None
+    time_precision: int | None = None
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    actor1: str | None = None
+    actor2: str | None = None
+    assoc_actor_1: str | None = None
+    country: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    location: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: int | None = None
+    fatalities: int | None = None
+    fatalities_low: int | None = None
+    fatalities_high: int | None = None
+    civilian_fatalities: int | None = None
+    injured: int | None = None
+    notes: str = ""
+    source: str | None = None
+    confidence: float = 0.0
+    evidence: list[Span] = field(default_factory=list)
+    # sitroom additions
+    plover_type: str | None = None
+    country_code: str | None = None
+    trigger: str | None = None
+    date_evidence: Span | None = None
+    location_evidence: Span | None = None
+    actor1_evidence: Span | None = None
+    actor2_evidence: Span | None = None
+    fatalities_evidence: Span | None = None
+    contested: bool = False
+
+
+@dataclass
+class Figure:
+    kind: str                       # killed, injured, displaced, trapped, destroyed, ...
+    value: int | None
+    low: int | None = None
+    high: int | None = None
+    qualifier: str | None = None
+    unit: str | None = None         # people, civilians, hospitals, ...
+    breakdown: dict[str, int] = field(default_factory=dict)
+    period_start: str | None = None
+    period_end: str | None = None
+    country: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    location: str | None = None
+    attributed_to: str | None = None
+    verified: bool = False
+    evidence: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    kind: str                       # statement, appeal, denial, accusation
+    speaker: str | None
+    speaker_role: str | None = None
+    date: str | None = None
+    text: str = ""
+    about: list[str] = field(default_factory=list)
+    target: str | None = None       # who is accused / who is asked
+    evidence: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Agreement:
+    kind: str                       # ceasefire, truce, de-escalation zone, peace agreement, ...
+    parties: list[str] = field(default_factory=list)
+    agreed_date: str | None = None
+    effective_date: str | None = None
+    area: str | None = None
+    status: str | None = None       # in force, violated, collapsed, ...
+    evidence: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    """Everything known about one document as it passes the stages."""
+    document: Document
+    doc: Any = None                 # spacy.tokens.Doc over document.nlp_text
+    places: list[Place] = field(default_factory=list)
+    dates: list[DateExpr] = field(default_factory=list)
+    actors: list[ActorMention] = field(default_factory=list)
+    triggers: list[Trigger] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    agreements: list[Agreement] = field(default_factory=list)
+    quality: list[QualityFlag] = field(default_factory=list)
+    numbers: list[Any] = field(default_factory=list)
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Dataclasses, dates and tuples to plain JSON values."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    return obj
