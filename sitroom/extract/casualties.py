@@ -1,0 +1,164 @@
+"""Numbers that count people or things affected: killed, injured, displaced, trapped, destroyed.
+
+One pass over the document's numbers; each counted number gets a kind (from the verb or noun that
+governs it, via the dependency parse), a unit (the noun it counts) and, for "including 293 women
+and 433 children", a parent number it breaks down. Events take the incident counts; figures take
+the cumulative ones.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from ..model import DateExpr
+from .numbers import Number, find_numbers
+
+KIND_LEMMAS = {
+    "killed": {"kill", "die", "dead", "death", "slay", "massacre", "execute", "behead", "perish",
+               "fatality", "toll", "murder", "shoot dead", "lose"},
+    "injured": {"injure", "wound", "hurt", "injury", "maim", "casualty", "wounded", "injured"},
+    "displaced": {"flee", "displace", "uproot", "evacuate", "displacement", "refugee", "shelter",
+                  "escape", "leave", "relocate", "expel"},
+    "trapped": {"trap", "besiege", "strand", "encircle", "surround"},
+    "destroyed": {"destroy", "damage", "raze", "ruin", "flatten", "demolish", "burn", "torch",
+                  "knock", "level", "collapse", "bomb", "hit", "target"},
+    "detained": {"arrest", "detain", "abduct", "kidnap", "seize", "hold", "capture", "jail"},
+}
+PEOPLE_NOUNS = {"people", "person", "civilian", "civilians", "child", "children", "woman", "women",
+                "man", "men", "fighter", "fighters", "soldier", "soldiers", "troops", "militant",
+                "militants", "rebel", "rebels", "resident", "residents", "villager", "villagers",
+                "protester", "protesters", "demonstrator", "demonstrators", "worker", "workers",
+                "family", "families", "student", "students", "refugee", "refugees", "member",
+                "members", "policeman", "policemen", "officer", "officers", "gunman", "gunmen",
+                "insurgent", "insurgents", "combatant", "combatants", "individual", "individuals",
+                "inhabitant", "inhabitants", "boy", "boys", "girl", "girls", "infant", "infants",
+                "teenager", "teenagers", "personnel", "jihadist", "jihadists", "syrians", "victim",
+                "victims", "passenger", "passengers", "patient", "patients", "journalist",
+                "journalists", "worshipper", "worshippers", "pilgrim", "pilgrims", "guard", "guards",
+                "detainee", "detainees", "prisoner", "prisoners", "hostage", "hostages"}
+THING_NOUNS = {"house", "houses", "home", "homes", "hospital", "hospitals", "school", "schools",
+               "building", "buildings", "village", "villages", "town", "towns", "shop", "shops",
+               "mosque", "mosques", "church", "churches", "vehicle", "vehicles", "tank", "tanks",
+               "facility", "facilities", "clinic", "clinics", "market", "markets", "bridge", "bridges"}
+BREAKDOWN_KEYS = {"woman": "women", "women": "women", "child": "children", "children": "children",
+                  "civilian": "civilians", "civilians": "civilians", "man": "men", "men": "men",
+                  "fighter": "fighters", "fighters": "fighters", "soldier": "soldiers",
+                  "soldiers": "soldiers", "boy": "children", "boys": "children", "girl": "children",
+                  "girls": "children", "minor": "children", "minors": "children"}
+BREAKDOWN_CUES = ("including", "among them", "among whom", "of whom", "of them", "among",
+                  "mostly", "most of them", "included")
+CUMULATIVE_CUES = ("since", "so far", "in total", "in all", "toll", "tally", "total", "to date",
+                   "this year", "past year", "last year", "months", "weeks", "overall", "altogether",
+                   "cumulative", "over the past", "over the last", "throughout", "campaign", "war",
+                   "conflict", "hostilities", "have fled", "has fled", "had fled")
+VERIFY_CUES = ("verified", "confirmed", "documented", "corroborated", "recorded")
+
+
+@dataclass
+class Count:
+    number: Number
+    kind: str | None                 # killed, injured, displaced, trapped, destroyed, detained
+    unit: str | None                 # the counted noun, lemma ("civilian", "people", "hospital")
+    unit_token: int | None
+    sentence: tuple[int, int]
+    sent_index: int
+    parent: int | None = None        # index (in the list) of the number this one breaks down
+    breakdown: dict[str, int] = field(default_factory=dict)
+    cumulative: bool = False
+    verified: bool = False
+
+
+def _counted_noun(doc: Doc, num_end: int) -> Token | None:
+    """The noun a number counts: '1,506 civilians', 'dozens of hospitals', '3 million people'."""
+    toks = [t for t in doc if t.idx >= num_end][:4]
+    for t in toks:
+        if t.pos_ in ("NOUN", "PROPN") or t.lower_ in PEOPLE_NOUNS:
+            return t
+        if t.lower_ not in ("of", "other", "more", "people", "additional", "innocent", "unarmed",
+                             "armed", "syrian", "civilian", "-", "injured", "wounded", "displaced") \
+                and t.pos_ not in ("ADJ", "NUM", "DET"):
+            return None
+    return None
+
+
+def _governing_kind(tok: Token) -> str | None:
+    """Walk from the counted noun up the parse to the verb that says what happened to it."""
+    seen = 0
+    cur = tok
+    candidates: list[Token] = [tok]
+    # relative clause: "19 people who died", "400,000 people who fled"
+    candidates += [c for c in tok.children if c.dep_ in ("relcl", "acl", "amod")]
+    while cur.head is not cur and seen < 4:
+        cur = cur.head
+        candidates.append(cur)
+        if cur.pos_ == "VERB" and cur.dep_ not in ("xcomp",):
+            # "were killed": stop at the first full verb
+            candidates += [c for c in cur.children if c.dep_ in ("prt", "acomp", "oprd")]
+            break
+        seen += 1
+    for c in candidates:
+        lemma = c.lemma_.lower()
+        for kind, lemmas in KIND_LEMMAS.items():
+            if lemma in lemmas or c.lower_ in lemmas:
+                if kind == "destroyed" and tok.lower_ in PEOPLE_NOUNS:
+                    continue
+                if kind in ("killed", "injured", "displaced", "trapped", "detained") and \
+                        tok.lower_ in THING_NOUNS:
+                    continue
+                return kind
+    return None
+
+
+def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = None) -> list[Count]:
+    text = doc.text
+    numbers = numbers if numbers is not None else find_numbers(text)
+    date_spans = [(d.start, d.end) for d in dates]
+    sents = list(doc.sents)
+    sent_starts = [s.start_char for s in sents]
+    counts: list[Count] = []
+    import bisect
+    for n in numbers:
+        if any(s < n.end and n.num_start < e for s, e in date_spans):
+            continue
+        si = max(0, bisect.bisect_right(sent_starts, n.num_start) - 1)
+        sent = sents[si]
+        noun = _counted_noun(doc, n.end)
+        kind = _governing_kind(noun) if noun is not None else None
+        window = text[max(sent.start_char, n.start - 40):n.start].lower()
+        after = text[n.end:min(sent.end_char, n.end + 40)].lower()
+        if kind is None and ("toll" in window or "death" in window or "killing" in window) and " to" in window[-6:]:
+            kind = "killed"
+        if kind is None and noun is None and any(w in after.split()[:2] for w in ("dead", "killed", "wounded", "injured")):
+            first = after.split()[0]
+            kind = "killed" if first in ("dead", "killed") else "injured"
+        if kind is None and not (noun is not None and noun.lower_ in BREAKDOWN_KEYS
+                                 and any(cue in window for cue in BREAKDOWN_CUES)):
+            continue
+        stext = sent.text.lower()
+        c = Count(number=n, kind=kind, unit=(noun.lemma_.lower() if noun is not None else None),
+                  unit_token=(noun.i if noun is not None else None),
+                  sentence=(sent.start_char, sent.end_char), sent_index=si,
+                  cumulative=any(cue in stext for cue in CUMULATIVE_CUES),
+                  verified=any(cue in stext for cue in VERIFY_CUES))
+        counts.append(c)
+    # breakdowns: "1,506 civilians, including 293 women and 433 children"
+    for i, c in enumerate(counts):
+        if c.unit is None or BREAKDOWN_KEYS.get(c.unit) is None:
+            continue
+        for j in range(i - 1, -1, -1):
+            p = counts[j]
+            if p.sent_index != c.sent_index or p.parent is not None:
+                continue
+            between = text[p.number.end:c.number.start].lower()
+            if any(cue in between for cue in BREAKDOWN_CUES) and p.number.value and c.number.value \
+                    and c.number.value <= p.number.value:
+                c.parent = j
+                c.kind = p.kind
+                p.breakdown[BREAKDOWN_KEYS[c.unit]] = c.number.value
+                break
+    counts = [c for c in counts if c.kind is not None]
+    for c in counts:
+        if c.unit and BREAKDOWN_KEYS.get(c.unit) == "civilians" and c.number.value is not None:
+            c.breakdown.setdefault("civilians", c.number.value)
+    return counts

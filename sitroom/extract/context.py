@@ -1,0 +1,95 @@
+"""Sentence-level look-ups shared by the event, figure, claim and agreement extractors."""
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass
+
+from ..model import Analysis, DateExpr, Place, Span
+
+SPECIFICITY = {"populated_place": 4, "other": 3, "admin2": 3, "admin1": 2, "country": 1, "demonym": 0}
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+    in_quote: bool
+    heading: bool
+
+
+class DocContext:
+    """Sentences, and the places and dates that fall in each, computed once per document."""
+
+    def __init__(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        doc = analysis.doc
+        text = analysis.document.text
+        headings = analysis.document.headings
+        self.sentences: list[Sentence] = []
+        quote_open = False
+        for i, s in enumerate(doc.sents):
+            st = s.text
+            q = st.count('"') + st.count("\u201c") + st.count("\u201d")
+            starts_in_quote = quote_open or st.lstrip().startswith(('"', "\u201c"))
+            heading = any(hs <= s.start_char < he for hs, he in headings) or (
+                i == 0 and not st.rstrip().endswith((".", "!", "?", '"')))
+            self.sentences.append(Sentence(i, s.start_char, s.end_char, st, starts_in_quote, heading))
+            if q % 2 == 1:
+                quote_open = not quote_open
+            if "\n\n" in text[s.start_char:s.end_char + 2]:
+                quote_open = False
+        self._starts = [s.start for s in self.sentences]
+
+    def sentence_of(self, offset: int) -> Sentence:
+        i = max(0, bisect.bisect_right(self._starts, offset) - 1)
+        return self.sentences[i]
+
+    def places_in(self, start: int, end: int, *, event_only: bool = True) -> list[Place]:
+        out = []
+        for p in self.analysis.places:
+            if start <= p.start < end:
+                if event_only and (p.role == "speaker_location" or p.feature == "demonym"):
+                    continue
+                out.append(p)
+        return out
+
+    def dates_in(self, start: int, end: int) -> list[DateExpr]:
+        return [d for d in self.analysis.dates if start <= d.start < end]
+
+    def focus(self) -> Place | None:
+        """The document's main place: the admin1 (or country) most mentioned outside speaker roles."""
+        places = [p for p in self.analysis.places if p.role != "speaker_location"
+                  and p.feature != "demonym" and p.latitude is not None]
+        if not places:
+            return None
+        by_admin = Counter((p.country_code, p.admin1) for p in places if p.admin1)
+        if by_admin:
+            (cc, a1), _ = by_admin.most_common(1)[0]
+            adm = [p for p in places if p.feature == "admin1" and p.admin1 == a1 and p.country_code == cc]
+            if adm:
+                return adm[0]
+            return next(p for p in places if p.admin1 == a1 and p.country_code == cc)
+        return places[0]
+
+    def country_code(self) -> str | None:
+        codes = Counter(p.country_code for p in self.analysis.places
+                        if p.country_code and p.role != "speaker_location")
+        return codes.most_common(1)[0][0] if codes else None
+
+
+def sentence_span(document, sent: "Sentence") -> Span:
+    """The sentence as evidence, without the surrounding whitespace."""
+    raw = document.text[sent.start:sent.end]
+    start = sent.start + (len(raw) - len(raw.lstrip()))
+    end = sent.start + len(raw.rstrip())
+    return Span(start, end, document.text[start:end], document.doc_id)
+
+
+def most_specific(places: list[Place], anchor: int) -> Place | None:
+    places = [p for p in places if p.latitude is not None or p.country]
+    if not places:
+        return None
+    return max(places, key=lambda p: (SPECIFICITY.get(p.feature, 0), -abs(p.start - anchor)))

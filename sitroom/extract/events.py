@@ -1,0 +1,234 @@
+"""Event assembly: triggers + actors + places + dates + counts of one sentence become an event.
+
+Each non-negated, non-hypothetical trigger is anchored in its sentence: the sentence's most specific
+event place (speaker locations excluded), its nearest date (else the publication date, coarser),
+its actors by grammatical role, and its incident death counts. Events of one document that are the
+same happening (same sub-event type, compatible place and date) are merged and their evidence
+pooled. Confidence rewards explicit, specific, attributed detail; events are returned most
+confident first.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Callable
+
+import yaml
+
+from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
+from .casualties import Count
+from .context import DocContext, Sentence, most_specific, sentence_span
+
+ANAPHORA = re.compile(r"\b(the same (?:region|area|city|town|village|province|district)|"
+                      r"the (?:province|region|area|city|town|village|enclave|district|countryside)|"
+                      r"there|its (?:western|southern|northern|eastern) countryside)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def note_templates() -> dict[str, str]:
+    with resources.files("sitroom.data").joinpath("notes.yaml").open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["templates"]
+
+
+def _precision(place: Place | None, geo_precision: Callable[[Place], int]) -> int | None:
+    return geo_precision(place) if place is not None else None
+
+
+def _place_fields(ev: Event, place: Place, precision: int | None) -> None:
+    ev.country = place.country
+    ev.country_code = place.country_code
+    ev.admin1 = place.admin1
+    ev.admin2 = place.admin2
+    ev.location = place.name or place.text
+    ev.latitude = place.latitude
+    ev.longitude = place.longitude
+    ev.geo_precision = precision
+
+
+def _pick_date(dates: list[DateExpr], anchor: int) -> DateExpr | None:
+    usable = [d for d in dates if d.value_start and d.kind in ("date", "range", "time")
+              and d.mod not in ("SINCE", "AFTER", "BEFORE") and (d.precision or 9) <= 3]
+    if not usable:
+        return None
+    return min(usable, key=lambda d: ((d.precision or 9), abs(d.start - anchor)))
+
+
+def _mention_span(m: ActorMention | None, doc_id: str) -> Span | None:
+    return Span(m.start, m.end, m.text, doc_id) if m is not None else None
+
+
+def make_note(ev: Event) -> str:
+    templates = note_templates()
+    verb = templates.get(ev.sub_event_type or "", templates["default"])
+    who = ev.actor1 or "Unidentified actors"
+    where = ""
+    if ev.location:
+        extra = ", ".join(x for x in (ev.admin1 if ev.admin1 != ev.location else None, ev.country)
+                          if x)
+        where = f" in {ev.location}" + (f" ({extra})" if extra else "")
+    when = f"On {ev.event_date}, " if ev.event_date else ""
+    target = f" against {ev.actor2}" if ev.actor2 and "{target}" not in verb else ""
+    s = verb.format(target=ev.actor2 or "unidentified targets")
+    note = f"{when}{who} {s}{target}{where}"
+    if ev.fatalities:
+        note += f"; {ev.fatalities} reported killed"
+        if ev.fatalities_high and ev.fatalities_low and ev.fatalities_high != ev.fatalities_low:
+            note += f" (reports range {ev.fatalities_low}-{ev.fatalities_high})"
+    return note[0].upper() + note[1:] + "."
+
+
+class EventBuilder:
+    def __init__(self, geo_precision: Callable[[Place], int],
+                 assign_roles: Callable[[Analysis, Trigger], dict[str, Any]]) -> None:
+        self.geo_precision = geo_precision
+        self.assign_roles = assign_roles
+
+    def __call__(self, analysis: Analysis, ctx: DocContext, counts: list[Count]) -> list[Event]:
+        document = analysis.document
+        doc_id = document.doc_id
+        focus = ctx.focus()
+        published = document.published
+        events: list[Event] = []
+        last_place: Place | None = None
+        for trig in sorted(analysis.triggers, key=lambda t: t.start):
+            if trig.negated or trig.hypothetical:
+                continue
+            sent = ctx.sentence_of(trig.start)
+            ev = Event(event_id="", event_type=trig.event_type, sub_event_type=trig.sub_event_type,
+                       plover_type=trig.plover, trigger=trig.text)
+            ev.evidence.append(sentence_span(document, sent))
+            # place
+            place = most_specific(ctx.places_in(sent.start, sent.end), trig.start)
+            place_explicit = place is not None
+            if place is None and ANAPHORA.search(sent.text) and last_place is not None:
+                place = last_place
+            if place is None:
+                place = focus
+            if place is not None:
+                prec = _precision(place, self.geo_precision)
+                _place_fields(ev, place, prec)
+                if place_explicit:
+                    ev.location_evidence = Span(place.start, place.end, place.text, doc_id)
+                    last_place = place
+            # date
+            d = _pick_date(ctx.dates_in(sent.start, sent.end), trig.start)
+            if d is not None:
+                ev.event_date = d.value_start
+                ev.time_precision = min(d.precision or 3, 3)
+                ev.date_evidence = Span(d.start, d.end, d.text, doc_id)
+            elif published is not None:
+                ev.event_date = published.isoformat()
+                ev.time_precision = 2
+            # actors
+            roles = self.assign_roles(analysis, trig) or {}
+            a1, a2, assoc = roles.get("actor1"), roles.get("actor2"), roles.get("assoc_actor_1")
+            ev.actor1 = a1.actor if a1 else None
+            ev.actor2 = a2.actor if a2 else None
+            if assoc:
+                assoc_list = assoc if isinstance(assoc, list) else [assoc]
+                ev.assoc_actor_1 = "; ".join(dict.fromkeys(m.actor for m in assoc_list if m)) or None
+            ev.actor1_evidence = _mention_span(a1, doc_id)
+            ev.actor2_evidence = _mention_span(a2, doc_id)
+            # fatalities: incident counts of the same sentence
+            killed = [c for c in counts if c.kind == "killed" and c.parent is None
+                      and sent.start <= c.number.start < sent.end and not c.cumulative]
+            if killed:
+                vals = [c.number.value for c in killed if c.number.value is not None]
+                if vals:
+                    ev.fatalities = max(vals)
+                    ev.fatalities_low = min(vals)
+                    ev.fatalities_high = max(vals)
+                    best = max(killed, key=lambda c: c.number.value or 0)
+                    ev.fatalities_evidence = Span(best.number.start, best.number.end, best.number.text, doc_id)
+                    civ = [c.breakdown.get("civilians") for c in killed if c.breakdown.get("civilians")]
+                    if civ:
+                        ev.civilian_fatalities = max(civ)
+            injured = [c for c in counts if c.kind == "injured" and c.parent is None
+                       and sent.start <= c.number.start < sent.end and not c.cumulative]
+            if injured:
+                ev.injured = max(c.number.value or 0 for c in injured) or None
+            ev.confidence = self._confidence(ev, trig, sent, place_explicit, d is not None)
+            events.append(ev)
+        events = self._merge(events)
+        for ev in events:
+            ev.source = document.source or _host(document.url) or None
+            ev.notes = make_note(ev)
+            key = f"{document.content_hash}:{ev.evidence[0].start}:{ev.sub_event_type}"
+            ev.event_id = "ev-" + hashlib.sha1(key.encode()).hexdigest()[:12]
+        events.sort(key=lambda e: (-e.confidence, e.evidence[0].start))
+        return events
+
+    @staticmethod
+    def _confidence(ev: Event, trig: Trigger, sent: Sentence, place_explicit: bool, date_explicit: bool) -> float:
+        c = 0.25 + 0.2 * max(0.0, min(1.0, trig.score))
+        c += 0.15 if date_explicit else 0.0
+        if place_explicit:
+            c += {1: 0.2, 2: 0.15, 3: 0.1}.get(ev.geo_precision or 3, 0.05)
+        elif ev.location:
+            c += 0.03
+        c += 0.1 if ev.actor1 else 0.0
+        c += 0.05 if ev.fatalities is not None else 0.0
+        if sent.in_quote:
+            c -= 0.15
+        if sent.heading:
+            c -= 0.1
+        return round(max(0.0, min(1.0, c)), 3)
+
+    @staticmethod
+    def _compatible(a: Event, b: Event) -> bool:
+        if a.sub_event_type != b.sub_event_type:
+            return False
+        if a.admin1 and b.admin1 and (a.admin1 != b.admin1 or a.country_code != b.country_code):
+            return False
+        if a.location and b.location and a.geo_precision == 1 and b.geo_precision == 1 \
+                and a.location != b.location:
+            return False
+        explicit_a, explicit_b = a.date_evidence is not None, b.date_evidence is not None
+        if explicit_a and explicit_b and a.event_date != b.event_date:
+            return False
+        return True
+
+    def _merge(self, events: list[Event]) -> list[Event]:
+        merged: list[Event] = []
+        for ev in events:
+            target = next((m for m in merged if self._compatible(m, ev)), None)
+            if target is None:
+                merged.append(ev)
+                continue
+            _absorb(target, ev)
+        return merged
+
+
+def _absorb(into: Event, other: Event) -> None:
+    """Pool a second mention of the same event: keep the more specific and explicit fields."""
+    if other.date_evidence is not None and into.date_evidence is None:
+        into.event_date, into.time_precision, into.date_evidence = other.event_date, other.time_precision, other.date_evidence
+    if other.location_evidence is not None and (
+            into.location_evidence is None or (other.geo_precision or 9) < (into.geo_precision or 9)):
+        for f in ("country", "country_code", "admin1", "admin2", "location", "latitude", "longitude",
+                  "geo_precision", "location_evidence"):
+            setattr(into, f, getattr(other, f))
+    for f in ("actor1", "actor2", "assoc_actor_1", "actor1_evidence", "actor2_evidence", "injured",
+              "civilian_fatalities"):
+        if getattr(into, f) is None and getattr(other, f) is not None:
+            setattr(into, f, getattr(other, f))
+    if other.fatalities is not None:
+        lows = [x for x in (into.fatalities_low, other.fatalities_low) if x is not None]
+        highs = [x for x in (into.fatalities_high, other.fatalities_high) if x is not None]
+        into.fatalities_low = min(lows) if lows else None
+        into.fatalities_high = max(highs) if highs else None
+        if into.fatalities is None:
+            into.fatalities, into.fatalities_evidence = other.fatalities, other.fatalities_evidence
+    seen = {(s.start, s.end) for s in into.evidence}
+    into.evidence += [s for s in other.evidence if (s.start, s.end) not in seen]
+    into.confidence = round(min(1.0, max(into.confidence, other.confidence) + 0.05), 3)
+
+
+def _host(url: str | None) -> str | None:
+    if not url:
+        return None
+    from urllib.parse import urlparse
+    host = urlparse(url).hostname or ""
+    return host[4:] if host.startswith("www.") else host or None

@@ -1,0 +1,268 @@
+"""What the document reports beyond single incidents: figures, claims, agreements, quality flags."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from ..model import Agreement, Analysis, Claim, Event, Figure, Place, QualityFlag, Span
+from .attribution import Attribution
+from .casualties import Count
+from .context import DocContext, most_specific, sentence_span
+from .numbers import Number
+
+CLAIM_KINDS = {
+    "deny": "denial", "reject": "denial", "dismiss": "denial",
+    "accuse": "accusation", "blame": "accusation", "allege": "accusation", "condemn": "accusation",
+    "call": "appeal", "urge": "appeal", "appeal": "appeal", "demand": "appeal",
+}
+_KIND_RANK = {"denial": 3, "accusation": 2, "appeal": 1, "statement": 0}
+_QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{12,})[\"\u201d]")
+
+
+@lru_cache(maxsize=1)
+def agreement_lexicon() -> dict:
+    with resources.files("sitroom.data").joinpath("agreements.yaml").open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _attribution_for(attrs: list[Attribution], start: int, end: int) -> Attribution | None:
+    inside = [a for a in attrs if a.sentence[0] <= start < a.sentence[1]]
+    return inside[-1] if inside else None
+
+
+def _place_fields(obj, place: Place | None) -> None:
+    if place is None:
+        return
+    obj.country, obj.admin1, obj.admin2 = place.country, place.admin1, place.admin2
+    obj.location = place.name or place.text
+
+
+# ------------------------------------------------------------------------------------- figures
+
+def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
+                  attrs: list[Attribution], events: list[Event]) -> list[Figure]:
+    document = analysis.document
+    event_sentences = {(e.evidence[0].start) for e in events}
+    trig_sents = {ctx.sentence_of(t.start).index for t in analysis.triggers
+                  if not t.negated and not t.hypothetical}
+    figures: list[Figure] = []
+    for c in counts:
+        if c.parent is not None:
+            continue
+        sent = ctx.sentences[c.sent_index]
+        incident = (c.kind in ("killed", "injured") and not c.cumulative and sent.index in trig_sents)
+        if incident:
+            continue
+        n: Number = c.number
+        f = Figure(kind=c.kind or "other", value=n.value, low=n.low, high=n.high,
+                   qualifier=n.qualifier or (n.text.split()[0].lower() if n.vague else None),
+                   unit=c.unit, breakdown=dict(c.breakdown), verified=c.verified)
+        f.evidence.append(Span(n.start, n.end, n.text, document.doc_id))
+        f.evidence.append(sentence_span(document, sent))
+        dates = ctx.dates_in(sent.start, sent.end)
+        since = next((d for d in dates if d.mod == "SINCE" or document.text[max(0, d.start - 6):d.start].lower().strip().endswith("since")), None)
+        if since is not None and since.value_start:
+            f.period_start = since.value_start
+            f.period_end = document.published.isoformat() if document.published else None
+        place = most_specific(ctx.places_in(sent.start, sent.end), n.start)
+        _place_fields(f, place)
+        a = _attribution_for(attrs, sent.start, sent.end)
+        if a is not None:
+            f.attributed_to = a.speaker + (f" ({a.role})" if a.role else "")
+        # the same number reported twice (a headline and the body): one figure, pooled evidence
+        twin = next((g for g in figures if g.kind == f.kind and g.value == f.value), None)
+        if twin is not None:
+            twin.evidence += f.evidence
+            for attr in ("period_start", "period_end", "attributed_to", "country", "admin1",
+                         "admin2", "location", "qualifier"):
+                if getattr(twin, attr) is None and getattr(f, attr) is not None:
+                    setattr(twin, attr, getattr(f, attr))
+            twin.verified = twin.verified or f.verified
+            continue
+        figures.append(f)
+    return figures
+
+
+# -------------------------------------------------------------------------------------- claims
+
+def build_claims(analysis: Analysis, ctx: DocContext, attrs: list[Attribution],
+                 events: list[Event]) -> list[Claim]:
+    document = analysis.document
+    by_sentence: dict[int, Claim] = {}
+    for a in attrs:
+        kind = CLAIM_KINDS.get(a.verb, "statement")
+        sent = ctx.sentence_of(a.sentence[0])
+        existing = by_sentence.get(sent.index)
+        if existing is not None and _KIND_RANK[existing.kind] >= _KIND_RANK[kind]:
+            continue
+        quote = _QUOTE.search(sent.text)
+        dates = [d for d in ctx.dates_in(sent.start, sent.end) if d.mod != "SINCE" and d.value_start]
+        claim = Claim(kind=kind, speaker=a.speaker, speaker_role=a.role,
+                      date=dates[0].value if dates else None,
+                      text=quote.group(1).strip() if quote else sent.text.strip())
+        claim.evidence.append(sentence_span(document, sent))
+        by_sentence[sent.index] = claim
+    claims = [by_sentence[k] for k in sorted(by_sentence)]
+    # quotes that continue a speaker's statement in the next paragraph
+    for claim in claims:
+        claim.about = _about(claim, analysis, ctx, events)
+        if claim.kind == "denial":
+            for ev in events:
+                if ev.event_id in claim.about:
+                    ev.contested = True
+        if claim.kind == "accusation":
+            claim.target = _accused(claim, analysis)
+    return claims
+
+
+def _speaker_country(claim: Claim, analysis: Analysis) -> str | None:
+    span = claim.evidence[0]
+    sent_text = claim.speaker or ""
+    for p in analysis.places:
+        if span.start <= p.start < span.end and p.text in sent_text and p.country_code:
+            return p.country_code
+    return None
+
+
+def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event]) -> list[str]:
+    span = claim.evidence[0]
+    same = [e.event_id for e in events if any(span.start <= s.start < span.end for s in e.evidence)]
+    if claim.kind != "denial":
+        return same
+    # a denial disputes the events it names: same actor country as the speaker, the kind of
+    # violence the sentence names, the place the sentence names
+    cc = _speaker_country(claim, analysis)
+    places = ctx.places_in(span.start, span.end)
+    admin1s = {p.admin1 for p in places if p.admin1}
+    denied = [t for t in analysis.triggers if span.start <= t.start < span.end]
+    types = {t.event_type for t in denied} or {"Explosions/Remote violence"}
+    about = []
+    for e in events:
+        if e.event_type not in types:
+            continue
+        if admin1s and e.admin1 not in admin1s:
+            continue
+        actors = " ".join(x for x in (e.actor1, e.assoc_actor_1) if x)
+        if cc and not _actor_from(actors, cc, analysis):
+            continue
+        about.append(e.event_id)
+    return sorted(set(about + same), key=(about + same).index)
+
+
+def _actor_from(actor_names: str, cc: str, analysis: Analysis) -> bool:
+    countries = {m.actor for m in analysis.actors if m.country_code == cc}
+    return any(name in actor_names for name in countries)
+
+
+def _accused(claim: Claim, analysis: Analysis) -> str | None:
+    span = claim.evidence[0]
+    speaker = claim.speaker or ""
+    for m in analysis.actors:
+        if span.start <= m.start < span.end and m.text not in speaker:
+            return m.actor
+    return None
+
+
+# ---------------------------------------------------------------------------------- agreements
+
+def build_agreements(analysis: Analysis, ctx: DocContext) -> list[Agreement]:
+    lex = agreement_lexicon()
+    document = analysis.document
+    kinds = [(re.compile(p, re.I), k) for k, pats in lex["kinds"].items() for p in pats]
+    effective = re.compile(lex["effective"], re.I)
+    agreed = re.compile(lex["agreed"], re.I)
+    violated = re.compile(lex["violated"], re.I)
+    out: list[Agreement] = []
+    for sent in ctx.sentences:
+        hits = [(m, k) for rx, k in kinds for m in rx.finditer(sent.text)]
+        if not hits:
+            continue
+        m, kind = min(hits, key=lambda h: h[0].start())
+        places = ctx.places_in(sent.start, sent.end, event_only=False)
+        parties = []
+        for p in places:
+            if p.feature in ("country", "demonym") and p.country and p.country not in parties \
+                    and p.role != "speaker_location":
+                parties.append(p.country)
+        for am in analysis.actors:
+            if sent.start <= am.start < sent.end and am.actor_type in ("state_forces", "rebel_group", "government", "external_force"):
+                name = am.actor
+                if name not in parties and not any(pt in name for pt in parties):
+                    parties.append(name)
+        ag = Agreement(kind=kind, parties=parties)
+        dates = [d for d in ctx.dates_in(sent.start, sent.end) if d.value_start]
+        for d in dates:
+            before = sent.text[:d.start - sent.start]
+            if effective.search(before[-60:]) or effective.search(sent.text[d.end - sent.start:][:25]):
+                ag.effective_date = ag.effective_date or d.value
+            elif agreed.search(before[-60:]):
+                ag.agreed_date = ag.agreed_date or d.value
+        if ag.effective_date is None and effective.search(sent.text) and len(dates) == 1:
+            ag.effective_date = dates[0].value
+        if violated.search(sent.text):
+            ag.status = "violated (reported)"
+        area = most_specific([p for p in places if p.feature not in ("country", "demonym")
+                              and p.role != "speaker_location"], sent.start + m.start())
+        if area is None and ctx.focus() is not None:
+            area = ctx.focus()
+        ag.area = (area.name or area.text) if area is not None else None
+        ag.evidence.append(sentence_span(document, sent))
+        out.append(ag)
+    return _merge_agreements(out, lex.get("families", {}))
+
+
+def _merge_agreements(items: list[Agreement], families: dict[str, str]) -> list[Agreement]:
+    merged: list[Agreement] = []
+    for ag in items:
+        fam = families.get(ag.kind, ag.kind)
+        target = None
+        for m in merged:
+            if families.get(m.kind, m.kind) != fam:
+                continue
+            if m.parties and ag.parties and not set(m.parties) & set(ag.parties):
+                continue
+            target = m
+            break
+        if target is None:
+            merged.append(ag)
+            continue
+        for p in ag.parties:
+            if p not in target.parties:
+                target.parties.append(p)
+        # the most precise date wins: "2020-01-12" over "2020-01"
+        for f in ("effective_date", "agreed_date"):
+            new, old = getattr(ag, f), getattr(target, f)
+            if new and (old is None or len(new) > len(old)):
+                setattr(target, f, new)
+        target.status = target.status or ag.status
+        target.area = target.area or ag.area
+        target.evidence += ag.evidence
+    return merged
+
+
+# ------------------------------------------------------------------------------------- quality
+
+def quality_flags(analysis: Analysis, numbers: list[Number]) -> list[QualityFlag]:
+    document = analysis.document
+    flags = list(document.quality)
+    good = {n.value for n in numbers if not n.malformed}
+    for n in numbers:
+        if n.malformed:
+            raw = document.text[n.num_start:n.end]
+            msg = f'malformed number "{raw}": read as {n.value:,}'
+            if n.value in good:
+                msg += f" (the text elsewhere says {n.value:,})"
+            flags.append(QualityFlag("malformed_number", msg, [Span(n.num_start, n.end, raw, document.doc_id)]))
+    unknown = [d for d in analysis.dates if not d.year_known]
+    if unknown:
+        flags.append(QualityFlag(
+            "year_unknown", f"{len(unknown)} date(s) without a year and no publication date: "
+            "their year is left unknown (give --published)",
+            [Span(d.start, d.end, d.text, document.doc_id) for d in unknown]))
+    if document.published is None:
+        flags.append(QualityFlag("no_publication_date", "no publication date in metadata or "
+                                 "--published: relative dates cannot be resolved", [], "info"))
+    return flags

@@ -1,0 +1,52 @@
+"""Counts and speakers on composed news texts (not the seed)."""
+from sitroom.extract.attribution import find_attributions
+from sitroom.extract.casualties import find_counts
+from sitroom.model import Document
+from sitroom.nlp import parse_one
+
+
+def analyse(text):
+    return parse_one(Document("t", text))
+
+
+def test_breakdown_and_cumulative_toll():
+    a = analyse("Since the offensive began in March, monitors have documented the deaths of "
+                "at least 412 civilians, including 97 children and 60 women, the group said.")
+    counts = find_counts(a.doc, [])
+    top = [c for c in counts if c.parent is None]
+    assert len(top) == 1
+    assert top[0].number.value == 412 and top[0].kind == "killed"
+    assert top[0].breakdown == {"children": 97, "women": 60, "civilians": 412}
+    assert top[0].cumulative and top[0].verified
+
+
+def test_incident_counts_kinds():
+    a = analyse("A Saudi-led coalition air strike killed 12 people and wounded 30 others in "
+                "Hodeidah on Tuesday. About 4,000 families fled the fighting.")
+    kinds = {c.number.value: c.kind for c in find_counts(a.doc, [])}
+    assert kinds[12] == "killed"
+    assert kinds[30] == "injured"
+    assert kinds[4000] == "displaced"
+
+
+def test_population_is_not_a_figure():
+    a = analyse("The town of 40,000 people lies on the highway to Gao.")
+    assert find_counts(a.doc, []) == []
+
+
+def test_speakers_pronouns_and_surnames():
+    a = analyse("Ukraine's military spokesman Oleksandr Shtupun said two soldiers were killed. "
+                "Separatist forces shelled Avdiivka overnight, he said. "
+                "Shtupun told reporters the front was calm elsewhere.")
+    attrs = find_attributions(a.doc)
+    speakers = [x.speaker for x in attrs]
+    assert speakers[0] == "Oleksandr Shtupun"
+    assert all(s == "Oleksandr Shtupun" for s in speakers), speakers
+    assert attrs[0].role and "spokesman" in attrs[0].role
+
+
+def test_according_to_and_plural_sources():
+    a = analyse("Residents and medics said gunmen opened fire on the market, according to Reuters.")
+    speakers = {x.speaker for x in find_attributions(a.doc)}
+    assert "Residents and medics" in speakers
+    assert "Reuters" in speakers
