@@ -185,6 +185,7 @@ class Event:
     actor2_evidence: Span | None = None
     fatalities_evidence: Span | None = None
     contested: bool = False
+    headline: bool = False          # every mention of it is a headline or sub-headline
 
 
 @dataclass

@@ -55,6 +55,40 @@ def _pick_date(dates: list[DateExpr], anchor: int) -> DateExpr | None:
     return min(usable, key=lambda d: ((d.precision or 9), abs(d.start - anchor)))
 
 
+_LOCATIVE = re.compile(r"\b(?:in|inside|across|throughout|into|on|at|near|of)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
+_AFTER = re.compile(r"\b(\w+|\d+) (day|week)s? (after|before|later)\b", re.I)
+_SMALL = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+          "eight": 8, "nine": 9, "ten": 10}
+
+
+def _locative(places: list[Place], text: str) -> list[Place]:
+    """A country named as a party ("a truce between Turkey and Russia") is no event location;
+    one after a locative preposition ("fighting in Mali") is."""
+    out = []
+    for p in places:
+        if p.feature == "country" and not _LOCATIVE.search(text[max(0, p.start - 30):p.start]):
+            continue
+        out.append(p)
+    return out
+
+
+def _shift_after(d: DateExpr, sent: Sentence, text: str) -> str | None:
+    """'resumed two days after a ceasefire took effect on Jan. 12' -> Jan. 14."""
+    from datetime import date, timedelta
+    before = text[sent.start:d.start]
+    m = None
+    for m in _AFTER.finditer(before):
+        pass
+    if m is None or d.precision != 1 or not d.value_start:
+        return d.value_start
+    n = int(m.group(1)) if m.group(1).isdigit() else _SMALL.get(m.group(1).lower())
+    if n is None:
+        return d.value_start
+    days = n * (7 if m.group(2).lower() == "week" else 1)
+    sign = -1 if m.group(3).lower() == "before" else 1
+    return (date.fromisoformat(d.value_start) + timedelta(days=sign * days)).isoformat()
+
+
 def _mention_span(m: ActorMention | None, doc_id: str) -> Span | None:
     return Span(m.start, m.end, m.text, doc_id) if m is not None else None
 
@@ -100,7 +134,7 @@ class EventBuilder:
                        plover_type=trig.plover, trigger=trig.text)
             ev.evidence.append(sentence_span(document, sent))
             # place
-            place = most_specific(ctx.places_in(sent.start, sent.end), trig.start)
+            place = most_specific(_locative(ctx.places_in(sent.start, sent.end), document.text), trig.start)
             place_explicit = place is not None
             if place is None and ANAPHORA.search(sent.text) and last_place is not None:
                 place = last_place
@@ -115,7 +149,7 @@ class EventBuilder:
             # date
             d = _pick_date(ctx.dates_in(sent.start, sent.end), trig.start)
             if d is not None:
-                ev.event_date = d.value_start
+                ev.event_date = _shift_after(d, sent, document.text)
                 ev.time_precision = min(d.precision or 3, 3)
                 ev.date_evidence = Span(d.start, d.end, d.text, doc_id)
             elif published is not None:
@@ -149,6 +183,7 @@ class EventBuilder:
                        and sent.start <= c.number.start < sent.end and not c.cumulative]
             if injured:
                 ev.injured = max(c.number.value or 0 for c in injured) or None
+            ev.headline = sent.heading
             ev.confidence = self._confidence(ev, trig, sent, place_explicit, d is not None)
             events.append(ev)
         events = self._merge(events)
@@ -186,9 +221,10 @@ class EventBuilder:
                 and a.location != b.location:
             return False
         explicit_a, explicit_b = a.date_evidence is not None, b.date_evidence is not None
-        if explicit_a and explicit_b and a.event_date != b.event_date:
-            return False
-        return True
+        if explicit_a and explicit_b:
+            return a.event_date == b.event_date
+        # without two stated dates, only a headline and its story are taken as one event
+        return a.headline or b.headline
 
     def _merge(self, events: list[Event]) -> list[Event]:
         merged: list[Event] = []
@@ -221,6 +257,7 @@ def _absorb(into: Event, other: Event) -> None:
         into.fatalities_high = max(highs) if highs else None
         if into.fatalities is None:
             into.fatalities, into.fatalities_evidence = other.fatalities, other.fatalities_evidence
+    into.headline = into.headline and other.headline
     seen = {(s.start, s.end) for s in into.evidence}
     into.evidence += [s for s in other.evidence if (s.start, s.end) not in seen]
     into.confidence = round(min(1.0, max(into.confidence, other.confidence) + 0.05), 3)

@@ -175,23 +175,35 @@ def build_agreements(analysis: Analysis, ctx: DocContext) -> list[Agreement]:
     effective = re.compile(lex["effective"], re.I)
     agreed = re.compile(lex["agreed"], re.I)
     violated = re.compile(lex["violated"], re.I)
+    appeal = re.compile(lex["appeal"], re.I)
+    party_cue = re.compile(lex["parties"], re.I)
     out: list[Agreement] = []
     for sent in ctx.sentences:
         hits = [(m, k) for rx, k in kinds for m in rx.finditer(sent.text)]
         if not hits:
             continue
         m, kind = min(hits, key=lambda h: h[0].start())
+        if appeal.search(sent.text[:m.start()][-40:]):
+            continue  # "called for a cessation of hostilities" is an appeal, not an agreement
         places = ctx.places_in(sent.start, sent.end, event_only=False)
-        parties = []
-        for p in places:
-            if p.feature in ("country", "demonym") and p.country and p.country not in parties \
-                    and p.role != "speaker_location":
-                parties.append(p.country)
-        for am in analysis.actors:
-            if sent.start <= am.start < sent.end and am.actor_type in ("state_forces", "rebel_group", "government", "external_force"):
-                name = am.actor
-                if name not in parties and not any(pt in name for pt in parties):
-                    parties.append(name)
+        parties: list[str] = []
+        if party_cue.search(sent.text):
+            # parties are the countries and armed actors the sentence has agreeing, not places
+            # something happens in ("in Idlib"), nor demonyms ("Iran-backed"); with "between X
+            # and Y", only what stands in that clause
+            lo, hi = sent.start, sent.end
+            between = re.search(r"\bbetween\b([^.;:]{0,80}?)(?=\b(?:formally|took|came|was|were|is|has|had|on|in|that|which)\b|[,.;]|$)", sent.text, re.I)
+            if between:
+                lo, hi = sent.start + between.start(1), sent.start + between.end(1)
+            for p in places:
+                if lo <= p.start < hi and p.feature == "country" and p.country and p.country not in parties \
+                        and p.role != "speaker_location" and not _after_in(document.text, p.start):
+                    parties.append(p.country)
+            for am in analysis.actors if between else ():
+                if lo <= am.start < hi and am.actor_type in ("state_forces", "rebel_group", "external_force"):
+                    name = am.actor
+                    if name not in parties and not any(pt in name for pt in parties):
+                        parties.append(name)
         ag = Agreement(kind=kind, parties=parties)
         dates = [d for d in ctx.dates_in(sent.start, sent.end) if d.value_start]
         for d in dates:
@@ -212,6 +224,10 @@ def build_agreements(analysis: Analysis, ctx: DocContext) -> list[Agreement]:
         ag.evidence.append(sentence_span(document, sent))
         out.append(ag)
     return _merge_agreements(out, lex.get("families", {}))
+
+
+def _after_in(text: str, start: int) -> bool:
+    return bool(re.search(r"\b(?:in|inside|across|throughout|of)\s+(?:the\s+)?$", text[max(0, start - 12):start], re.I))
 
 
 def _merge_agreements(items: list[Agreement], families: dict[str, str]) -> list[Agreement]:

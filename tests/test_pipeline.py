@@ -1,0 +1,92 @@
+"""End to end on composed reports from several conflicts (not the seed), through the public output."""
+from datetime import date
+
+import pytest
+
+from sitroom.ingest import document_from_text
+from sitroom.pipeline import Pipeline
+
+
+@pytest.fixture(scope="module")
+def pipeline():
+    return Pipeline()
+
+
+def run(pipeline, text, published="2021-03-10", doc_id="t"):
+    doc = document_from_text(text, doc_id=doc_id, published=published)
+    (res,) = list(pipeline.run([doc]))
+    assert "error" not in res, res
+    return res
+
+
+def best(res):
+    return res["events"][0] if res["events"] else None
+
+
+def test_yemen_air_strike(pipeline):
+    res = run(pipeline, "Saudi-led coalition air strikes killed at least 12 civilians in the Yemeni "
+                        "city of Hodeidah on Monday, medics said. Houthi officials accused the "
+                        "coalition of targeting a wedding.", published="2021-03-10")
+    ev = best(res)
+    assert ev["sub_event_type"] == "Air/drone strike"
+    assert ev["country"] == "Yemen" and ev["location"] and "Hodeid" in ev["location"]
+    assert ev["event_date"] == "2021-03-08" and ev["time_precision"] == 1
+    assert ev["fatalities"] == 12 and ev["civilian_fatalities"] == 12
+    assert any(c["kind"] == "accusation" for c in res["claims"])
+
+
+def test_donbas_shelling(pipeline):
+    res = run(pipeline, "Russian-backed separatists shelled the town of Avdiivka in Donetsk region "
+                        "overnight, killing two Ukrainian soldiers, the military said on Feb. 3.",
+              published="2017-02-03")
+    ev = best(res)
+    assert ev["sub_event_type"] == "Shelling/artillery/missile attack"
+    assert ev["country"] == "Ukraine" and ev["geo_precision"] == 1
+    assert ev["fatalities"] == 2
+
+
+def test_sahel_clash(pipeline):
+    res = run(pipeline, "Malian soldiers clashed with jihadist fighters near Mopti on Sunday, the army "
+                        "said, adding that 15 militants were killed in the fighting.",
+              published="2020-06-09")
+    ev = best(res)
+    assert ev["event_type"] == "Battles"
+    assert ev["country"] == "Mali"
+    assert ev["event_date"] == "2020-06-07"
+
+
+def test_protest_in_capital(pipeline):
+    res = run(pipeline, "Police fired tear gas at thousands of protesters in Khartoum on Thursday "
+                        "as demonstrators demanded civilian rule.", published="2019-06-07")
+    ev = best(res)
+    assert ev["event_type"] == "Protests"
+    assert ev["country"] == "Sudan" and ev["location"] == "Khartoum"
+    assert ev["event_date"] == "2019-06-06"
+
+
+def test_denied_strike_is_no_event_but_a_claim(pipeline):
+    res = run(pipeline, "The ministry denied bombing civilians in Marib.", published="2021-03-10")
+    assert not [e for e in res["events"] if e["sub_event_type"] == "Air/drone strike"]
+    assert [c for c in res["claims"] if c["kind"] == "denial"]
+
+
+def test_no_publication_date_keeps_year_unknown(pipeline):
+    doc = document_from_text("Gunmen killed five villagers near Djibo on March 4.", doc_id="x")
+    (res,) = list(pipeline.run([doc]))
+    assert res["published"] is None
+    d = [x for x in res["dates"] if "March 4" in x["text"]][0]
+    assert d["year_known"] is False
+    assert str(date.today().year) not in (d["value"] or "")
+    assert any(q["kind"] == "year_unknown" for q in res["quality"])
+    for ev in res["events"]:
+        assert ev["event_date"] is None or not ev["event_date"].startswith(str(date.today().year))
+
+
+def test_batch_order_and_errors(pipeline):
+    from sitroom.model import DocError
+    docs = [document_from_text("Clashes erupted in Gao on Monday.", doc_id="a", published="2020-01-10"),
+            DocError("b", "empty document"),
+            document_from_text("Police arrested 20 protesters in Algiers.", doc_id="c", published="2020-01-10")]
+    out = list(pipeline.run(docs, batch_size=2))
+    assert [r["doc_id"] for r in out] == ["a", "b", "c"]
+    assert out[1] == {"doc_id": "b", "error": "empty document"}
