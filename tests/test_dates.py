@@ -1,0 +1,251 @@
+"""Temporal expressions: extraction from text and normalisation against the publication date."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from sitroom.extract.dates import DateExtractor, normalise
+from sitroom.model import Document
+
+PUB = date(2020, 1, 17)  # a Friday
+
+
+@pytest.fixture(scope="module")
+def extract():
+    from sitroom.nlp import parse_one
+
+    def run(text: str, published: date | None = PUB):
+        doc = Document(doc_id="t", text=text, published=published)
+        an = parse_one(doc)
+        DateExtractor()(an)
+        for d in an.dates:
+            assert text[d.start:d.end] == d.text
+        return an.dates
+    return run
+
+
+def find(dates, text):
+    hits = [d for d in dates if d.text == text]
+    assert hits, f"{text!r} not in {[d.text for d in dates]}"
+    return hits[0]
+
+
+# ---------------------------------------------------------------- normalise()
+
+@pytest.mark.parametrize("text,value,vs,ve,prec", [
+    ("Jan. 16", "2020-01-16", "2020-01-16", "2020-01-16", 1),
+    ("January 16, 2020", "2020-01-16", "2020-01-16", "2020-01-16", 1),
+    ("16 January 2020", "2020-01-16", "2020-01-16", "2020-01-16", 1),
+    ("2020-01-14", "2020-01-14", "2020-01-14", "2020-01-14", 1),
+    ("14/01/2020", "2020-01-14", "2020-01-14", "2020-01-14", 1),
+    ("early December", "2019-12", "2019-12-01", "2019-12-10", 2),
+    ("late November", "2019-11", "2019-11-21", "2019-11-30", 2),
+    ("mid-2019", "2019", "2019-05-01", "2019-08-31", 4),
+    ("December 2019", "2019-12", "2019-12-01", "2019-12-31", 3),
+    ("earlier this month", "2020-01", "2020-01-01", "2020-01-17", 2),
+    ("last week", "2020-W02", "2020-01-06", "2020-01-12", 2),
+    ("this week", "2020-W03", "2020-01-13", "2020-01-19", 2),
+    ("last month", "2019-12", "2019-12-01", "2019-12-31", 3),
+    ("this year", "2020", "2020-01-01", "2020-12-31", 4),
+    ("last year", "2019", "2019-01-01", "2019-12-31", 4),
+    ("two days ago", "2020-01-15", "2020-01-15", "2020-01-15", 1),
+    ("three years ago", "2017", "2017-01-01", "2017-12-31", 4),
+    ("yesterday", "2020-01-16", "2020-01-16", "2020-01-16", 1),
+    ("Thursday", "2020-01-16", "2020-01-16", "2020-01-16", 1),
+    ("Friday", "2020-01-17", "2020-01-17", "2020-01-17", 1),
+    ("Saturday", "2020-01-11", "2020-01-11", "2020-01-11", 1),
+    ("the third quarter", "2019-Q3", "2019-07-01", "2019-09-30", 4),
+    ("the first quarter of 2019", "2019-Q1", "2019-01-01", "2019-03-31", 4),
+    ("the 1990s", "199", "1990-01-01", "1999-12-31", 4),
+    ("summer 2019", "2019-SU", "2019-06-01", "2019-08-31", 4),
+])
+def test_normalise_values(text, value, vs, ve, prec):
+    d = normalise(text, PUB)
+    assert d is not None
+    assert (d.value, d.value_start, d.value_end, d.precision) == (value, vs, ve, prec)
+    assert d.year_known
+
+
+def test_month_day_takes_year_on_or_before_publication():
+    d = normalise("on April 29", PUB)
+    assert (d.text, d.value, d.relative) == ("April 29", "2019-04-29", True)
+    assert (d.start, d.end) == (3, 11)
+    # a few days after publication stays in the same year (announced dates)
+    assert normalise("Jan. 20", PUB).value == "2020-01-20"
+    # a date given with its year is not relative
+    assert normalise("April 29, 2018", PUB).relative is False
+
+
+def test_since_is_trimmed_and_recorded():
+    d = normalise("since April 29", PUB)
+    assert d.text == "April 29" and d.start == 6
+    assert (d.kind, d.mod, d.value) == ("since", "SINCE", "2019-04-29")
+    assert (d.value_start, d.value_end) == ("2019-04-29", "2020-01-17")
+
+
+def test_range_between():
+    d = normalise("between March 3 and 5", date(2020, 3, 20))
+    assert d.kind == "range"
+    assert (d.value_start, d.value_end, d.precision) == ("2020-03-03", "2020-03-05", 2)
+    d = normalise("March 3-5, 2019", PUB)
+    assert (d.value_start, d.value_end) == ("2019-03-03", "2019-03-05")
+
+
+def test_durations_have_no_value():
+    for t in ("three days", "the past year", "two weeks"):
+        d = normalise(t, PUB)
+        assert d is not None and d.kind == "duration" and d.value is None, t
+
+
+def test_weekday_future_tense_looks_forward():
+    assert normalise("Thursday", PUB, tense="future").value == "2020-01-23"
+    assert normalise("next Monday", PUB).value == "2020-01-20"
+    assert normalise("last Friday", PUB).value == "2020-01-10"
+
+
+def test_year_unknown_without_publication_date():
+    d = normalise("Jan. 16", None)
+    assert (d.value, d.year_known, d.value_start, d.value_end) == ("XXXX-01-16", False, None, None)
+    assert d.relative is False
+    d = normalise("early December", None)
+    assert d.value == "XXXX-12" and not d.year_known and d.value_start is None
+    for t in ("Thursday", "yesterday", "last week", "two days ago"):
+        d = normalise(t, None)
+        assert d is not None and not d.year_known and d.value_start is None, t
+        assert d.value is None or d.value.startswith("XXXX"), t
+    # an explicit year needs no publication date
+    d = normalise("Jan. 16, 2020", None)
+    assert (d.value, d.year_known) == ("2020-01-16", True)
+
+
+def test_not_dates():
+    assert normalise("the convoy", PUB) is None
+    assert normalise("", PUB) is None
+
+
+# ---------------------------------------------------------------- extraction from text
+
+def test_yemen_air_strikes(extract):
+    text = ("Saudi-led coalition air strikes hit a market in Saada province on Thursday, killing 12 "
+            "civilians, local officials said. Earlier this month, strikes on Jan. 9 killed five "
+            "people near Hodeidah. Fighting has continued since early December.")
+    ds = extract(text)
+    assert find(ds, "Thursday").value == "2020-01-16"
+    assert find(ds, "Earlier this month").value == "2020-01"
+    assert find(ds, "Jan. 9").value == "2020-01-09"
+    d = find(ds, "early December")
+    assert (d.value, d.value_start, d.value_end, d.kind) == ("2019-12", "2019-12-01", "2020-01-17", "since")
+    assert not any(d.text.lower().startswith(("on ", "since ")) for d in ds)
+
+
+def test_donbas_shelling(extract):
+    pub = date(2019, 7, 24)
+    text = ("Two Ukrainian soldiers were killed by shelling near Avdiivka yesterday, the military said. "
+            "Separatist forces shelled Marinka two days ago and again last week. A ceasefire agreed "
+            "on July 21 has been violated 14 times. In 2018, 110 soldiers died, and the conflict "
+            "has killed 13,000 people since April 2014. The shelling lasted three hours.")
+    ds = extract(text, pub)
+    assert find(ds, "yesterday").value == "2019-07-23"
+    assert find(ds, "two days ago").value == "2019-07-22"
+    assert find(ds, "last week").value == "2019-W29"
+    assert find(ds, "July 21").value == "2019-07-21"
+    assert find(ds, "2018").value == "2018"
+    d = find(ds, "April 2014")
+    assert (d.value, d.kind, d.mod) == ("2014-04", "since", "SINCE")
+    assert find(ds, "three hours").kind == "duration"
+    # numbers are not years
+    assert not any(d.text in ("13,000", "110") for d in ds)
+
+
+def test_sahel_clashes(extract):
+    pub = date(2020, 1, 10)
+    text = ("Jihadist fighters attacked an army post in Chinagodrar, Niger, on Jan. 9, 2020, "
+            "killing 89 soldiers. The attack was the deadliest since December 10, 2019, when 71 "
+            "soldiers were killed at Inates. In mid-2019 clashes spread to Burkina Faso; between "
+            "March 3 and 5 more than 60 civilians died. The report, dated 14/01/2020, covers the "
+            "past year.")
+    ds = extract(text, pub)
+    assert find(ds, "Jan. 9, 2020").value == "2020-01-09"
+    d = find(ds, "December 10, 2019")
+    assert (d.value, d.kind) == ("2019-12-10", "since")
+    assert find(ds, "mid-2019").mod == "MID"
+    r = [d for d in ds if d.kind == "range"]
+    assert r and r[0].value_start == "2019-03-03" and r[0].value_end == "2019-03-05"
+    assert find(ds, "14/01/2020").value == "2020-01-14"
+    assert find(ds, "the past year").kind == "duration"
+
+
+def test_protest_weekdays_and_times(extract):
+    pub = date(2019, 10, 2)  # a Wednesday
+    text = ("Thousands of protesters gathered in Baghdad's Tahrir Square on Tuesday and again this "
+            "morning. Security forces fired tear gas on Monday night. Organisers said they will "
+            "march again on Friday.")
+    ds = extract(text, pub)
+    assert find(ds, "Tuesday").value == "2019-10-01"
+    d = find(ds, "this morning")
+    assert (d.value, d.kind) == ("2019-10-02", "time")
+    assert find(ds, "Monday night").value == "2019-09-30"
+    assert find(ds, "Friday").value == "2019-10-04"  # "will march": the coming Friday
+
+
+def test_seed_like_dates(extract):
+    text = ("Air strikes resumed on Jan. 15, she said. Since hostilities intensified in Idlib on "
+            "April 29, monitors have verified the incidents. Around 350,000 people have fled since "
+            "early December, the United Nations said on Jan. 16.")
+    ds = extract(text)
+    assert find(ds, "Jan. 15").value == "2020-01-15"
+    assert find(ds, "April 29").value == "2019-04-29"
+    d = find(ds, "early December")
+    assert d.value_start.startswith("2019-12") and d.kind == "since"
+    assert find(ds, "Jan. 16").value == "2020-01-16"
+    assert not any("350,000" in d.text for d in ds)
+
+
+def test_year_unknown_in_document(extract):
+    text = "Gunmen attacked a checkpoint on Jan. 16 and again on Thursday."
+    ds = extract(text, None)
+    d = find(ds, "Jan. 16")
+    assert (d.value, d.year_known, d.value_start) == ("XXXX-01-16", False, None)
+    d = find(ds, "Thursday")
+    assert not d.year_known and d.value_start is None
+    assert all(not (d.value or "").startswith(str(date.today().year)) for d in ds)
+
+
+def test_offsets_follow_document_text(extract):
+    text = "Headline\n\nOn Jan. 16, militants attacked. Since April 29, 300 died."
+    ds = extract(text)
+    for d in ds:
+        assert text[d.start:d.end] == d.text
+    assert [d.text for d in ds][:2] == ["Jan. 16", "April 29"]
+
+
+# ---------------------------------------------------------------- TimeML reader and scorer
+
+TML = """<?xml version="1.0" ?>
+<TimeML>
+<DOCID>T1</DOCID>
+<DCT><TIMEX3 tid="t0" type="DATE" value="2020-01-17" functionInDocument="CREATION_TIME">20200117</TIMEX3></DCT>
+<TEXT>Shelling hit Marinka on <TIMEX3 tid="t1" type="DATE" value="2020-01-16">Thursday</TIMEX3> &amp; \
+again <TIMEX3 tid="t2" type="DATE" value="PRESENT_REF">now</TIMEX3>, after <TIMEX3 tid="t3" type="DURATION" \
+value="P3D">three days</TIMEX3> of calm in <TIMEX3 tid="t4" type="DATE" value="2020-W02">last week</TIMEX3>.</TEXT>
+</TimeML>
+"""
+
+
+def test_read_and_score_timeml(tmp_path):
+    from sitroom.evaluate.timeml import read_timeml, score_timeml
+    f = tmp_path / "t.tml"
+    f.write_text(TML, encoding="utf-8")
+    [g] = read_timeml(f)
+    assert g["published"] == date(2020, 1, 17)
+    assert g["text"].startswith("Shelling hit Marinka on Thursday & again now")
+    for t in g["timex"]:
+        assert g["text"][t["start"]:t["end"]] == t["text"]
+    s_thu = g["text"].index("Thursday")
+    s_week = g["text"].index("last week")
+    pred = [{"start": s_thu, "end": s_thu + 8, "value": "2020-01-16"},
+            {"start": s_week, "end": s_week + 9, "value": "2020-W03"}]
+    sc = score_timeml([g], [pred])
+    assert sc["n"] == 2   # PRESENT_REF and the duration are not scored
+    assert sc["timex_recall"] == 1.0 and sc["value_accuracy"] == 0.5
