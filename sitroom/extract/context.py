@@ -93,3 +93,11 @@ def most_specific(places: list[Place], anchor: int) -> Place | None:
     if not places:
         return None
     return max(places, key=lambda p: (SPECIFICITY.get(p.feature, 0), -abs(p.start - anchor)))
+
+
+def since_before(text: str, sent_start: int, date_start: int) -> bool:
+    """'Since hostilities intensified in Idlib on April 29, ...': the clause opened by "since"
+    runs to the date without a comma or another date between."""
+    head = text[sent_start:date_start].lower()
+    i = head.rfind("since ")
+    return i >= 0 and "," not in head[i:] and ";" not in head[i:]

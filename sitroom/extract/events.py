@@ -19,7 +19,7 @@ import yaml
 
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
 from .casualties import Count
-from .context import DocContext, Sentence, most_specific, sentence_span
+from .context import DocContext, Sentence, most_specific, sentence_span, since_before
 
 ANAPHORA = re.compile(r"\b(the same (?:region|area|city|town|village|province|district)|"
                       r"the (?:province|region|area|city|town|village|enclave|district|countryside)|"
@@ -147,7 +147,8 @@ class EventBuilder:
                     ev.location_evidence = Span(place.start, place.end, place.text, doc_id)
                     last_place = place
             # date
-            d = _pick_date(ctx.dates_in(sent.start, sent.end), trig.start)
+            d = _pick_date([x for x in ctx.dates_in(sent.start, sent.end)
+                            if not since_before(document.text, sent.start, x.start)], trig.start)
             if d is not None:
                 ev.event_date = _shift_after(d, sent, document.text)
                 ev.time_precision = min(d.precision or 3, 3)

@@ -10,7 +10,7 @@ import yaml
 from ..model import Agreement, Analysis, Claim, Event, Figure, Place, QualityFlag, Span
 from .attribution import Attribution
 from .casualties import Count
-from .context import DocContext, most_specific, sentence_span
+from .context import DocContext, most_specific, sentence_span, since_before
 from .numbers import Number
 
 CLAIM_KINDS = {
@@ -63,7 +63,7 @@ def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
         f.evidence.append(Span(n.start, n.end, n.text, document.doc_id))
         f.evidence.append(sentence_span(document, sent))
         dates = ctx.dates_in(sent.start, sent.end)
-        since = next((d for d in dates if d.mod == "SINCE" or document.text[max(0, d.start - 6):d.start].lower().strip().endswith("since")), None)
+        since = next((d for d in dates if d.mod == "SINCE" or since_before(document.text, sent.start, d.start)), None)
         if since is not None and since.value_start:
             f.period_start = since.value_start
             f.period_end = document.published.isoformat() if document.published else None

@@ -1,0 +1,542 @@
+"""Toponym recognition: every place mention in a document, resolved against the gazetteer.
+
+Two sources are combined:
+
+* spaCy NER (GPE, LOC, FAC; NORP demonyms such as "Syrian" become ``feature="demonym"`` places
+  resolved to the country), and
+* a gazetteer-driven matcher over the tokens: longest match of up to N tokens on the normalised
+  name key (:func:`sitroom.resolve.gazetteer.name_key`), looked up in a dict (no scans), because
+  the small English model tags "Aleppo" NORP, "Maarat al-Numan" PERSON and "Saraqib" ORG.
+
+Guards against common words that are also tiny places (Man, Hit, Police, Reading, Mobile...):
+capitalisation, PROPN, a common-word list, no matches inside longer PERSON/ORG entities, a
+minimum population for single-token matches without NER support unless the country is already
+in the document's context. Cue words ("Aleppo province", "the city of Idlib") are recorded for
+the resolver (:mod:`sitroom.resolve.places`), which fills the :class:`~sitroom.model.Place`
+fields, the role (speaker_location) and the confidence.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..model import Analysis, Place
+from ..resolve.gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, Gazetteer, name_key
+
+DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
+
+MAX_TOKENS = 6
+PARTICLES = frozenset({
+    "al", "el", "an", "ad", "ar", "as", "ash", "at", "az", "ed", "es", "ez", "de", "del", "della",
+    "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "of", "on", "upon", "sur",
+    "en", "bin", "ibn", "-", "'", "’", "y", "i", "and", "am", "im", "an der", "am main", "the",
+    "'s", "’s", "’", "‘", "`", ".",
+})
+ADMIN_CUES = {"province": ADMIN1, "provinces": ADMIN1, "governorate": ADMIN1,
+              "governorates": ADMIN1, "region": ADMIN1, "regions": ADMIN1, "state": ADMIN1,
+              "oblast": ADMIN1, "prefecture": ADMIN1, "department": ADMIN1, "wilaya": ADMIN1,
+              "district": ADMIN2, "districts": ADMIN2, "county": ADMIN2, "raion": ADMIN2,
+              "rayon": ADMIN2, "countryside": ADMIN1, "countrysides": ADMIN1}
+CITY_CUES = {"city", "town", "village", "capital", "suburb", "district of", "neighbourhood",
+             "neighborhood", "township"}
+NER_PLACE = {"GPE", "LOC", "FAC"}
+TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "gen", "general", "sen", "senator",
+          "rep", "gov", "governor", "mayor", "judge", "sheikh", "king", "queen", "prince",
+          "princess", "lord", "lady", "sir", "col", "colonel", "capt", "captain", "lt", "sgt",
+          "officer", "coach", "pope", "saint", "st", "professor", "prof", "chief", "commander",
+          "spokesman", "spokeswoman", "secretary", "ambassador", "envoy", "leader", "emir",
+          "prime", "mister", "rev", "father", "brother", "sister", "mp", "deputy"}
+
+# Capitalised English words that are also (tiny) places somewhere; never a toponym on their own
+# unless NER calls them GPE/LOC.
+COMMON_WORDS = frozenset("""
+a an the man hit police reading mobile of along about above after again against all also am
+among and any are around as at back be bar bay beach bell best big black blue bond border
+bridge brown by call camp can canal cape case center centre central chance china church city
+clay cliff close coast college come common concord congress court cross crown day dear deal
+dell early east eastern easy echo eden energy enterprise fair fall faith fame field fire first
+five flat ford forest fort fortune four free friendship front game gap garden gate glen gold
+golden good grace grand green grove guard hall harbor harbour hardy harmony haven health
+heart help hill holly home hope house how hunt independence industry iron island islands jack
+justice key king lake land lane last liberty light lily lincoln little live long love lucky
+made main major march may mayo media mercy middle mill mine moon more mount mountain must
+national nation navy new news nice no north northern now oak ocean office old one open orange
+order palm paradise park peace pearl phoenix pine plain plains pleasant point pool port post
+power prairie president progress prospect providence queen rainbow ranch red reform republic
+rest rich ridge river road rock rose round royal ruby rush sale salem sandy school sea second
+security service seven shell short silver six sky smith snow social south southern spring
+springs square star state station sterling stone street success summit sun sunny sunset
+supreme tell ten the third three time today tower town trade trinity true two union unity
+university up valley victory view village vista wall war warren water way west western white
+why will wood worth york you young zion bath bristol derby dover essex kent march may june july
+april august january february october november december monday tuesday wednesday thursday friday
+saturday sunday army general sir lord lady miss mission marine marines delta alpha charlie
+bravo omega kilo media press premier senate house council parliament ministry defence defense
+interior foreign affairs minister chief cabinet federal capital provincial municipal metro
+commerce council police hospital airport university college embassy consulate stadium
+christmas easter ramadan eid islam islamic christian muslim jewish arab arabic
+eu un nato isis isil al qaeda hamas hezbollah taliban reuters afp ap
+secretary atlantic pacific main globe quarter buy maria pierre elliott isabelle julieta
+victoria regina florence lafayette franklin jackson madison clinton marion columbia
+national international federal republican democrat democratic liberal labour conservative
+airport hospital stadium museum bridge temple mosque square plaza avenue boulevard street
+highway freeway route lake river creek mountains hills valley gulf bay coast
+jordan chad georgia israel india china turkey paris london berlin
+pope mark patrol metro lakes cavalier vale kennedy nick brent far act rd
+""".split()) - {"jordan", "chad", "georgia", "israel", "india", "china", "turkey", "paris",
+                 "london", "berlin"}
+
+SPEECH_VERBS = {"say", "tell", "add", "write", "explain", "note", "believe", "think", "argue",
+                "insist", "recall", "ask", "want", "claim"}
+
+# the verbs/nouns after which "in X" / "from X" names where someone spoke, not where it happened
+SPEAKER_LEFT = (
+    r"\b(?:told|tells|telling|said|says|saying|spoke|speaks|speaking|briefing|briefed|"
+    r"conference|statement|statements|interview|remarks|announced|announcing|addressing|"
+    r"address|testified|wrote|posted|tweeted|headquartered|headquarters|based|reported|"
+    r"reporting|summit|meeting|talks|told reporters|news conference)\b[^.;\n]{0,45}?"
+    r"\b(?:in|from|at)\s+(?:the\s+)?$")
+
+
+def _load_demonyms(path: Path = DEMONYMS_FILE) -> dict[str, str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    out: dict[str, str] = {}
+    for word, val in data.items():
+        word = str(word)
+        if isinstance(val, list):
+            cc, plural = str(val[0]), (str(val[1]) if len(val) > 1 else None)
+        else:
+            cc, plural = str(val), None
+        cc = cc.upper() if len(cc) == 2 else cc     # a region name ("Africa") otherwise
+        out[word] = cc
+        if plural:
+            out[plural] = cc
+        elif not word.endswith(("ese", "ish", "ch", "ss", "s")):
+            out[word + "s"] = cc
+    return out
+
+
+@lru_cache(maxsize=4)
+def demonyms_singular(path: str = str(DEMONYMS_FILE)) -> frozenset[str]:
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return frozenset(str(k) for k in data)
+
+
+@lru_cache(maxsize=4)
+def demonyms(path: str = str(DEMONYMS_FILE)) -> dict[str, str]:
+    return _load_demonyms(Path(path))
+
+
+@dataclass
+class Mention:
+    """A toponym candidate before resolution."""
+    start: int                      # char offsets into document.text
+    end: int
+    tok_start: int
+    tok_end: int
+    text: str
+    ids: tuple[int, ...] = ()       # gazetteer record ids (exact key)
+    loose: bool = False             # matched on the skeleton key / fuzzily
+    ner: str | None = None          # NER label covering it
+    demonym_cc: str | None = None
+    cue: str | None = None          # admin1/admin2/populated_place preference from cue words
+    provincial_capital: bool = False
+    strength: float = 1.0           # recognition evidence 0..1
+    weak: bool = False              # accept only if its country is in the document's context
+    extra: dict = field(default_factory=dict)
+
+
+def _is_cap(t) -> bool:
+    s = t.text
+    return bool(s) and (s[0].isupper() or (s[0].isdigit() is False and s[:1] in "‘'`" and
+                                          len(s) > 1 and s[1].isupper()))
+
+
+class PlaceExtractor:
+    """Fills ``analysis.places`` with every toponym mention, resolved with document context."""
+
+    def __init__(self, gazetteer: Gazetteer | None = None, demonyms_path: str | Path | None = None,
+                 min_population_single: int = 20000):
+        self.gaz = gazetteer or Gazetteer.get()
+        self.demonyms = dict(demonyms(str(demonyms_path or DEMONYMS_FILE)))
+        self.adjectives = set(demonyms_singular(str(demonyms_path or DEMONYMS_FILE)))
+        self.demonym_keys = {name_key(k): v for k, v in self.demonyms.items()}
+        self.max_demonym_words = max(k.count(" ") + 1 for k in self.demonym_keys)
+        self.min_pop_single = min_population_single
+        self._person_parts: set[str] = set()
+        from ..resolve.places import PlaceResolver
+        self.resolver = PlaceResolver(self.gaz)
+
+    # ------------------------------------------------------------------ matching
+    def _gaz_matches(self, doc) -> list[Mention]:
+        """Longest gazetteer matches starting at capitalised tokens (dict look-ups only)."""
+        out: list[Mention] = []
+        n = len(doc)
+        i = 0
+        gaz = self.gaz
+        while i < n:
+            t = doc[i]
+            if not _is_cap(t) or t.is_space:
+                i += 1
+                continue
+            best = None
+            for j in range(min(n, i + MAX_TOKENS), i, -1):
+                last = doc[j - 1]
+                if not (_is_cap(last) or last.text.isdigit()) or last.is_space:
+                    continue
+                if j - 1 > i:
+                    mid = doc[i + 1:j - 1]
+                    if any(m.is_space or (not _is_cap(m) and m.lower_ not in PARTICLES)
+                           or m.text in {",", ";", ":", "(", ")", '"', "“", "”"} for m in mid):
+                        continue
+                    if last.lower_ in ADMIN_CUES or last.lower_ in CITY_CUES:
+                        continue     # "Idlib Province": the name is "Idlib", the rest is a cue
+                span = doc[i:j]
+                key = name_key(span.text)
+                ids = gaz.lookup_key(key)
+                loose = False
+                if not ids and j - i > 1 and len(key) >= 8:
+                    from ..resolve.gazetteer import skeleton
+                    ids = gaz.skel.get(skeleton(key), ())
+                    loose = bool(ids)
+                if ids:
+                    best = (j, ids, loose)
+                    break
+            if best is None:
+                i += 1
+                continue
+            j, ids, loose = best
+            span = doc[i:j]
+            out.append(Mention(span.start_char, span.end_char, i, j, span.text, ids, loose))
+            i = j
+        return out
+
+    def _demonym_mention(self, span, i: int, j: int, cc: str, label: str | None) -> Mention:
+        if len(cc) == 2:
+            return Mention(span.start_char, span.end_char, i, j, span.text, (), False, label,
+                           demonym_cc=cc, strength=0.9)
+        ids = tuple(r for r in self.gaz.lookup_key(name_key(cc))
+                    if self.gaz.record(r).kind == "other")
+        m = Mention(span.start_char, span.end_char, i, j, span.text, ids, False, label,
+                    strength=0.8)
+        m.extra["demonym"] = True
+        return m
+
+    def _demonym_at(self, doc, i: int) -> tuple[int, str] | None:
+        for j in range(min(len(doc), i + self.max_demonym_words), i, -1):
+            if not doc[j - 1].is_alpha:
+                continue
+            cc = self.demonym_keys.get(name_key(doc[i:j].text))
+            if cc:
+                return j, cc
+        return None
+
+    # ------------------------------------------------------------------ main
+    def __call__(self, analysis: Analysis) -> None:
+        doc = analysis.doc
+        if doc is None:
+            from ..nlp import parse_one
+            doc = parse_one(analysis.document).doc
+            analysis.doc = doc
+        text = analysis.document.text
+        tok_ent: dict[int, object] = {}
+        for ent in doc.ents:
+            for k in range(ent.start, ent.end):
+                tok_ent[k] = ent
+        mentions: list[Mention] = []
+        taken: set[int] = set()
+
+        def add(m: Mention) -> None:
+            mentions.append(m)
+            taken.update(range(m.tok_start, m.tok_end))
+
+        gaz_by_start = {m.tok_start: m for m in self._gaz_matches(doc)}
+        self._person_parts = {t.text for ent in doc.ents if ent.label_ == "PERSON"
+                              and len(ent) > 1 for t in ent if t.is_alpha}
+
+        # 1. NER place entities
+        for ent in doc.ents:
+            if ent.label_ not in NER_PLACE:
+                continue
+            s, e = ent.start, ent.end
+            while s < e and doc[s].lower_ in ("the", "a", "an") :
+                s += 1
+            while e > s and (doc[e - 1].text in ("'s", "’s", "'", "’", ".", ",", "-") or
+                             doc[e - 1].is_space):
+                e -= 1
+            if s >= e:
+                continue
+            span = doc[s:e]
+            if doc[s].lower_.rstrip(".") in TITLES:
+                continue
+            rid = self.gaz.abbrev.get(span.text)
+            if rid is not None:
+                add(Mention(span.start_char, span.end_char, s, e, span.text, (rid,), False,
+                            ent.label_, strength=0.95))
+                continue
+            key = name_key(span.text)
+            ids = self.gaz.lookup_key(key)
+            if ids and len(key) <= 3 and span.text.isupper():
+                ids = tuple(r for r in ids if self.gaz.record(r).kind != PLACE)
+            if ids:
+                add(Mention(span.start_char, span.end_char, s, e, span.text, ids, False, ent.label_,
+                            strength=0.95))
+                continue
+            # sub-matches from the gazetteer matcher inside the entity ("Idlib Province")
+            subs = [m for k, m in gaz_by_start.items() if s <= k and m.tok_end <= e
+                    and not all(t.lower_ in COMMON_WORDS for t in doc[m.tok_start:m.tok_end])]
+            if subs:
+                for m in subs:
+                    m.ner = ent.label_
+                    m.strength = 0.9
+                    add(m)
+                continue
+            dem = self._demonym_at(doc, s)
+            if dem and dem[0] == e:
+                add(self._demonym_mention(span, s, e, dem[1], ent.label_))
+                continue
+            loose = self.gaz.fuzzy(span.text, cutoff=92) if ent.label_ != "FAC" and \
+                len(span.text) >= 7 else []
+            if loose:
+                ids = tuple(dict.fromkeys(r.id for r, _ in loose))
+                add(Mention(span.start_char, span.end_char, s, e, span.text, ids, True, ent.label_,
+                            strength=0.7, weak=True))
+            elif ent.label_ in ("GPE", "LOC") and any(_is_cap(t) for t in span) and e - s > 1:
+                add(Mention(span.start_char, span.end_char, s, e, span.text, (), False, ent.label_,
+                            strength=0.7))
+
+        # 2. demonyms (NORP entities or capitalised demonym words anywhere)
+        i = 0
+        while i < len(doc):
+            if i in taken or not _is_cap(doc[i]):
+                i += 1
+                continue
+            dem = self._demonym_at(doc, i)
+            if dem:
+                j, cc = dem
+                if not any(k in taken for k in range(i, j)):
+                    span = doc[i:j]
+                    ent = tok_ent.get(i)
+                    m = self._demonym_mention(span, i, j, cc,
+                                              ent.label_ if ent is not None else None)
+                    # people ("Syrians"), organisations ("British Airways") and languages
+                    # ("in Turkish") are country context, not place mentions
+                    nxt = doc[j] if j < len(doc) else None
+                    if (doc[j - 1].tag_ in ("NNPS", "NNS") or span.text not in self.adjectives
+                            or (ent is not None and ent.label_ in ("WORK_OF_ART", "PERSON")
+                                and (ent.end - ent.start) > (j - i))
+                            or (ent is not None and ent.label_ == "LANGUAGE")
+                            or (i > 0 and doc[i - 1].lower_ in ("in", "speak", "speaks", "spoke")
+                                and (nxt is None or not nxt.is_alpha))):
+                        m.extra["context_only"] = True
+                    add(m)
+                    i = j
+                    continue
+            i += 1
+
+        # 3. gazetteer matches not covered by NER places
+        rejected: list[Mention] = []
+        for m in gaz_by_start.values():
+            if any(k in taken for k in range(m.tok_start, m.tok_end)):
+                continue
+            verdict = self._judge(doc, m, tok_ent)
+            if verdict is None:
+                rejected.append(m)
+                continue
+            add(m)
+        # a name accepted elsewhere in the text is a place here too ("Idlib city was hit",
+        # where the tagger read "Idlib" as an adjective); so is a name before a cue word
+        confirmed = {name_key(m.text) for m in mentions if m.ids and not m.weak and
+                     m.extra.get("embedded") is None}
+        for m in rejected:
+            first = doc[m.tok_start]
+            if first.lower_ in COMMON_WORDS or first.text in self._person_parts or \
+                    (m.tok_end - m.tok_start == 1 and first.is_stop):
+                continue
+            nxt = doc[m.tok_end].lower_ if m.tok_end < len(doc) else ""
+            if name_key(m.text) in confirmed or (nxt in ADMIN_CUES or nxt in ("city", "town")):
+                if tok_ent.get(m.tok_start) is not None and \
+                        tok_ent[m.tok_start].label_ == "PERSON" and m.tok_end - m.tok_start == 1:
+                    continue
+                m.strength = 0.6
+                m.weak = name_key(m.text) not in confirmed
+                add(m)
+
+        # 4. country abbreviations (US, U.S., UK, UAE, DRC) matched against countries only
+        for t in doc:
+            if t.i in taken:
+                continue
+            rid = self.gaz.abbrev.get(t.text)
+            if rid is None and t.text.endswith(".") and t.text[:-1] in ("U.S", "U.K", "U.A.E"):
+                rid = self.gaz.abbrev.get(t.text)
+            if rid is not None and (len(t.text) > 3 or t.text.isupper() or "." in t.text):
+                add(Mention(t.idx, t.idx + len(t.text), t.i, t.i + 1, t.text, (rid,), False,
+                            None, strength=0.9))
+
+        mentions.sort(key=lambda m: m.start)
+        for m in mentions:
+            self._cues(doc, m)
+        analysis.places = self.resolver.resolve(mentions, analysis)
+
+    # ------------------------------------------------------------------ guards
+    def _judge(self, doc, m: Mention, tok_ent) -> bool | None:
+        """Accept a gazetteer-only match (True), accept as weak (needs context), or None."""
+        span = doc[m.tok_start:m.tok_end]
+        first = doc[m.tok_start]
+        recs = [self.gaz.record(r) for r in m.ids]
+        maxpop = max((r.population for r in recs), default=0)
+        has_admin = any(r.kind in (COUNTRY, ADMIN1) for r in recs)
+        ents = {id(tok_ent[k]): tok_ent[k] for k in range(m.tok_start, m.tok_end) if k in tok_ent}
+        single = m.tok_end - m.tok_start == 1
+        words = [t for t in span if t.is_alpha]
+        if span.text.isupper() and len(span.text) <= 4:
+            return None     # acronyms (ISIS, AP...) are not places here
+        if span.text.isupper() and self._dateline(doc, m):
+            m.strength = 0.9
+            return True
+        if single and (first.lower_ in COMMON_WORDS or first.is_stop):
+            return None
+        content = [t for t in words if t.lower_ not in PARTICLES]
+        if content and all(t.lower_ in COMMON_WORDS for t in content):
+            return None
+        prev = doc[m.tok_start - 1] if m.tok_start > 0 else None
+        if prev is not None and prev.lower_.rstrip(".") in TITLES and prev.text[:1].isupper():
+            return None
+        if single and first.text in self._person_parts:
+            return None
+        if ents:
+            ent = next(iter(ents.values()))
+            if len(ents) > 1:
+                # "Ma`arrat an Nu`man" tagged as two ORGs: fine if all lie inside the match
+                if all(x.start >= m.tok_start and x.end <= m.tok_end for x in ents.values()):
+                    m.ner = "multi"
+                    m.strength = 0.6
+                    if maxpop < 1000 and not has_admin:
+                        m.weak = True
+                    return True
+                return None
+            es, ee = ent.start, ent.end
+            while es < ee and doc[es].lower_ == "the":
+                es += 1
+            whole = es == m.tok_start and ee == m.tok_end
+            if ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW",
+                              "LANGUAGE"):
+                if not whole:
+                    # "Texas A&M", "University of Michigan", "Washington Post": an embedded
+                    # toponym; kept (low strength) only for countries/admin1/big cities
+                    if ent.label_ == "ORG" and (has_admin or maxpop >= 100000) and not m.loose \
+                            and all(t.pos_ == "PROPN" for t in span if t.is_alpha):
+                        m.ner = "ORG"
+                        m.strength = 0.45
+                        m.extra["embedded"] = True
+                        return True
+                    return None
+                m.ner = ent.label_
+                m.strength = 0.6
+                if ent.label_ == "PERSON" and single:
+                    if maxpop < 1000 and not has_admin:
+                        return None
+                    if self._looks_like_person_or_name_part(doc, m):
+                        return None
+                    m.weak = True
+                elif maxpop < 1000 and not has_admin:
+                    m.weak = True
+                return True
+            if ent.label_ == "NORP":
+                m.ner = ent.label_
+                m.strength = 0.75
+                return True
+            if ent.label_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
+                              "QUANTITY"):
+                return None
+        # no entity: capitalised proper nouns only
+        if single and self._looks_like_person_or_name_part(doc, m):
+            return None
+        if not all(t.pos_ == "PROPN" or not t.is_alpha or t.lower_ in PARTICLES for t in span):
+            if single:
+                return None
+            m.weak = True
+        if single and first.is_sent_start:
+            m.weak = True
+        if single and maxpop < self.min_pop_single and not has_admin:
+            if maxpop < 5000:
+                return None
+            m.weak = True
+        if m.loose:
+            m.weak = True
+        m.strength = 0.6 if m.weak else 0.7
+        return True
+
+    @staticmethod
+    def _dateline(doc, m: Mention) -> bool:
+        """"BEIRUT —", "DETROIT (AP) -", "TORRINGTON, Conn. —" at the start of a line."""
+        s = m.tok_start
+        if s > 0 and not (doc[s - 1].is_space and "\n" in doc[s - 1].text) and s != 0:
+            prev = doc[s - 1]
+            if not (prev.is_space or "\n" in prev.whitespace_):
+                return False
+        k = m.tok_end
+        while k < len(doc) and (doc[k].text in (",", ".") or (doc[k].is_alpha and k - m.tok_end < 3
+                                                                and doc[k].text[:1].isupper())):
+            k += 1
+        return k < len(doc) and doc[k].text[:1] in ("—", "–", "-", "(", ":")
+
+    @staticmethod
+    def _looks_like_person_or_name_part(doc, m: Mention) -> bool:
+        t = doc[m.tok_start]
+        if t.dep_ in ("nsubj", "nsubjpass") and t.head.lemma_ in SPEECH_VERBS:
+            return True
+        if t.head.lemma_ in SPEECH_VERBS and t.dep_ == "nsubj":
+            return True
+        for k in (m.tok_start - 1, m.tok_end):
+            if 0 <= k < len(doc):
+                o = doc[k]
+                if o.is_alpha and _is_cap(o) and not o.is_sent_start and \
+                        o.lower_ not in ADMIN_CUES and o.lower_ not in CITY_CUES and \
+                        o.lower_ not in PARTICLES and not (k == m.tok_start - 1 and o.is_sent_start):
+                    if k == m.tok_end or not doc[m.tok_start].is_sent_start:
+                        return True
+        return False
+
+    def _cues(self, doc, m: Mention) -> None:
+        """Cue words around the span: "Aleppo province", "the province of Idlib", "Idlib city",
+        "the town of X", ", the provincial capital"."""
+        if m.demonym_cc:
+            return
+        n = len(doc)
+        e = m.tok_end
+        nxt = doc[e].lower_ if e < n else ""
+        if nxt in ("'s", "’s") and e + 1 < n:
+            nxt = doc[e + 1].lower_
+        if nxt in ADMIN_CUES:
+            m.cue = ADMIN_CUES[nxt]
+        elif nxt in ("city", "town", "village"):
+            m.cue = PLACE
+        s = m.tok_start
+        if s >= 2 and doc[s - 1].lower_ == "of":
+            w = doc[s - 2].lower_
+            if w in ADMIN_CUES:
+                m.cue = ADMIN_CUES[w]
+            elif w in ("city", "town", "village", "suburb", "outskirts", "centre", "center",
+                       "streets", "neighbourhood", "neighborhood", "capital"):
+                m.cue = PLACE
+        # ", the provincial capital" / "(the provincial capital)"
+        window = doc[e:min(n, e + 6)].text.lower()
+        if "provincial capital" in window or "capital of the province" in window:
+            m.provincial_capital = True
+            m.cue = PLACE
+
+
+def extract_places(analysis: Analysis, gazetteer: Gazetteer | None = None) -> list[Place]:
+    """Convenience: run a (cached) :class:`PlaceExtractor` on one analysis."""
+    ext = _default_extractor() if gazetteer is None else PlaceExtractor(gazetteer)
+    ext(analysis)
+    return analysis.places
+
+
+@lru_cache(maxsize=1)
+def _default_extractor() -> PlaceExtractor:
+    return PlaceExtractor()
