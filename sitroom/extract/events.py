@@ -206,6 +206,8 @@ class EventBuilder:
             c += 0.03
         c += 0.1 if ev.actor1 else 0.0
         c += 0.05 if ev.fatalities is not None else 0.0
+        if not (date_explicit or place_explicit or ev.actor1 or ev.fatalities is not None):
+            c -= 0.2   # background ("because of the increased hostilities"), not a reported incident
         if sent.in_quote:
             c -= 0.15
         if sent.heading:

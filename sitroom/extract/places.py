@@ -29,6 +29,8 @@ from ..resolve.gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, Gazetteer, name_
 DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
 
 MAX_TOKENS = 6
+ARTICLE_WORDS = frozenset({"al", "el", "an", "ad", "ar", "as", "ash", "at", "az", "ed", "es",
+                           "ez", "er", "et"})
 PARTICLES = frozenset({
     "al", "el", "an", "ad", "ar", "as", "ash", "at", "az", "ed", "es", "ez", "de", "del", "della",
     "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "of", "on", "upon", "sur",
@@ -179,7 +181,10 @@ class PlaceExtractor:
         gaz = self.gaz
         while i < n:
             t = doc[i]
-            if not _is_cap(t) or t.is_space:
+            # "al-Bab", "el-Fasher": a lower-case article, a hyphen and a capitalised name
+            article_start = (t.lower_ in ARTICLE_WORDS and i + 2 < n and doc[i + 1].text == "-"
+                             and not t.whitespace_ and _is_cap(doc[i + 2]))
+            if (not _is_cap(t) and not article_start) or t.is_space:
                 i += 1
                 continue
             best = None
@@ -200,7 +205,7 @@ class PlaceExtractor:
                 loose = False
                 if not ids and j - i > 1 and len(key) >= 8:
                     from ..resolve.gazetteer import skeleton
-                    ids = gaz.skel.get(skeleton(key), ())
+                    ids = gaz.lookup_skeleton(skeleton(key))
                     loose = bool(ids)
                 if ids:
                     best = (j, ids, loose)
@@ -270,7 +275,10 @@ class PlaceExtractor:
             if s >= e:
                 continue
             span = doc[s:e]
-            if doc[s].lower_.rstrip(".") in TITLES:
+            if doc[s].lower_.rstrip(".") in TITLES or (
+                    s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES and doc[s - 1].text[:1].isupper()
+                    and ent.label_ != "GPE" or (s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES
+                                                and not self.gaz.lookup_key(name_key(span.text)))):
                 continue
             rid = self.gaz.abbrev.get(span.text)
             if rid is not None:
@@ -298,6 +306,14 @@ class PlaceExtractor:
             if dem and dem[0] == e:
                 add(self._demonym_mention(span, s, e, dem[1], ent.label_))
                 continue
+            if ent.label_ in ("GPE", "LOC"):
+                from ..resolve.gazetteer import skeleton
+                sk_ids = self.gaz.lookup_skeleton(skeleton(key)) if len(key) >= 6 else ()
+                if sk_ids:
+                    # transliteration variant: kept only where its country is in the context
+                    add(Mention(span.start_char, span.end_char, s, e, span.text, sk_ids, True,
+                                ent.label_, strength=0.7, weak=True))
+                    continue
             loose = self.gaz.fuzzy(span.text, cutoff=92) if ent.label_ != "FAC" and \
                 len(span.text) >= 7 else []
             if loose:
@@ -369,11 +385,15 @@ class PlaceExtractor:
         for t in doc:
             if t.i in taken:
                 continue
-            rid = self.gaz.abbrev.get(t.text)
-            if rid is None and t.text.endswith(".") and t.text[:-1] in ("U.S", "U.K", "U.A.E"):
-                rid = self.gaz.abbrev.get(t.text)
-            if rid is not None and (len(t.text) > 3 or t.text.isupper() or "." in t.text):
-                add(Mention(t.idx, t.idx + len(t.text), t.i, t.i + 1, t.text, (rid,), False,
+            surface = t.text
+            rid = self.gaz.abbrev.get(surface)
+            if rid is None and "-" in surface[2:]:          # "U.S.-led", "UK-based"
+                surface = surface.split("-")[0]
+                rid = self.gaz.abbrev.get(surface)
+                if rid is not None and self.gaz.record(rid).kind != COUNTRY:
+                    rid = None
+            if rid is not None and (len(surface) > 3 or surface.isupper() or "." in surface):
+                add(Mention(t.idx, t.idx + len(surface), t.i, t.i + 1, surface, (rid,), False,
                             None, strength=0.9))
 
         mentions.sort(key=lambda m: m.start)
@@ -457,6 +477,12 @@ class PlaceExtractor:
             return None
         if not all(t.pos_ == "PROPN" or not t.is_alpha or t.lower_ in PARTICLES for t in span):
             if single:
+                # the tagger reads "Aleppo neighbourhoods" as ADJ + NOUN: a big place is
+                # still a place when capitalised mid-sentence
+                if (maxpop >= 100000 or has_admin) and not first.is_sent_start and \
+                        first.text[:1].isupper() and not first.text.isupper():
+                    m.strength = 0.6
+                    return True
                 return None
             m.weak = True
         if single and first.is_sent_start:

@@ -124,6 +124,11 @@ class TriggerFinder:
         self.position_penalty = 0.15
         self.cue_sets = {k: [str(c) for c in v] for k, v in (self.taxonomy.get("cue_sets") or {}).items()}
         self.specs: dict[str, _TriggerSpec] = {}
+        #: sub-event type -> index of its exclusive group (one trigger per group and sentence)
+        self.group_of: dict[str, int] = {}
+        for gi, group in enumerate(self.taxonomy.get("exclusive_groups") or []):
+            for name in group:
+                self.group_of[name] = gi
         self.sub_event_types: dict[str, dict[str, Any]] = {}   # name -> {code, event_type, plover, definition}
         self._by_first: dict[str, list[tuple[str, list]]] = {}   # first-token form -> patterns
         for et in self.taxonomy.get("event_types", []):
@@ -364,10 +369,11 @@ class TriggerFinder:
         for item in sorted(best.values(), key=lambda x: (-x[3], x[1].start)):
             if any(item[1].start < o[1].end and o[1].start < item[1].end for o in chosen):
                 continue
-            # one trigger per sub-event type and sentence (the best-scoring one)
-            if (item[2], item[0].sub_event_type) in per_sentence:
+            # one trigger per sub-event type (or exclusive group) and sentence: the best-scoring one
+            slot = self.group_of.get(item[0].sub_event_type, item[0].sub_event_type)
+            if (item[2], slot) in per_sentence:
                 continue
-            per_sentence.add((item[2], item[0].sub_event_type))
+            per_sentence.add((item[2], slot))
             chosen.append(item)
         triggers = []
         for spec, span, si, score in sorted(chosen, key=lambda x: x[1].start):
@@ -456,12 +462,22 @@ def _subtree_text(tok) -> str:
     return " ".join(t.text for t in tok.subtree)
 
 
+def _head_phrase_text(tok) -> str:
+    """The phrase of a subject without its coordinated parts: "The army and allied militias"
+    -> "The army" (the first conjunct decides who acted)."""
+    skip: set[int] = set()
+    for c in tok.children:
+        if c.dep_ in ("conj", "cc"):
+            skip.update(t.i for t in c.subtree)
+    return " ".join(t.text for t in tok.subtree if t.i not in skip)
+
+
 def subject_text(span) -> str | None:
     verb = governing_verb(span)
     if verb is None:
         return None
     subj = subject_tokens(verb)
-    return _subtree_text(subj) if subj is not None else None
+    return _head_phrase_text(subj) if subj is not None else None
 
 
 def object_tokens(span) -> list:
@@ -510,7 +526,7 @@ def is_negated(span) -> bool:
 
 def is_hypothetical(span) -> bool:
     anchor = _anchor(span)
-    chain = [anchor, *_ancestors(anchor, stop_at_ccomp=True, limit=3)]
+    chain = [anchor, *_ancestors(anchor, stop_at_ccomp=True, limit=4)]
     for i, tok in enumerate(chain):
         if any(c.dep_ == "aux" and c.lower_ in MODALS for c in tok.children):
             return True
