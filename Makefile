@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test install clean accuracy
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,3 +25,6 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
+
+accuracy: $(STAMP)
+	$(BIN)/python benchmarks/accuracy.py

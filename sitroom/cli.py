@@ -101,6 +101,11 @@ def _emit(res, writer, counts, quiet) -> None:
     writer.write(res)
 
 
+from .evaluate.command import evaluate  # noqa: E402
+
+app.command("evaluate")(evaluate)
+
+
 def main() -> None:
     app()
 
