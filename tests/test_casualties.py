@@ -50,3 +50,16 @@ def test_according_to_and_plural_sources():
     speakers = {x.speaker for x in find_attributions(a.doc)}
     assert "Residents and medics" in speakers
     assert "Reuters" in speakers
+
+
+def test_headline_style_counts():
+    cases = {
+        "Aerial bombardment kills 10 in Bab al-Neirab": (10, "killed"),
+        "11 members of the regime forces killed in clashes": (11, "killed"),
+        "5 killed, 12 wounded in car bomb blast in Azaz": (12, "injured"),
+        "The bodies of 6 fighters were found near the river": (6, "killed"),
+        "Police arrested 20 protesters in Algiers": (20, "detained"),
+    }
+    for text, (value, kind) in cases.items():
+        got = {c.number.value: c.kind for c in find_counts(analyse(text).doc, [])}
+        assert got.get(value) == kind, (text, got)

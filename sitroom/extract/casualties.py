@@ -110,6 +110,45 @@ def _governing_kind(tok: Token) -> str | None:
     return None
 
 
+# words that say what happened to a count when the parse does not link them ("11 member from the
+# regime forces killed", "bombardment kills 10 in X", "the bodies of 6 fighters")
+STRONG = {
+    "killed": {"kill", "killed", "dead", "die", "died", "execute", "executed", "slay", "slain",
+               "massacre", "massacred", "body", "bodies", "death", "deaths", "toll", "behead"},
+    "injured": {"wound", "wounded", "injure", "injured", "hurt", "maim"},
+    "displaced": {"flee", "fled", "displace", "displaced", "uproot", "uprooted"},
+    "detained": {"arrest", "arrested", "detain", "detained", "abduct", "abducted", "kidnap",
+                 "kidnapped"},
+}
+
+
+def _token_at(doc: Doc, char: int) -> Token | None:
+    span = doc.char_span(char, char + 1, alignment_mode="expand")
+    return span[0] if span is not None and len(span) else None
+
+
+def _nearby_kind(doc: Doc, num: Token, noun: Token | None, sent) -> str | None:
+    def kind_of(t: Token) -> str | None:
+        for kind, words in STRONG.items():
+            if t.lemma_.lower() in words or t.lower_ in words:
+                return kind
+        return None
+    after_start = (noun.i if noun is not None else num.i) + 1
+    for t in doc[after_start:min(sent.end, after_start + 7)]:
+        if t.like_num or t.text in (";", ":") or t.pos_ == "NUM":
+            break
+        k = kind_of(t)
+        if k:
+            return k
+    for t in doc[max(sent.start, num.i - 3):num.i]:
+        if t.like_num:
+            continue
+        k = kind_of(t)
+        if k:
+            return k
+    return None
+
+
 def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = None) -> list[Count]:
     text = doc.text
     numbers = numbers if numbers is not None else find_numbers(text)
@@ -124,14 +163,13 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
         si = max(0, bisect.bisect_right(sent_starts, n.num_start) - 1)
         sent = sents[si]
         noun = _counted_noun(doc, n.end)
+        num_tok = _token_at(doc, n.end - 1)
         kind = _governing_kind(noun) if noun is not None else None
+        if kind is None and num_tok is not None:
+            kind = _governing_kind(num_tok)       # "kills 10", "5 killed"
+        if kind is None and num_tok is not None:
+            kind = _nearby_kind(doc, num_tok, noun, sent)
         window = text[max(sent.start_char, n.start - 40):n.start].lower()
-        after = text[n.end:min(sent.end_char, n.end + 40)].lower()
-        if kind is None and ("toll" in window or "death" in window or "killing" in window) and " to" in window[-6:]:
-            kind = "killed"
-        if kind is None and noun is None and any(w in after.split()[:2] for w in ("dead", "killed", "wounded", "injured")):
-            first = after.split()[0]
-            kind = "killed" if first in ("dead", "killed") else "injured"
         if kind is None and not (noun is not None and noun.lower_ in BREAKDOWN_KEYS
                                  and any(cue in window for cue in BREAKDOWN_CUES)):
             continue
