@@ -1,0 +1,192 @@
+"""Trigger finding and classification on composed news-style sentences."""
+import pytest
+
+from sitroom.extract.triggers import TriggerFinder, classify_text, inflections
+from sitroom.model import Document
+from sitroom.nlp import parse_one
+
+
+@pytest.fixture(scope="module")
+def finder():
+    return TriggerFinder()
+
+
+def best(finder, text):
+    an = parse_one(Document(doc_id="t", text=text))
+    finder(an)
+    return finder.classify_text(an), an
+
+
+@pytest.mark.parametrize("text,sub,event", [
+    ("Saudi-led coalition air strikes killed 12 civilians in Yemen's Hodeidah province on Monday.",
+     "Air/drone strike", "Explosions/Remote violence"),
+    ("At least five people were killed in airstrikes on a market in Saada, medics said.",
+     "Air/drone strike", "Explosions/Remote violence"),
+    ("Separatists shelled residential districts of Avdiivka overnight, Ukrainian officials said.",
+     "Shelling/artillery/missile attack", "Explosions/Remote violence"),
+    ("Heavy artillery fire hit the outskirts of Donetsk on Tuesday.",
+     "Shelling/artillery/missile attack", "Explosions/Remote violence"),
+    ("Fierce clashes broke out between Malian soldiers and jihadists near Menaka on Sunday.",
+     "Armed clash", "Battles"),
+    ("The army launched a ground offensive against Boko Haram positions in Borno state.",
+     "Armed clash", "Battles"),
+    ("Government forces recaptured the town of Kidal from rebels after two days of fighting.",
+     "Government regains territory", "Battles"),
+    ("Al-Shabaab militants seized the town of Bulo Burde after government troops withdrew.",
+     "Non-state actor overtakes territory", "Battles"),
+    ("Police fired tear gas to disperse hundreds of protesters in central Khartoum on Thursday.",
+     "Protest with intervention", "Protests"),
+    ("Security forces opened fire on protesters in Baghdad, killing three demonstrators.",
+     "Excessive force against protesters", "Protests"),
+    ("Thousands of teachers marched peacefully through the capital to demand higher wages.",
+     "Peaceful protest", "Protests"),
+    ("Stone-throwing protesters clashed with riot police in Santiago.",
+     "Violent demonstration", "Riots"),
+    ("Police arrested the opposition leader at his home in Kampala early on Friday.",
+     "Arrests", "Strategic developments"),
+    ("Gunmen kidnapped 30 students from a boarding school in Zamfara state.",
+     "Abduction/forced disappearance", "Violence against civilians"),
+    ("Unidentified gunmen opened fire on a minibus carrying villagers, killing six.",
+     "Attack", "Violence against civilians"),
+    ("Two soldiers were wounded when a roadside bomb exploded near their convoy in Helmand.",
+     "Remote explosive/landmine/IED", "Explosions/Remote violence"),
+    ("An improvised explosive device went off near a police checkpoint in Mogadishu.",
+     "Remote explosive/landmine/IED", "Explosions/Remote violence"),
+    ("A suicide bomber blew himself up at a mosque in Kabul, killing 20 worshippers.",
+     "Suicide bomb", "Explosions/Remote violence"),
+    ("A grenade was hurled at a bar in Bujumbura, wounding four people.",
+     "Grenade", "Explosions/Remote violence"),
+    ("The warring parties signed a ceasefire agreement in Juba on Saturday.",
+     "Agreement", "Strategic developments"),
+    ("Soldiers defused an explosive device planted on the main road to Gao.",
+     "Disrupted weapons use", "Strategic developments"),
+    ("Police seized a large weapons cache including rifles and grenades in Mindanao.",
+     "Disrupted weapons use", "Strategic developments"),
+    ("Armed men looted and torched dozens of houses in the village overnight.",
+     "Looting/property destruction", "Strategic developments"),
+    ("Syrian civilians were treated for symptoms of chlorine exposure after the attack on Douma.",
+     "Chemical weapon", "Explosions/Remote violence"),
+    ("Turkish forces set up a new military observation post near Saraqib.",
+     "Headquarters or base established", "Strategic developments"),
+    ("Hundreds of fighters defected to the government side last week.",
+     "Change to group/activity", "Strategic developments"),
+])
+def test_classify(finder, text, sub, event):
+    t, _ = best(finder, text)
+    assert t is not None, text
+    assert (t.sub_event_type, t.event_type) == (sub, event), (text, t)
+    assert 0.0 < t.score <= 1.0
+
+
+def test_trigger_fields_and_offsets(finder):
+    text = "On Monday, Russian warplanes bombed a hospital in Idlib. Rebels shelled Hama."
+    an = parse_one(Document(doc_id="t", text=text))
+    finder(an)
+    subs = [t.sub_event_type for t in an.triggers]
+    assert "Air/drone strike" in subs and "Shelling/artillery/missile attack" in subs
+    for t in an.triggers:
+        assert text[t.start:t.end] == t.text
+        s0, s1 = t.sentence
+        assert s0 <= t.start < t.end <= s1
+    air = next(t for t in an.triggers if t.sub_event_type == "Air/drone strike")
+    assert air.plover and air.plover.startswith("ASSAULT")
+    assert air.sentence == (0, text.index("Rebels") - 1) or air.sentence[1] <= text.index("Rebels")
+
+
+def test_negated_denial(finder):
+    text = "Russian warplanes struck Idlib again, witnesses said. Moscow denied bombing civilians."
+    an = parse_one(Document(doc_id="t", text=text))
+    finder(an)
+    denial = [t for t in an.triggers if t.start > text.index("Moscow")]
+    assert denial and denial[0].sub_event_type == "Air/drone strike"
+    assert denial[0].negated
+    assert not an.triggers[0].negated
+
+
+def test_negated_no_strikes(finder):
+    t, _ = best(finder, "The ministry said there were no air strikes on the city on Sunday.")
+    assert t is not None and t.negated
+
+
+@pytest.mark.parametrize("text", [
+    "The Houthis threatened to launch missile attacks on Saudi oil facilities.",
+    "Officials warned of air strikes if the militants did not withdraw.",
+    "The rebels could seize the town within days, analysts said.",
+])
+def test_hypothetical(finder, text):
+    t, _ = best(finder, text)
+    assert t is not None and t.hypothetical, (text, t)
+
+
+@pytest.mark.parametrize("text", [
+    "A magnitude 6.4 earthquake struck eastern Turkey, killing 20 people.",
+    "The European Union imposed new sanctions on officials over the crackdown.",
+    "Police arrested three men over a string of bank robberies and drug trafficking.",
+    "A gas cylinder explosion at a restaurant killed four people.",
+])
+def test_non_events(finder, text):
+    t, _ = best(finder, text)
+    assert t is None or t.score < 0.5, (text, t)
+
+
+def test_module_classify_text():
+    an = parse_one(Document(doc_id="t", text="Clashes erupted between the army and rebels in Beni."))
+    t = classify_text(an)
+    assert t is not None and t.sub_event_type == "Armed clash"
+
+
+def test_taxonomy_complete(finder):
+    assert len(finder.sub_event_types) == 25
+    assert {v["event_type"] for v in finder.sub_event_types.values()} == {
+        "Battles", "Explosions/Remote violence", "Violence against civilians", "Protests",
+        "Riots", "Strategic developments"}
+    codes = {v["code"] for v in finder.sub_event_types.values()}
+    assert {"AIR_STRIKE", "ARMED_CLASH", "ART_MISS_ATTACK", "PEACE_PROTEST", "OTHER"} <= codes
+    assert all(v["plover"] for v in finder.sub_event_types.values())
+    assert finder.code("Grenade") == "GRENADE"
+
+
+def test_custom_taxonomy(tmp_path):
+    path = tmp_path / "tax.yaml"
+    path.write_text(
+        "cue_sets:\n  sea: [boat, ship, vessel]\n"
+        "event_types:\n- name: Explosions/Remote violence\n  sub_event_types:\n"
+        "  - name: Naval attack\n    code: NAVAL\n    plover: {type: ASSAULT, mode: naval}\n"
+        "    triggers:\n      - {phrase: \"ram|rammed, fire|fired on\", weight: 0.9, require: [\"@sea\"]}\n")
+    f = TriggerFinder(path)
+    t, _ = best(f, "A patrol boat rammed a fishing vessel off the coast.")
+    assert t is not None and t.sub_event_type == "Naval attack" and t.plover == "ASSAULT:naval"
+    t, _ = best(f, "The car rammed a crowd.")
+    assert t is None
+
+
+def test_inflections():
+    assert {"strikes", "struck", "striking"} <= inflections("strike")
+    assert {"seized", "seizing"} <= inflections("seize")
+    assert "kidnapped" in inflections("kidnap")
+
+
+def test_seed_sentences(finder):
+    text = open("/work/shared/seeds/000_c623d46ca901d4fa.txt", encoding="utf-8").read()
+    an = parse_one(Document(doc_id="seed", text=text))
+    finder(an)
+    by_text = {t.text.lower(): t for t in an.triggers}
+    assert by_text["ground offensive"].sub_event_type == "Armed clash"
+    assert by_text["ground offensive"].event_type == "Battles"
+    assert by_text["shelling"].sub_event_type == "Shelling/artillery/missile attack"
+    region = text.index("the same region was targeted")
+    air = [t for t in an.triggers if region <= t.start < region + 80]
+    assert air and air[0].sub_event_type == "Air/drone strike"
+
+
+def test_exclusive_groups_one_protest_event_per_sentence(finder):
+    text = "Police fired tear gas to disperse hundreds of protesters in central Khartoum on Thursday."
+    an = parse_one(Document(doc_id="t", text=text))
+    finder(an)
+    fam = [t for t in an.triggers if t.event_type in ("Protests", "Riots")]
+    assert [t.sub_event_type for t in fam] == ["Protest with intervention"]
+
+
+def test_march_month_is_no_protest(finder):
+    t, _ = best(finder, "The report was published on 16 March by the ministry.")
+    assert t is None
