@@ -29,6 +29,10 @@ from ..resolve.gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, Gazetteer, name_
 DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
 
 MAX_TOKENS = 6
+# first words of Arabic/Persian/Turkic place names, which are transliterated in many ways
+ARABIC_HEADS = frozenset("""sheikh shaykh sheik shaikh jabal jebel jabel tal tall tel tell kafr kfar
+kafar deir dayr dair ain ayn ein ras bir beit bayt bait khan qasr abu umm um bab wadi hay hayy
+jisr marj khirbet khirbat khirbit qalat qalaat qala tal souk suq suk bani beni""".split())
 ARTICLE_WORDS = frozenset({"al", "el", "an", "ad", "ar", "as", "ash", "at", "az", "ed", "es",
                            "ez", "er", "et"})
 PARTICLES = frozenset({
@@ -50,7 +54,8 @@ TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "gen", "general", "s
           "princess", "lord", "lady", "sir", "col", "colonel", "capt", "captain", "lt", "sgt",
           "officer", "coach", "pope", "saint", "st", "professor", "prof", "chief", "commander",
           "spokesman", "spokeswoman", "secretary", "ambassador", "envoy", "leader", "emir",
-          "prime", "mister", "rev", "father", "brother", "sister", "mp", "deputy"}
+          "prime", "mister", "rev", "father", "brother", "sister", "mp", "deputy",
+          "hurricane", "storm", "typhoon", "cyclone", "tropical"}
 
 # Capitalised English words that are also (tiny) places somewhere; never a toponym on their own
 # unless NER calls them GPE/LOC.
@@ -87,10 +92,14 @@ national international federal republican democrat democratic liberal labour con
 airport hospital stadium museum bridge temple mosque square plaza avenue boulevard street
 highway freeway route lake river creek mountains hills valley gulf bay coast
 jordan chad georgia israel india china turkey paris london berlin
-pope mark patrol metro lakes cavalier vale kennedy nick brent far act rd
+pope mark patrol metro lakes cavalier vale kennedy nick brent far act rd el nino la nina
 """.split()) - {"jordan", "chad", "georgia", "israel", "india", "china", "turkey", "paris",
                  "london", "berlin"}
 
+DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
+              "northeastern", "northwestern", "southeastern", "southwestern", "north-eastern",
+              "north-western", "south-eastern", "south-western", "central", "rural", "-",
+              "northeast", "northwest", "southeast", "southwest"}
 SPEECH_VERBS = {"say", "tell", "add", "write", "explain", "note", "believe", "think", "argue",
                 "insist", "recall", "ask", "want", "claim"}
 
@@ -203,7 +212,11 @@ class PlaceExtractor:
                 key = name_key(span.text)
                 ids = gaz.lookup_key(key)
                 loose = False
-                if not ids and j - i > 1 and len(key) >= 8:
+                if not ids and j - i > 1 and len(key) >= 8 and (
+                        any(w in ARTICLE_WORDS for w in key.split()[:-1]) or
+                        key.split()[0] in ARABIC_HEADS or
+                        any(ch in span.text for ch in "-'`’‘ʿʾ")):
+                    # transliteration variants: Arabic-style names (article, hyphen, ayn)
                     from ..resolve.gazetteer import skeleton
                     ids = gaz.lookup_skeleton(skeleton(key))
                     loose = bool(ids)
@@ -308,7 +321,15 @@ class PlaceExtractor:
                 continue
             if ent.label_ in ("GPE", "LOC"):
                 from ..resolve.gazetteer import skeleton
-                sk_ids = self.gaz.lookup_skeleton(skeleton(key)) if len(key) >= 6 else ()
+                sk_ids = self.gaz.lookup_skeleton(skeleton(key)) if len(key) >= 6 and \
+                    _is_cap(doc[s]) and not any(t.text.isupper() and len(t) > 3 for t in span) \
+                    else ()
+                if e - s == 1:
+                    # one word: no countries (their spellings are known), a town of some size,
+                    # and not a surname used elsewhere in the text
+                    sk_ids = () if span.text in self._person_parts else tuple(
+                        r for r in sk_ids if self.gaz.record(r).kind != COUNTRY and
+                        self.gaz.record(r).population >= 10000)
                 if sk_ids:
                     # transliteration variant: kept only where its country is in the context
                     add(Mention(span.start_char, span.end_char, s, e, span.text, sk_ids, True,
@@ -427,6 +448,9 @@ class PlaceExtractor:
             return None
         if single and first.text in self._person_parts:
             return None
+        if ents and m.loose and any(e.label_ in ("ORG", "WORK_OF_ART", "PRODUCT") or
+                                    (e.label_ == "PERSON" and single) for e in ents.values()):
+            return None
         if ents:
             ent = next(iter(ents.values()))
             if len(ents) > 1:
@@ -441,7 +465,8 @@ class PlaceExtractor:
             es, ee = ent.start, ent.end
             while es < ee and doc[es].lower_ == "the":
                 es += 1
-            whole = es == m.tok_start and ee == m.tok_end
+            # the entity lies inside the match ("Jisr" of "Jisr ash-Shughur"): the match wins
+            whole = es >= m.tok_start and ee <= m.tok_end
             if ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW",
                               "LANGUAGE"):
                 if not whole:
@@ -461,7 +486,7 @@ class PlaceExtractor:
                         return None
                     if self._looks_like_person_or_name_part(doc, m):
                         return None
-                    m.weak = True
+                    m.weak = maxpop < 1000000     # "Aleppo" tagged PERSON: a big city is a city
                 elif maxpop < 1000 and not has_admin:
                     m.weak = True
                 return True
@@ -534,9 +559,12 @@ class PlaceExtractor:
             return
         n = len(doc)
         e = m.tok_end
-        nxt = doc[e].lower_ if e < n else ""
-        if nxt in ("'s", "’s") and e + 1 < n:
-            nxt = doc[e + 1].lower_
+        k = e
+        if k < n and doc[k].lower_ in ("'s", "’s"):
+            k += 1
+        while k < n and k - e < 3 and doc[k].lower_ in DIRECTIONS:
+            k += 1      # "Aleppo's western countryside", "Idlib southern province"
+        nxt = doc[k].lower_ if k < n else ""
         if nxt in ADMIN_CUES:
             m.cue = ADMIN_CUES[nxt]
         elif nxt in ("city", "town", "village"):

@@ -1,0 +1,253 @@
+"""Toponym resolution with document context.
+
+Each mention found by :class:`sitroom.extract.places.PlaceExtractor` carries its gazetteer
+candidates; this module picks one per mention using
+
+* the document's country context (countries named, demonyms, places whose country is not in
+  doubt), then its admin1 context (second pass: places inside a province/state already named),
+* population and feature kind,
+* cue words: "Aleppo province" / "province of Idlib" -> admin1 (or admin2 for district/county);
+  "Idlib city" / "the town of X" / ", the provincial capital" -> populated place; a bare name that
+  is both an admin1 and its capital city is read as the city,
+
+and fills the :class:`~sitroom.model.Place` fields, ``role`` ("speaker_location" for where
+someone merely spoke or is based: "told reporters in Geneva", "Amman-based", datelines;
+otherwise "other") and ``confidence``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Iterable
+
+from ..model import Analysis, Place
+from .gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, REGION, Gazetteer, Record, name_key
+
+if TYPE_CHECKING:
+    from ..extract.places import Mention
+
+CTX_WEIGHT, CTX_FLOOR, POP_DIV, A1_WEIGHT = 1.2, 2.0, 5.0, 0.5
+#: GeoNames ids that news means by a bare ambiguous name more often than population says:
+#: Washington (D.C., not the state), New York City (not the state).
+PREFERRED = {4140963, 5128581}
+KIND_PRIOR = {REGION: 2.6, COUNTRY: 1.0, ADMIN1: 0.45, ADMIN2: 0.05, PLACE: 0.4}
+
+_GAP = (r"(?:\s+(?:a|an|the|his|her|their|its|to|reporters|journalists|news|press|media|"
+        r"conference|briefing|statement|interview|speech|remarks|video|televised|telephone|phone|"
+        r"call|link|visit|meeting|summit|talks|on|late|earlier|later|today|yesterday|"
+        r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|while|during|after|"
+        r"joint|written|brief|short|separate|told|said|"
+        r"speaking|visiting|issued|released|posted|online|via|by))*")
+_SPEAKER_LEFT = re.compile(
+    r"\b(?:told|tells|telling|said|says|saying|spoke|speaks|speaking|briefing|briefed|"
+    r"conference|statement|interview|remarks|announced|announcing|addressing|testified|"
+    r"wrote|posted|tweeted|headquartered|headquarters|based|reporters|journalists|"
+    r"correspondent|reported from|reporting from|visit|visiting)" + _GAP +
+    r"\s+(?:in|from|at)\s+(?:the\s+)?$", re.I)
+_BASED_RIGHT = re.compile(r"^\s?[-–]\s?based\b|^\s+based\b", re.I)
+_DATELINE_RIGHT = re.compile(
+    r"^(?:\s*,\s*[A-Z][\w.' ]{1,30})?\s*(?:\((?:Reuters|AP|AFP|Xinhua|UPI|Anadolu|AA|dpa|"
+    r"CNN|BBC|Al Jazeera|[A-Z][\w ]{1,20})\)\s*)?[-–—:]\s")
+
+
+def geo_precision(place: Place) -> int:
+    """ACLED geo_precision: 1 a town/village, 2 a district (admin2) or a named part of a
+    region, 3 a province/region/country (or anything coarser/unknown)."""
+    if place.feature == PLACE:
+        return 1
+    if place.feature == ADMIN2:
+        return 2
+    return 3
+
+
+def _role(text: str, start: int, end: int) -> str:
+    left = text[max(0, start - 80):start]
+    right = text[end:end + 40]
+    if _BASED_RIGHT.match(right):
+        return "speaker_location"
+    if _SPEAKER_LEFT.search(left):
+        return "speaker_location"
+    # dateline: at the start of the text or of a line: "GENEVA (Reuters) - ", "AMMAN, Jordan —"
+    line_start = text.rfind("\n", 0, start) + 1
+    if not text[line_start:start].strip() and _DATELINE_RIGHT.match(right):
+        return "speaker_location"
+    return "other"
+
+
+class PlaceResolver:
+    def __init__(self, gazetteer: Gazetteer | None = None):
+        self.gaz = gazetteer or Gazetteer.get()
+        self._admin_named: set[str] = set()
+
+    # ---------------------------------------------------------------- context
+    def _country_context(self, mentions: list["Mention"]) -> Counter:
+        ctx: Counter = Counter()
+        for m in mentions:
+            if m.demonym_cc:
+                ctx[m.demonym_cc] += 1.0
+                continue
+            if not m.ids or m.weak:
+                continue
+            recs = [self.gaz.record(i) for i in m.ids]
+            key = name_key(m.text)
+            if any(r.kind == REGION for r in recs):
+                continue
+            countries = [r for r in recs if r.kind == COUNTRY]
+            if countries:
+                ctx[countries[0].country_code] += 2.0
+                continue
+            ccs = {r.country_code for r in recs if r.country_code}
+            if not ccs:
+                continue
+            if len(ccs) == 1:
+                ctx[next(iter(ccs))] += 1.0 if not m.loose else 0.5
+            else:
+                # a weaker vote for the country of a dominant (much bigger) candidate
+                best = max(recs, key=lambda r: r.population)
+                others = max((r.population for r in recs if r.country_code != best.country_code),
+                             default=0)
+                if best.population > 20 * (others + 1000) and name_key(best.name) == key:
+                    ctx[best.country_code] += 0.5
+        return ctx
+
+    def _score(self, m: "Mention", r: Record, ctx: Counter, top: float, a1ctx: Counter,
+               recs: list[Record], within: Record | None = None) -> float:
+        pop_term = math.log10(r.population + 1) / POP_DIV
+        s = KIND_PRIOR[r.kind] + (pop_term / 2 if r.kind == ADMIN2 else pop_term)
+        if within is not None:
+            # "Springfield, Ill.", "Gao, Mali": the following admin1/country decides
+            if within.kind == ADMIN1 and r.admin1_id == within.id:
+                s += 3.0
+            elif within.kind == COUNTRY and r.country_code == within.country_code and r.kind != COUNTRY:
+                s += 3.0
+        if top:
+            s += CTX_WEIGHT * ctx.get(r.country_code, 0) / max(top, CTX_FLOOR)
+        if a1ctx and r.kind in (PLACE, ADMIN2) and r.admin1_id >= 0 and \
+                all(o.id != r.admin1_id for o in recs):     # not "Idlib" inside "Idlib"
+            s += A1_WEIGHT * min(1.0, a1ctx.get(r.admin1_id, 0))
+        if r.geonames_id in PREFERRED:
+            s += 0.6
+        if m.cue == ADMIN1:
+            s += {ADMIN1: 2.0, ADMIN2: 1.2}.get(r.kind, 0)
+        elif m.cue == ADMIN2:
+            s += {ADMIN2: 2.0, ADMIN1: 1.5}.get(r.kind, 0)
+        elif m.cue == PLACE:
+            s += 2.0 if r.kind == PLACE else 0
+        elif r.kind == ADMIN1 and name_key(m.text) in self._admin_named:
+            # this document speaks of "X province" elsewhere, never of "X city"
+            s += 0.8
+        elif r.kind == PLACE:
+            # a bare name that is both a province and its capital: the city
+            for o in recs:
+                if o.kind in (ADMIN1, ADMIN2) and o.country_code == r.country_code and (
+                        r.admin1_id == o.admin1_id or r.admin2_id == o.id):
+                    s += 0.5
+                    break
+        if name_key(r.name) == name_key(m.text):
+            s += 0.15
+        return s
+
+    # ---------------------------------------------------------------- main
+    def resolve(self, mentions: Iterable["Mention"], analysis: Analysis) -> list[Place]:
+        mentions = list(mentions)
+        text = analysis.document.text
+        ctx = self._country_context(mentions)
+        # optional hint from the caller: document.meta["countries"] = ["SY", ...]
+        for cc in (analysis.document.meta or {}).get("countries") or ():
+            ctx[str(cc).upper()] += 2.0
+        # weak mentions survive only when one of their candidates is in the document's countries
+        kept = []
+        for m in mentions:
+            if m.weak:
+                ok = any(self.gaz.record(i).country_code in ctx and
+                         (ctx[self.gaz.record(i).country_code] >= 1.0) for i in m.ids)
+                if not ok:
+                    continue
+            kept.append(m)
+        mentions = kept
+        top = max(ctx.values(), default=0.0)
+
+        choice: dict[int, tuple[Record | None, float, float]] = {}
+        a1ctx: Counter = Counter()
+        admin_cued = {name_key(m.text) for m in mentions if m.cue in (ADMIN1, ADMIN2)}
+        city_cued = {name_key(m.text) for m in mentions if m.cue == PLACE}
+        self._admin_named = admin_cued - city_cued
+        # "X, Y" where Y is an unambiguous admin1/country mention right after X
+        within: dict[int, Record] = {}
+        for k in range(len(mentions) - 1):
+            m, n = mentions[k], mentions[k + 1]
+            gap = text[m.end:n.start]
+            if gap.strip() == "," and len(gap) <= 3 and n.ids and not n.demonym_cc:
+                cands = [self.gaz.record(i) for i in n.ids]
+                big = [c for c in cands if c.kind in (ADMIN1, COUNTRY)]
+                if big:
+                    within[k] = max(big, key=lambda c: (c.kind == COUNTRY, c.population))
+        for _pass in (0, 1):
+            for k, m in enumerate(mentions):
+                if m.demonym_cc or not m.ids:
+                    continue
+                recs = [self.gaz.record(i) for i in m.ids]
+                own_a1 = Counter()
+                if _pass:
+                    # admin1 context from the *other* mentions
+                    own = choice.get(k)
+                    if own and own[0] is not None:
+                        own_a1[own[0].admin1_id] += 1
+                ctx_a1 = a1ctx if _pass else Counter()
+                scored = sorted(((self._score(m, r, ctx, top, ctx_a1, recs, within.get(k)), r)
+                                 for r in recs),
+                                key=lambda x: (-x[0], -x[1].population))
+                best_s, best = scored[0]
+                second = scored[1][0] if len(scored) > 1 else best_s - 2.0
+                choice[k] = (best, best_s, best_s - second)
+            # admin1 context: admin1s named explicitly, and places without rival candidates
+            a1ctx = Counter()
+            for k, (r, _, _) in choice.items():
+                if r is None or r.admin1_id < 0:
+                    continue
+                if r.kind == ADMIN1 or len({self.gaz.record(i).admin1_id
+                                            for i in mentions[k].ids}) == 1:
+                    a1ctx[r.admin1_id] += 1
+
+        places: list[Place] = []
+        for k, m in enumerate(mentions):
+            if m.extra.get("context_only"):
+                continue
+            p = Place(text=text[m.start:m.end], start=m.start, end=m.end)
+            if m.demonym_cc:
+                r = self.gaz.country(m.demonym_cc)
+                p.feature = "demonym"
+                if r is not None:
+                    self._fill(p, r)
+                    p.feature = "demonym"
+                else:
+                    p.country_code = m.demonym_cc
+                p.confidence = round(0.85 * m.strength, 3)
+            elif k in choice:
+                r, s, margin = choice[k]
+                self._fill(p, r)
+                conf = m.strength * (0.55 + 0.45 * min(1.0, max(0.0, margin) / 1.5))
+                if m.loose:
+                    conf *= 0.85
+                if m.extra.get("demonym"):
+                    p.feature = "demonym"
+                p.confidence = round(min(1.0, conf), 3)
+            else:
+                p.confidence = round(0.35 * m.strength, 3)
+            p.role = _role(text, m.start, m.end)
+            places.append(p)
+        return places
+
+    @staticmethod
+    def _fill(p: Place, r: Record) -> None:
+        p.name = r.name
+        p.country = r.country
+        p.country_code = r.country_code
+        p.admin1 = r.admin1 if r.kind != COUNTRY else None
+        p.admin2 = r.admin2
+        p.latitude = r.latitude
+        p.longitude = r.longitude
+        p.feature = r.kind
+        p.gazetteer_id = r.gazetteer_id
+        p.population = r.population or None

