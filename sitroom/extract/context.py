@@ -18,6 +18,7 @@ class Sentence:
     text: str
     in_quote: bool
     heading: bool
+    period: bool = False        # opens a period ("Since April 29, ...") or gives a running tally
 
 
 class DocContext:
@@ -42,6 +43,10 @@ class DocContext:
             if "\n\n" in text[s.start_char:s.end_char + 2]:
                 quote_open = False
         self._starts = [s.start for s in self.sentences]
+        for d in analysis.dates:
+            sent = self.sentence_of(d.start)
+            if d.mod == "SINCE" or since_before(text, sent.start, d.start):
+                sent.period = True
 
     def sentence_of(self, offset: int) -> Sentence:
         i = max(0, bisect.bisect_right(self._starts, offset) - 1)

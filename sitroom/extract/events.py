@@ -72,14 +72,34 @@ def _locative(places: list[Place], text: str) -> list[Place]:
     return out
 
 
-def _shift_after(d: DateExpr, sent: Sentence, text: str) -> str | None:
-    """'resumed two days after a ceasefire took effect on Jan. 12' -> Jan. 14."""
+def _dates_speech(doc, d: DateExpr, trig: Trigger) -> bool:
+    """'..., the United Nations said on Jan. 17': a date governed by a reporting verb dates the
+    statement, not the violence (unless the trigger is that verb's own clause)."""
+    from .attribution import REPORT_LEMMAS
+    span = doc.char_span(d.start, d.end, alignment_mode="expand")
+    if span is None or not len(span):
+        return False
+    head = span.root.head
+    for _ in range(3):
+        if head.pos_ == "VERB":
+            break
+        if head.head is head:
+            break
+        head = head.head
+    if head.lemma_.lower() not in REPORT_LEMMAS:
+        return False
+    return not (head.idx <= trig.start < head.idx + len(head.text))
+
+
+def _shift_after(d: DateExpr, sent: Sentence, text: str, anchor: int) -> str | None:
+    """'resumed two days after a ceasefire took effect on Jan. 12' -> Jan. 14 for "resumed"
+    (a trigger before "after"); the ceasefire itself keeps Jan. 12."""
     from datetime import date, timedelta
     before = text[sent.start:d.start]
     m = None
     for m in _AFTER.finditer(before):
         pass
-    if m is None or d.precision != 1 or not d.value_start:
+    if m is None or d.precision != 1 or not d.value_start or anchor >= sent.start + m.end():
         return d.value_start
     n = int(m.group(1)) if m.group(1).isdigit() else _SMALL.get(m.group(1).lower())
     if n is None:
@@ -147,10 +167,12 @@ class EventBuilder:
                     ev.location_evidence = Span(place.start, place.end, place.text, doc_id)
                     last_place = place
             # date
-            d = _pick_date([x for x in ctx.dates_in(sent.start, sent.end)
-                            if not since_before(document.text, sent.start, x.start)], trig.start)
+            in_sentence = ctx.dates_in(sent.start, sent.end)
+            d = _pick_date([x for x in in_sentence
+                            if not since_before(document.text, sent.start, x.start)
+                            and not _dates_speech(analysis.doc, x, trig)], trig.start)
             if d is not None:
-                ev.event_date = _shift_after(d, sent, document.text)
+                ev.event_date = _shift_after(d, sent, document.text, trig.start)
                 ev.time_precision = min(d.precision or 3, 3)
                 ev.date_evidence = Span(d.start, d.end, d.text, doc_id)
             elif published is not None:
@@ -206,6 +228,8 @@ class EventBuilder:
             c += 0.03
         c += 0.1 if ev.actor1 else 0.0
         c += 0.05 if ev.fatalities is not None else 0.0
+        if sent.period:
+            c -= 0.25  # "Since hostilities intensified on April 29, ... 1,506 killed": a tally
         if not (date_explicit or place_explicit or ev.actor1 or ev.fatalities is not None):
             c -= 0.2   # background ("because of the increased hostilities"), not a reported incident
         if sent.in_quote:

@@ -30,7 +30,7 @@ from typing import Iterable
 
 from unidecode import unidecode
 
-FORMAT_VERSION = 16
+FORMAT_VERSION = 19
 #: admin/country points: midpoint of the BOX_PCT..1-BOX_PCT percentile box of their places
 BOX_PCT = float(os.environ.get("SITROOM_GAZ_BOX_PCT", "0.0"))
 
@@ -296,6 +296,29 @@ def _latin(s: str) -> bool:
     return True
 
 
+def display_name(s: str) -> str:
+    """A name as ACLED-style tables write it: Latin letters without diacritics or ayn/hamza
+    marks ("Ma‘arrat an Nu‘mān" -> "Maarrat an Numan"), case and spacing kept."""
+    s = _APOS.sub("", s).replace("'", "")
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(ch for ch in s if not unicodedata.combining(ch))
+
+
+def english_subdivision_name(name: str, aliases: list[str]) -> str:
+    """ISO 3166-2 gives local names ("Ḩalab", "Nīnawá"); keep an ASCII name as it is
+    ("Illinois", "Idlib"), else take the English form GeoNames lists with its type word
+    ("Aleppo Governorate" -> "Aleppo", "Nineveh Governorate" -> "Nineveh"), else the first ASCII
+    alias, else the name without diacritics."""
+    if name.isascii() and not _SUBDIV_SUFFIX.search(name):
+        return name
+    ascii_aliases = [a for a in aliases if a.isascii() and a.strip()]
+    for a in ascii_aliases:
+        base = _SUBDIV_SUFFIX.sub("", a)
+        if base != a and len(base) > 2:
+            return base
+    return ascii_aliases[0] if ascii_aliases else display_name(name)
+
+
 _SUBDIV_SUFFIX = re.compile(
     r"\s+(governorate|province|oblast|region|district|raion|rayon|county|state|prefecture|"
     r"department|municipality|wilayah|wilaya|muhafazat|regional state|division|territory)$", re.I)
@@ -480,12 +503,13 @@ class Gazetteer:
                     continue
                 kind = ADMIN1 if level == "1" else ADMIN2
                 rid = len(rows)
-                rows.append([name, kind, cc_of[int(cid)], cname_of[int(cid)], None, None, None,
+                alist = [a for a in aliases.split("|") if a and _latin(a)]
+                rows.append([english_subdivision_name(name, alist), kind, cc_of[int(cid)],
+                             cname_of[int(cid)], None, None, None,
                              None, 0, int(gid) if gid else None, -1, -1, typ])
                 sub_rows[lineno] = rid
                 if parent:
                     sub_parent[rid] = int(parent)
-                alist = [a for a in aliases.split("|") if a and _latin(a)]
                 for n in {name, *alist}:
                     names.append((rid, n))
                     base = _SUBDIV_SUFFIX.sub("", n)
@@ -536,7 +560,7 @@ class Gazetteer:
                             a1 = rows[srid][10]
                 rid = len(rows)
                 la, lo, p = float(lat), float(lon), int(pop)
-                rows.append([name, PLACE, cc_of[cid_i], cname_of[cid_i],
+                rows.append([display_name(name), PLACE, cc_of[cid_i], cname_of[cid_i],
                              rows[a1][0] if a1 >= 0 else None, rows[a2][0] if a2 >= 0 else None,
                              la, lo, p, int(gid), a1, a2, ""])
                 by_gid[int(gid)] = rid
