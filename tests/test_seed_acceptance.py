@@ -110,3 +110,12 @@ def test_no_event_in_geneva_or_amman(result):
         assert e["location"] not in ("Geneva", "Amman", "Genève")
     roles = {p["text"]: p["role"] for p in result["places"] if p["text"] in ("Geneva", "Amman")}
     assert roles and all(r == "speaker_location" for r in roles.values())
+
+
+def test_denial_contests_the_russian_strikes_it_names(result):
+    denials = [c for c in result["claims"] if c["kind"] == "denial"]
+    about = {i for c in denials for i in c["about"]}
+    disputed = [e for e in result["events"] if e["event_id"] in about]
+    assert disputed and all(e["contested"] for e in disputed)
+    assert all("Russia" in (e["actor1"] or "") + (e["assoc_actor_1"] or "") for e in disputed)
+    assert any(e["admin1"] == "Idlib" and e["event_type"] == "Explosions/Remote violence" for e in disputed)

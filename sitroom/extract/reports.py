@@ -42,6 +42,9 @@ def _place_fields(obj, place: Place | None) -> None:
 
 # ------------------------------------------------------------------------------------- figures
 
+_TOO_VAGUE = {"many", "several", "numerous", "a few", "few"}   # no figure to report
+
+
 def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
                   attrs: list[Attribution], events: list[Event]) -> list[Figure]:
     document = analysis.document
@@ -50,7 +53,7 @@ def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
                   if not t.negated and not t.hypothetical}
     figures: list[Figure] = []
     for c in counts:
-        if c.parent is not None:
+        if c.parent is not None or (c.number.vague and c.number.text.lower() in _TOO_VAGUE):
             continue
         sent = ctx.sentences[c.sent_index]
         incident = (c.kind in ("killed", "injured") and not c.cumulative and sent.index in trig_sents)
@@ -135,7 +138,8 @@ def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event
     # a denial disputes the events it names: same actor country as the speaker, the kind of
     # violence the sentence names, the place the sentence names
     cc = _speaker_country(claim, analysis)
-    places = ctx.places_in(span.start, span.end)
+    # the places the denial is about, not the speaker's own name ("Moscow denied ...")
+    places = [p for p in ctx.places_in(span.start, span.end) if p.text not in (claim.speaker or "")]
     admin1s = {p.admin1 for p in places if p.admin1}
     denied = [t for t in analysis.triggers if span.start <= t.start < span.end]
     types = {t.event_type for t in denied} or {"Explosions/Remote violence"}
