@@ -21,6 +21,7 @@ demo: $(STAMP)
 	$(BIN)/sitroom extract ../shared/seeds/000_c623d46ca901d4fa.txt --published 2020-01-17 --format table
 
 test: $(STAMP)
+	bash scripts/system-deps.sh
 	$(BIN)/python -m pytest
 
 clean:

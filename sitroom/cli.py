@@ -102,7 +102,12 @@ def _emit(res, writer, counts, quiet) -> None:
 
 
 from .evaluate.command import evaluate  # noqa: E402
+from .store.command import events, explain, export, ingest  # noqa: E402
 
+app.command("ingest")(ingest)
+app.command("events")(events)
+app.command("explain")(explain)
+app.command("export")(export)
 app.command("evaluate")(evaluate)
 
 

@@ -1,0 +1,115 @@
+"""Benchmark: fusion of synthetic event mentions, through the SQLite store and in memory.
+
+    .venv/bin/python benchmarks/fusion.py                    # 10k and 100k mentions
+    .venv/bin/python benchmarks/fusion.py 10000 100000 1000000
+    .venv/bin/python benchmarks/fusion.py 100000 --db postgresql://user@host/db   # an empty database
+
+Each size runs in its own process (so peak memory is that run's): ``store`` streams synthetic
+pipeline results (3 mentions per document, ~2.4 reports per true event, two years, 20 countries x
+10 regions x 20 towns) into a fresh database with ``Store.ingest`` (fusion + all writes,
+committing every 200 documents); ``memory`` runs the same fusion with ``sitroom.fuse.Fuser`` and
+no database, and scores the clusters against the true events (pairwise precision/recall/F1).
+Generating the synthetic data is timed separately and subtracted. Peak memory is the process's
+maximum resident set size (ru_maxrss), including Python and the libraries (``baseline``).
+CPU seconds are reported too: wall time on a shared machine depends on its load.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(mode: str, n: int, db: str | None, commit_every: int, days: int = 730) -> dict:
+    from sitroom.fuse import Fuser, mention_record
+    from sitroom.fuse.synthetic import iter_synthetic, pairwise_scores
+    from sitroom.store import open_store
+
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in iter_synthetic(n, seed=1, days=days):
+        pass
+    gen, gen_cpu = time.perf_counter() - t0, time.process_time() - c0
+    out: dict = {"mode": mode, "mentions": n, "days": days, "generate_s": round(gen, 2)}
+    if mode == "store":
+        store = open_store(db)
+        baseline = _rss_mb()
+        t0, c0 = time.perf_counter(), time.process_time()
+        stats = store.ingest((r for r, _ in iter_synthetic(n, seed=1, days=days)), commit_every=commit_every)
+        total, cpu = time.perf_counter() - t0, time.process_time() - c0
+        counts = store.counts()
+        store.close()
+        out.update(events=counts["events"], documents=counts["documents"], merged=stats.merged)
+    else:
+        baseline = _rss_mb()
+        f, assign, truth = Fuser(), {}, {}
+        t0, c0 = time.perf_counter(), time.process_time()
+        for res, t in iter_synthetic(n, seed=1, days=days):
+            truth[res["doc_id"]] = t
+            for j, e in enumerate(res["events"]):
+                assign[(res["doc_id"], j)] = f.add(mention_record(e))[0]
+        total, cpu = time.perf_counter() - t0, time.process_time() - c0
+        out.update(events=len(f.events), candidates_per_mention=round(f.compared / n, 2),
+                   **pairwise_scores(assign, truth))
+    secs, cpu_secs = max(total - gen, 1e-9), max(cpu - gen_cpu, 1e-9)
+    out.update(seconds=round(secs, 2), mentions_per_s=round(n / secs), cpu_seconds=round(cpu_secs, 2),
+               mentions_per_cpu_s=round(n / cpu_secs), load_avg=os.getloadavg()[0], peak_rss_mb=round(_rss_mb(), 1),
+               baseline_rss_mb=round(baseline, 1))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
+    ap.add_argument("--db", help="database URL for the store runs (default: a fresh SQLite file per run)")
+    ap.add_argument("--modes", default="store,memory")
+    ap.add_argument("--commit-every", type=int, default=200)
+    ap.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    ap.add_argument("--constant-density", action="store_true",
+                    help="scale the time span with the size (730 days per 100k mentions) instead of "
+                         "packing every size into two years")
+    ap.add_argument("--one", nargs=2, metavar=("MODE", "N"), help=argparse.SUPPRESS)
+    ap.add_argument("--days", type=int, default=730, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.one:
+        print(json.dumps(run_one(a.one[0], int(a.one[1]), a.db, a.commit_every, a.days)))
+        return
+    rows = []
+    for n in a.sizes:
+        for mode in a.modes.split(","):
+            with tempfile.TemporaryDirectory() as tmp:
+                db = a.db or os.path.join(tmp, "bench.db")
+                days = max(7, round(730 * n / 100_000)) if a.constant_density else 730
+                cmd = [sys.executable, __file__, "--one", mode, str(n), "--db", db,
+                       "--commit-every", str(a.commit_every), "--days", str(days)]
+                p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+                if p.returncode:
+                    print(p.stderr[-2000:], file=sys.stderr)
+                    raise SystemExit(p.returncode)
+                row = json.loads(p.stdout.strip().splitlines()[-1])
+                rows.append(row)
+                if a.json:
+                    print(json.dumps(row), flush=True)
+                else:
+                    extra = (f"F1 {row['f1']} (P {row['precision']}, R {row['recall']}), "
+                             f"{row['candidates_per_mention']} candidates/mention"
+                             if mode == "memory" else f"{row['events']} events")
+                    print(f"{mode:6} {n:>9,} mentions: {row['mentions_per_s']:>8,} mentions/s "
+                          f"({row['seconds']} s wall; {row['mentions_per_cpu_s']:,}/CPU-s), peak RSS {row['peak_rss_mb']} MB "
+                          f"(baseline {row['baseline_rss_mb']} MB); {extra}; load {row['load_avg']}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,515 @@
+"""Fusion of event mentions across documents into events.
+
+A *mention* is one event as one document reports it (a dict in the ``events`` list of a pipeline
+result). An *event* is what several mentions agree on. Both are handled as plain dicts with the
+ACLED field names (``sitroom.store`` keeps them as rows), plus two derived integers:
+``lo``/``hi``, the first and last day (proleptic ordinal) the event may have happened.
+
+Rules (:func:`compare`), each leaving a human-readable reason:
+
+* **type** - sub-event types must be in the same family (an air strike and a shelling of the same
+  town the same day are one event reported two ways; an air strike and a protest never are);
+* **date** - the date ranges implied by each report's ``time_precision`` must overlap (one day of
+  slack for "overnight" and time zones);
+* **place** - same country; within a distance that grows with the coarser ``geo_precision``
+  (15 km for towns, 50 km for districts); a province-level report only needs the same admin1;
+* **actors** - a shared actor counts for, naming only different actors counts against;
+* **fatalities** - close numbers count a little for; far-apart numbers a little against (they are
+  kept anyway as ``fatalities_low``/``fatalities_high``).
+
+A mention joins the best-scoring candidate when the score reaches :data:`THRESHOLD`, else it
+starts a new event. Candidates come from a *blocking index* (:func:`block_keys`): an event is filed
+under (place key, week bucket) for every week its date range covers, and a mention only looks at
+events filed under its own place key (plus coarser keys) and the weeks its own range touches, so
+fusion is near-linear in the number of mentions.
+"""
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, timedelta
+from typing import Any, Iterable
+
+THRESHOLD = 0.5
+DAY_SLACK = 1
+#: Largest distance (km) between two reports of one event, by the coarser geo_precision.
+LIMIT_KM = {1: 15.0, 2: 50.0}
+UNDATED = -1
+MAX_BUCKETS = 60
+
+FAMILIES: dict[str, str] = {}
+for _fam, _subs in {
+    "remote": ["Air/drone strike", "Shelling/artillery/missile attack", "Chemical weapon"],
+    "explosive": ["Suicide bomb", "Remote explosive/landmine/IED", "Grenade"],
+    "battle": ["Armed clash", "Government regains territory", "Non-state actor overtakes territory",
+               "Non-violent transfer of territory"],
+    "civilians": ["Attack", "Abduction/forced disappearance", "Sexual violence"],
+    "protest": ["Peaceful protest", "Protest with intervention", "Excessive force against protesters"],
+    "riot": ["Violent demonstration", "Mob violence"],
+}.items():
+    for _s in _subs:
+        FAMILIES[_s] = _fam
+#: Families that reports of one real event often mix (an "attack" that was a bombing or a clash).
+NEAR_FAMILIES = {frozenset(p) for p in [("civilians", "battle"), ("civilians", "explosive"),
+                                        ("remote", "explosive"), ("protest", "riot")]}
+
+#: Fields copied from a location when a more precise one refines it.
+PLACE_FIELDS = ("country", "country_code", "admin1", "admin2", "location", "latitude", "longitude",
+                "geo_precision")
+
+
+def family(sub_event_type: str | None) -> str | None:
+    if not sub_event_type:
+        return None
+    return FAMILIES.get(sub_event_type, sub_event_type.casefold())
+
+
+# ------------------------------------------------------------------ dates
+
+def parse_day(value: str | None) -> tuple[date, int] | None:
+    """An ISO date at its own granularity -> (first day, implied precision)."""
+    if not value:
+        return None
+    try:
+        if len(value) >= 10:
+            return date.fromisoformat(value[:10]), 1
+        if len(value) == 7:
+            return date(int(value[:4]), int(value[5:7]), 1), 3
+        if len(value) == 4:
+            return date(int(value), 1, 1), 4
+    except ValueError:
+        return None
+    return None
+
+
+def _month_end(d: date) -> date:
+    nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def date_range(event_date: str | None, precision: int | None) -> tuple[int, int] | None:
+    """First and last day (ordinals) an event reported at this date and precision may fall on."""
+    parsed = parse_day(event_date)
+    if parsed is None:
+        return None
+    d, implied = parsed
+    p = max(precision or implied, implied)
+    if p <= 1:
+        lo = hi = d
+    elif p == 2:
+        lo, hi = d - timedelta(days=7), d + timedelta(days=7)
+    elif p == 3:
+        if d.day == 1:
+            lo, hi = d, _month_end(d)
+        else:
+            lo, hi = d - timedelta(days=15), d + timedelta(days=15)
+    else:
+        lo, hi = date(d.year, 1, 1), date(d.year, 12, 31)
+    return lo.toordinal(), hi.toordinal()
+
+
+def _iso(ordinal: int | None) -> str | None:
+    return date.fromordinal(ordinal).isoformat() if ordinal is not None else None
+
+
+# ------------------------------------------------------------------ places
+
+def _norm(s: Any) -> str:
+    return " ".join(str(s).split()).casefold() if s else ""
+
+
+def place_key(rec: dict) -> tuple[str, str]:
+    """(country key, finest place key): ("SY", "SY|idlib"), ("SY", "SY"), or ("", "").
+    Memoised in ``rec["_pk"]`` (records are dicts; :func:`merge` refreshes it)."""
+    got = rec.get("_pk")
+    if got is None:
+        got = rec["_pk"] = _place_key(rec)
+    return got
+
+
+def _place_key(rec: dict) -> tuple[str, str]:
+    cc = (rec.get("country_code") or "").upper() or _norm(rec.get("country"))
+    if not cc:
+        # a named place the gazetteer could not put in a country ("Gulf of Aden"): its own key
+        loc = _norm(rec.get("location"))
+        return ("@" + loc, "@" + loc) if loc else ("", "")
+    a1 = _norm(rec.get("admin1"))
+    return cc, f"{cc}|{a1}" if a1 else cc
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+# ------------------------------------------------------------------ records
+
+def _actors(rec: dict) -> set[str]:
+    return {_norm(rec.get(k)) for k in ("actor1", "actor2", "assoc_actor_1") if rec.get(k)}
+
+
+def mention_record(ev: dict) -> dict:
+    """A pipeline event dict -> a mention record (ACLED fields + lo/hi/family/actors)."""
+    rec = {k: ev.get(k) for k in (
+        "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
+        "actor2", "country", "country_code", "admin1", "admin2", "location", "latitude",
+        "longitude", "geo_precision", "fatalities", "fatalities_low", "fatalities_high",
+        "civilian_fatalities", "injured", "notes", "confidence")}
+    rec["contested"] = bool(ev.get("contested"))
+    rng = date_range(rec["event_date"], rec["time_precision"])
+    rec["lo"], rec["hi"] = rng if rng else (None, None)
+    rec["family"] = family(rec["sub_event_type"])
+    rec["actors"] = sorted(_actors(rec))
+    rec["terms"] = terms(" ".join(str(sp.get("text") or "") for sp in (ev.get("evidence") or [])
+                                  if isinstance(sp, dict)))
+    return rec
+
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
+#: Words too common in conflict news to say which event a report is about.
+STOPWORDS = frozenset("""
+    that this with from have were been their they them there than then when what which while who whom
+    whose where will would could should about after before also into over under more most other some
+    such only very just said says told tells saying according reported report reports news agency
+    local officials official statement sources source today yesterday monday tuesday wednesday thursday
+    friday saturday sunday week weeks month months year years people least including against during
+    between being because however among within without around since until still even many much several
+""".split())
+MAX_TERMS = 300
+#: Share of content words above which two reports' wording counts as "nearly the same".
+STRONG_WORDING = 0.5
+
+
+def terms(text: str) -> frozenset:
+    """Content words of a report's evidence, for the wording signal of :func:`compare`."""
+    return frozenset(w for w in (x.casefold() for x in _WORD.findall(text or "")) if w not in STOPWORDS)
+
+
+def _fat_range(rec: dict) -> tuple[int | None, int | None]:
+    f = rec.get("fatalities")
+    lo = rec.get("fatalities_low")
+    hi = rec.get("fatalities_high")
+    lo = lo if lo is not None else f
+    hi = hi if hi is not None else (f if f is not None else lo)
+    if lo is None:
+        lo = hi
+    return lo, hi
+
+
+def new_event(m: dict) -> dict:
+    """A fused event that (so far) has one mention."""
+    e = {k: m.get(k) for k in (
+        "event_date", "time_precision", "event_type", "sub_event_type", "family", "actor1",
+        "assoc_actor_1", "actor2", *PLACE_FIELDS, "civilian_fatalities", "injured", "notes",
+        "confidence", "contested", "lo", "hi")}
+    e["actors"] = list(m.get("actors") or [])
+    e["terms"] = frozenset(m.get("terms") or ())
+    lo, hi = _fat_range(m)
+    e["fatalities_low"], e["fatalities_high"] = lo, hi
+    e["fatalities"] = lo
+    e["n_mentions"] = 1
+    return e
+
+
+# ------------------------------------------------------------------ blocking
+
+def buckets(lo: int | None, hi: int | None, slack: int = 0) -> list[int]:
+    if lo is None or hi is None:
+        return [UNDATED]
+    b0, b1 = (lo - slack) // 7, (hi + slack) // 7
+    if b1 - b0 >= MAX_BUCKETS:
+        b1 = b0 + MAX_BUCKETS - 1
+    return list(range(b0, b1 + 1))
+
+
+def block_keys(e: dict) -> list[tuple[str, str, int]]:
+    """Rows under which an event is filed: (country key, place key, week bucket)."""
+    country, place = place_key(e)
+    return [(country, place, b) for b in buckets(e.get("lo"), e.get("hi"))]
+
+
+# ------------------------------------------------------------------ comparison
+
+def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
+    """Score how likely mention ``m`` reports event ``e``; None when a rule forbids it."""
+    score, why = 0.0, []
+
+    # wording: the reports' evidence shares its content words
+    tm, te = m.get("terms"), e.get("terms")
+    overlap, common = 0.0, frozenset()
+    if tm and te and len(tm) >= 3 and len(te) >= 3:
+        common = tm & te
+        overlap = len(common) / min(len(tm), len(te))
+
+    # type
+    sm, se = m.get("sub_event_type"), e.get("sub_event_type")
+    fm, fe = m.get("family"), e.get("family")
+    if sm and se:
+        if sm == se:
+            score += 0.3
+            why.append(f"same sub-event type ({sm})")
+        elif fm == fe:
+            score += 0.2
+            why.append(f"same sub-event family '{fm}' ({sm} ~ {se})")
+        elif frozenset((fm, fe)) in NEAR_FAMILIES:
+            score += 0.05
+            why.append(f"related sub-event families ({sm} ~ {se})")
+        else:
+            return None, [f"different sub-event types ({sm} vs {se})"]
+    else:
+        why.append("sub-event type unknown on one side")
+
+    # date
+    if m.get("lo") is not None and e.get("lo") is not None:
+        if m["lo"] - DAY_SLACK > e["hi"] or e["lo"] - DAY_SLACK > m["hi"]:
+            return None, [f"dates do not overlap ({_iso(m['lo'])}..{_iso(m['hi'])} vs "
+                          f"{_iso(e['lo'])}..{_iso(e['hi'])})"]
+        pm, pe = m.get("time_precision") or 3, e.get("time_precision") or 3
+        if pm == 1 and pe == 1:
+            if m["lo"] == e["lo"]:
+                score += 0.3
+                why.append(f"same day ({_iso(m['lo'])})")
+            else:
+                score += 0.2
+                why.append(f"one day apart ({_iso(m['lo'])} vs {_iso(e['lo'])})")
+        else:
+            score += 0.1
+            why.append(f"date ranges overlap ({m.get('event_date')} p{pm} vs {e.get('event_date')} p{pe})")
+    else:
+        why.append("undated on one side")
+
+    # place
+    cm, _ = place_key(m)
+    ce, _ = place_key(e)
+    named = cm.startswith("@") or ce.startswith("@")
+    if named and cm == ce:       # a sea, a region the gazetteer lacks: as coarse as an admin1
+        score += 0.1
+        why.append(f"same named place ({m.get('location')}), not in the gazetteer")
+    elif named or not (cm and ce):
+        why.append("place unknown on one side")
+    else:
+        if cm != ce:
+            return None, [f"different countries ({cm} vs {ce})"]
+        gm, ge = m.get("geo_precision") or 3, e.get("geo_precision") or 3
+        coarse = max(gm, ge)
+        a1m, a1e = _norm(m.get("admin1")), _norm(e.get("admin1"))
+        limit = LIMIT_KM.get(coarse)
+        have_xy = None not in (m.get("latitude"), m.get("longitude"), e.get("latitude"), e.get("longitude"))
+        if limit is not None and have_xy:
+            d = haversine_km(m["latitude"], m["longitude"], e["latitude"], e["longitude"])
+            if d > limit:
+                return None, [f"{d:.1f} km apart (limit {limit:g} km at geo_precision {coarse})"]
+            score += 0.3 if coarse == 1 else 0.2
+            why.append(f"{d:.1f} km apart (limit {limit:g} km at geo_precision {coarse})")
+        elif limit is not None and _norm(m.get("location")) and _norm(m.get("location")) == _norm(e.get("location")):
+            score += 0.3 if coarse == 1 else 0.2
+            why.append(f"same location ({m.get('location')})")
+        elif a1m and a1e and a1m != a1e:
+            return None, [f"different admin1 ({m.get('admin1')} vs {e.get('admin1')})"]
+        elif a1m and a1m == a1e:
+            if limit is not None:   # both precise, no coordinates, different names
+                if _norm(m.get("location")) and _norm(e.get("location")):
+                    return None, [f"different locations ({m.get('location')} vs {e.get('location')})"]
+            score += 0.1
+            why.append(f"same admin1 ({e.get('admin1')}), coarse location (geo_precision {coarse})")
+        else:
+            score += 0.05
+            why.append(f"same country ({cm}), no finer place on one side")
+
+    # actors
+    am, ae = set(m.get("actors") or ()), set(e.get("actors") or ())
+    if am and ae:
+        shared = am & ae
+        if shared:
+            score += 0.2
+            why.append("shared actor " + ", ".join(sorted(shared)))
+        else:
+            score -= 0.25
+            why.append("no actor in common")
+
+    # wording
+    if overlap >= STRONG_WORDING:
+        score += 0.2
+    elif overlap >= 0.25:
+        score += 0.1
+    if overlap >= 0.25:
+        why.append(f"wording overlaps {overlap:.0%} ({', '.join(sorted(common)[:6])})")
+
+    # fatalities
+    lm, hm = _fat_range(m)
+    le, he = e.get("fatalities_low"), e.get("fatalities_high")
+    if lm is not None and le is not None:
+        a, b = (hm if hm is not None else lm), (he if he is not None else le)
+        near = min(abs(lm - le), abs(a - b), abs(lm - b), abs(a - le))
+        if near <= max(2, 0.3 * max(a, b)):
+            score += 0.1
+            why.append(f"fatalities agree ({lm if lm == hm else f'{lm}-{hm}'} vs {le if le == he else f'{le}-{he}'})")
+        else:
+            score -= 0.05
+            why.append(f"fatalities disagree ({lm} vs {le}-{he}), kept as low/high")
+    return round(score, 3), why
+
+
+def merge(e: dict, m: dict) -> dict:
+    """Fold mention ``m`` into event ``e`` (in place); returns ``e``."""
+    e["n_mentions"] = (e.get("n_mentions") or 0) + 1
+    # date: intersect ranges; the more precise report's date wins
+    if m.get("lo") is not None:
+        pm, pe = m.get("time_precision") or 4, e.get("time_precision") or 4
+        if e.get("lo") is None:
+            e["lo"], e["hi"] = m["lo"], m["hi"]
+            e["event_date"], e["time_precision"] = m["event_date"], m["time_precision"]
+        else:
+            lo, hi = max(e["lo"], m["lo"]), min(e["hi"], m["hi"])
+            if pm < pe:
+                e["event_date"], e["time_precision"] = m["event_date"], m["time_precision"]
+            if lo <= hi:
+                e["lo"], e["hi"] = lo, hi
+            elif pm < pe:
+                e["lo"], e["hi"] = m["lo"], m["hi"]
+    # place: a more precise report refines the location
+    gm, ge = m.get("geo_precision"), e.get("geo_precision")
+    if place_key(m)[0] and (not place_key(e)[0] or (gm is not None and (ge is None or gm < ge))):
+        for k in PLACE_FIELDS:
+            e[k] = m.get(k)
+        e["_pk"] = m["_pk"]
+    else:
+        for k in ("country", "country_code", "admin1", "admin2"):
+            if not e.get(k) and m.get(k) and _norm(m.get("country_code")) == _norm(e.get("country_code")):
+                e[k] = m[k]
+                e.pop("_pk", None)
+    # type, actors
+    for k in ("sub_event_type", "event_type", "family", "actor1", "actor2", "assoc_actor_1"):
+        if not e.get(k) and m.get(k):
+            e[k] = m[k]
+    e["actors"] = sorted(set(e.get("actors") or ()) | set(m.get("actors") or ()))
+    tm = m.get("terms")
+    if tm:
+        te = e.get("terms") or frozenset()
+        if len(te) < MAX_TERMS:
+            e["terms"] = frozenset(te | tm) if len(te | tm) <= MAX_TERMS else \
+                frozenset(list(te) + sorted(tm - te)[:MAX_TERMS - len(te)])
+    # figures: every source's number is kept; the event spans them, ACLED-style conservative best
+    lm, hm = _fat_range(m)
+    if lm is not None:
+        e["fatalities_low"] = lm if e.get("fatalities_low") is None else min(e["fatalities_low"], lm)
+        e["fatalities_high"] = hm if e.get("fatalities_high") is None else max(e["fatalities_high"], hm)
+        e["fatalities"] = e["fatalities_low"]
+    for k in ("civilian_fatalities", "injured"):
+        if m.get(k) is not None:
+            e[k] = m[k] if e.get(k) is None else max(e[k], m[k])
+    if m.get("confidence") is not None:
+        e["confidence"] = max(e.get("confidence") or 0.0, m["confidence"])
+    e["contested"] = bool(e.get("contested") or m.get("contested"))
+    if not e.get("notes") and m.get("notes"):
+        e["notes"] = m["notes"]
+    return e
+
+
+def best_match(m: dict, candidates: Iterable[tuple[Any, dict]]) -> tuple[Any, float | None, list[str], list[dict]]:
+    """The best candidate (key, event) for ``m``: (key or None, score, reasons, rejected)."""
+    best_key, best_score, best_why = None, None, []
+    rejected: list[dict] = []
+    for key, e in candidates:
+        s, why = compare(m, e)
+        if s is None or s < THRESHOLD:
+            if len(rejected) < 5:
+                rejected.append({"event": key, "score": s, "reasons": why})
+            continue
+        if best_score is None or s > best_score:
+            best_key, best_score, best_why = key, s, why
+    return best_key, best_score, best_why, rejected
+
+
+# ------------------------------------------------------------------ in-memory fusion
+
+class MemoryIndex:
+    """The blocking index in memory: (place key, bucket) and (country, bucket) -> event keys."""
+
+    def __init__(self) -> None:
+        self.by_place: dict[tuple[str, int], set] = {}
+        self.by_country: dict[tuple[str, int], set] = {}
+        self.by_place_any: dict[str, set] = {}
+        self.by_bucket: dict[int, set] = {}
+        self.rows: dict[Any, list[tuple[str, str, int]]] = {}
+
+    def add(self, key, e: dict) -> None:
+        rows = block_keys(e)
+        self.rows[key] = rows
+        for country, place, b in rows:
+            self.by_place.setdefault((place, b), set()).add(key)
+            self.by_country.setdefault((country, b), set()).add(key)
+            self.by_place_any.setdefault(place, set()).add(key)
+            self.by_bucket.setdefault(b, set()).add(key)
+
+    def remove(self, key) -> None:
+        for country, place, b in self.rows.pop(key, ()):
+            self.by_place[(place, b)].discard(key)
+            self.by_country[(country, b)].discard(key)
+            self.by_place_any[place].discard(key)
+            self.by_bucket[b].discard(key)
+
+    def candidates(self, m: dict) -> set:
+        return candidate_keys(m, self)
+
+
+def query_plan(m: dict) -> tuple[str, list[str], list[str], list[int] | None]:
+    """What a mention looks at: (mode, place keys, country keys, buckets or None for all)."""
+    country, place = place_key(m)
+    bs = None if m.get("lo") is None else buckets(m["lo"], m["hi"], DAY_SLACK) + [UNDATED]
+    if place and place != country:           # admin1 known: same admin1, country-level, unplaced
+        return "place", [place, country, ""], [], bs
+    if country:                              # country only: everything in the country
+        return "country", [""], [country], bs
+    return "any", [], [], bs                 # no place: everything in the weeks (if dated)
+
+
+def candidate_keys(m: dict, idx: MemoryIndex) -> set:
+    mode, places, countries, bs = query_plan(m)
+    out: set = set()
+    if bs is None:
+        if mode == "any":
+            return out                       # undated and unplaced: nothing to fuse on
+        for p in places:
+            out |= idx.by_place_any.get(p, set())
+        for c in countries:
+            for b_key, keys in idx.by_country.items():
+                if b_key[0] == c:
+                    out |= keys
+        return out
+    for b in bs:
+        if mode == "any":
+            out |= idx.by_bucket.get(b, set())
+            continue
+        for p in places:
+            out |= idx.by_place.get((p, b), set())
+        for c in countries:
+            out |= idx.by_country.get((c, b), set())
+    return out
+
+
+class Fuser:
+    """Fusion without a database (tests, benchmarks, evaluation): ``add`` mentions, read ``events``."""
+
+    def __init__(self) -> None:
+        self.events: dict[int, dict] = {}
+        self.index = MemoryIndex()
+        self.compared = 0
+
+    def add(self, m: dict) -> tuple[int, dict]:
+        """File a mention record; returns (event key, decision)."""
+        keys = self.index.candidates(m)
+        self.compared += len(keys)
+        key, score, why, rejected = best_match(m, ((k, self.events[k]) for k in sorted(keys)))
+        if key is None:
+            key = len(self.events) + 1
+            self.events[key] = new_event(m)
+            decision = {"decision": "new", "candidates": len(keys), "rejected": rejected}
+        else:
+            self.index.remove(key)
+            merge(self.events[key], m)
+            decision = {"decision": "merged", "score": score, "reasons": why, "candidates": len(keys)}
+        self.index.add(key, self.events[key])
+        return key, decision

@@ -1,0 +1,282 @@
+"""Typer commands over the event store: ``ingest``, ``events``, ``explain``, ``export``.
+
+Registered in ``sitroom/cli.py`` with ``app.command("ingest")(ingest)`` and so on.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True, highlight=False)
+
+DB_HELP = "Database: a SQLite file path (default sitroom.db) or a postgresql:// URL."
+EVENT_FORMATS = ("table", "csv", "json")
+
+
+def _db_option():
+    return typer.Option(None, "--db", envvar="SITROOM_DB", help=DB_HELP, show_envvar=True)
+
+
+def _open(db: Optional[str]):
+    from . import open_store
+    try:
+        return open_store(db)
+    except Exception as exc:  # noqa: BLE001 - a bad URL or unreachable server: one clear line
+        err.print(f"sitroom: cannot open database {db or 'sitroom.db'}: {type(exc).__name__}: {exc}", markup=False)
+        raise typer.Exit(2)
+
+
+def _date_opt(value: Optional[str], hint: str) -> Optional[date]:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=hint)
+
+
+def read_results(paths: list[str]) -> Iterator[dict[str, Any]]:
+    """Pipeline results from ``sitroom extract --format jsonl`` (or json) files, ``-`` for stdin."""
+    for p in paths:
+        fh = sys.stdin if p == "-" else open(p, encoding="utf-8")
+        try:
+            text = fh.read()
+        finally:
+            if fh is not sys.stdin:
+                fh.close()
+        stripped = text.lstrip()
+        if stripped.startswith("["):
+            yield from json.loads(stripped)
+            continue
+        for n, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield {"doc_id": f"{p}:{n}", "error": f"not a JSON line: {exc}"}
+
+
+def ingest(
+    paths: list[str] = typer.Argument(..., help="Files, directories, http(s) URLs, JSON Lines batches, or - for standard input."),
+    db: Optional[str] = _db_option(),
+    published: Optional[str] = typer.Option(None, "--published", help="Publication date (YYYY-MM-DD) for inputs whose metadata has none."),
+    results: bool = typer.Option(False, "--results", help="Inputs are `sitroom extract --format jsonl` output: store them without re-extracting."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching URLs on private or loopback addresses."),
+    max_bytes: int = typer.Option(5_000_000, "--max-bytes", help="Largest document accepted, in bytes."),
+    batch_size: int = typer.Option(32, "--batch-size", help="Documents per spaCy batch."),
+    commit_every: int = typer.Option(100, "--commit-every", min=1, help="Documents per transaction (also committed every 2 s)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No warnings or summary on stderr."),
+) -> None:
+    """Extract and store documents, their event mentions and the fused events.
+
+    Only whole documents are ever stored: an interrupted run leaves whole documents and finishes
+    when run again; documents already stored (same content hash) are skipped."""
+    store = _open(db)
+    skipped: list[str] = []
+    if results:
+        items = read_results(paths)
+    else:
+        from ..ingest import iter_documents
+        from ..model import DocError
+        from ..pipeline import Pipeline
+
+        from ..model import Document
+
+        pub = _date_opt(published, "--published")
+        docs = iter_documents(paths, pub, allow_private=allow_private, max_bytes=max_bytes, stdin=sys.stdin)
+
+        def fresh(docs):    # a document already stored is not extracted again
+            for d in docs:
+                if isinstance(d, Document) and store.has_document(d.content_hash):
+                    skipped.append(d.doc_id)
+                    continue
+                yield d
+        def extracted():    # the models load only when there is something new to extract
+            import itertools
+
+            it = fresh(docs)
+            first = next(it, None)
+            if first is not None:
+                yield from Pipeline().run(itertools.chain([first], it), batch_size=batch_size)
+        items = extracted()
+    def note(res: dict, status: str) -> None:
+        if status == "error" and not quiet:
+            err.print(f"sitroom: {res.get('doc_id')}: {res.get('error') or 'no content hash'}", markup=False)
+
+    try:
+        stats = store.ingest(items, commit_every=commit_every, on_status=note, skip_failures=True)
+    finally:
+        store.close()
+    stats.unchanged += len(skipped)
+    if not quiet:
+        err.print(f"sitroom: {stats.added} documents added, {stats.unchanged} unchanged, {stats.errors} failed; "
+                  f"{stats.mentions} event mentions: {stats.new_events} new events, {stats.merged} merged", markup=False)
+    if stats.added + stats.unchanged == 0:
+        raise typer.Exit(1)
+
+
+def events(
+    db: Optional[str] = _db_option(),
+    country: Optional[str] = typer.Option(None, "--country", help="ISO code (SY) or country name."),
+    admin1: Optional[str] = typer.Option(None, "--admin1", help="First-level region, e.g. Idlib."),
+    since: Optional[str] = typer.Option(None, "--since", help="Events on or after this date (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Events on or before this date (YYYY-MM-DD)."),
+    type_: Optional[str] = typer.Option(None, "--type", help="Sub-event or event type, e.g. \"Air/drone strike\"."),
+    actor: Optional[str] = typer.Option(None, "--actor", help="Actor name or part of it, e.g. Russia."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many events."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+) -> None:
+    """List fused events matching the filters."""
+    from .export import CSV_COLUMNS, acled_row, event_json
+
+    if fmt not in EVENT_FORMATS:
+        raise typer.BadParameter(f"{fmt!r}; choose one of {', '.join(EVENT_FORMATS)}", param_hint="--format")
+    store = _open(db)
+    try:
+        rows = store.query_events(country=country, admin1=admin1, since=_date_opt(since, "--since"),
+                                  until=_date_opt(until, "--until"), type=type_, actor=actor, limit=limit)
+    finally:
+        store.close()
+    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "json":
+            json.dump([event_json(r) for r in rows], stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        elif fmt == "csv":
+            w = csv.DictWriter(stream, fieldnames=list(CSV_COLUMNS), extrasaction="ignore", lineterminator="\n")
+            w.writeheader()
+            for r in rows:
+                w.writerow(acled_row(r))
+        else:
+            _print_table(rows, Console(file=stream) if output else Console())
+    finally:
+        if output:
+            stream.close()
+
+
+def _killed(r: dict) -> str:
+    lo, hi = r.get("fatalities_low"), r.get("fatalities_high")
+    if lo is not None and hi is not None and lo != hi:
+        return f"{lo}-{hi}"
+    return "" if r.get("fatalities") is None else str(r["fatalities"])
+
+
+def _print_table(rows: list[dict], console: Console) -> None:
+    from rich.table import Table
+    from rich.markup import escape
+
+    from .core import event_code
+
+    t = Table(header_style="bold", expand=True, title=f"{len(rows)} events")
+    for col in ("id", "date", "type", "actor1", "actor2", "location", "admin1", "country", "killed", "sources"):
+        t.add_column(col, overflow="fold")
+    for r in rows:
+        t.add_row(event_code(r["id"]), f"{r.get('event_date') or '?'} (p{r.get('time_precision') or '?'})",
+                  escape(r.get("sub_event_type") or ""), escape(r.get("actor1") or ""), escape(r.get("actor2") or ""),
+                  escape(r.get("location") or ""), escape(r.get("admin1") or ""),
+                  escape(r.get("country") or r.get("country_code") or ""),
+                  _killed(r) + (" contested" if r.get("contested") else ""), str(r.get("n_sources") or 0))
+    console.print(t)
+
+
+def explain(
+    event_id: str = typer.Argument(..., help="Event id as listed by `sitroom events` (SR12 or 12)."),
+    db: Optional[str] = _db_option(),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
+) -> None:
+    """Show a fused event: every mention, its evidence spans, and why it was merged."""
+    from .core import event_code, parse_event_id
+    from .export import _jsonable, event_json
+
+    try:
+        parse_event_id(event_id)
+    except ValueError:
+        raise typer.BadParameter(f"{event_id!r} is not an event id like SR12", param_hint="EVENT_ID")
+    store = _open(db)
+    try:
+        e = store.event(event_id)
+    finally:
+        store.close()
+    if e is None:
+        err.print(f"sitroom: no event {event_id}", markup=False)
+        raise typer.Exit(1)
+    if fmt == "json":
+        out = event_json(e)
+        out["claims"] = _jsonable(e["claims"])
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    print(explain_text(e, event_code))
+
+
+def explain_text(e: dict, event_code=None) -> str:
+    from .core import event_code as code
+
+    lines = [f"{code(e['id'])}: {e.get('sub_event_type') or '?'} on {e.get('event_date') or 'unknown date'}"
+             f" (time_precision {e.get('time_precision')}, range {e.get('date_lo')}..{e.get('date_hi')})",
+             f"  where: {', '.join(str(x) for x in (e.get('location'), e.get('admin1'), e.get('country') or e.get('country_code')) if x)}"
+             f" (geo_precision {e.get('geo_precision')}; {e.get('latitude')}, {e.get('longitude')})",
+             f"  actors: {e.get('actor1') or '-'} / {e.get('actor2') or '-'}",
+             f"  fatalities: {e.get('fatalities')} (low {e.get('fatalities_low')}, high {e.get('fatalities_high')})"
+             + ("  CONTESTED" if e.get("contested") else ""),
+             f"  {e.get('n_mentions')} mentions from {e.get('n_sources')} sources:"]
+    for s in e.get("sources") or []:
+        lines.append(f"    - {s['doc_id']} ({s.get('source') or 'unknown source'}, published {s.get('published') or '?'}):"
+                     f" fatalities {s.get('fatalities')}")
+    for i, m in enumerate(e.get("mentions") or [], 1):
+        f = m.get("fusion") or {}
+        lines.append(f"  mention {i}: {m['doc_id']} #{m['ordinal']} - {m.get('sub_event_type')} on {m.get('event_date')}"
+                     f" (p{m.get('time_precision')}) at {m.get('location') or m.get('admin1') or m.get('country') or '?'}"
+                     f" (p{m.get('geo_precision')}), actors {m.get('actor1') or '-'} / {m.get('actor2') or '-'},"
+                     f" fatalities {m.get('fatalities')}")
+        for sp in (m.get("evidence") or {}).get("evidence") or []:
+            lines.append(f"      evidence [{sp.get('start')}:{sp.get('end')}]: \"{sp.get('text')}\"")
+        if f.get("decision") == "merged":
+            lines.append(f"      merged (score {f.get('score')} among {f.get('candidates')} candidates): "
+                         + "; ".join(f.get("reasons") or []))
+        else:
+            lines.append(f"      started this event ({f.get('candidates', 0)} candidates compared)")
+            for r in f.get("rejected") or []:
+                lines.append(f"        not {r['event']} (score {r['score']}): " + "; ".join(r["reasons"]))
+    for c in e.get("claims") or []:
+        lines.append(f"  claim ({c['relation']}) by {c.get('speaker') or '?'} in {c['doc_id']}: \"{c.get('text')}\"")
+    return "\n".join(lines)
+
+
+def export(
+    fmt: str = typer.Option(..., "--format", "-f", help="acled-csv | geojson | jsonl | hxl"),
+    db: Optional[str] = _db_option(),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+    country: Optional[str] = typer.Option(None, "--country", help="ISO code (SY) or country name."),
+    admin1: Optional[str] = typer.Option(None, "--admin1", help="First-level region."),
+    since: Optional[str] = typer.Option(None, "--since", help="Events on or after this date (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Events on or before this date (YYYY-MM-DD)."),
+    type_: Optional[str] = typer.Option(None, "--type", help="Sub-event or event type."),
+    actor: Optional[str] = typer.Option(None, "--actor", help="Actor name or part of it."),
+) -> None:
+    """Export fused events: ACLED CSV, GeoJSON (QGIS), JSON Lines (with documents and mentions), HXL CSV (HDX)."""
+    from .export import EXPORT_FORMATS, write_export
+
+    if fmt not in EXPORT_FORMATS:
+        raise typer.BadParameter(f"{fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format")
+    store = _open(db)
+    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        n = write_export(fmt, store.iter_events(
+            with_mentions=fmt == "jsonl", country=country, admin1=admin1, since=_date_opt(since, "--since"),
+            until=_date_opt(until, "--until"), type=type_, actor=actor), stream)
+    finally:
+        store.close()
+        if output:
+            stream.close()
+    if output:
+        err.print(f"sitroom: {n} events written to {output}", markup=False)

@@ -1,0 +1,90 @@
+"""Database URLs, engines and migrations.
+
+``--db`` / ``SITROOM_DB`` accept a file path (SQLite, default ``sitroom.db``), a ``sqlite:///``
+URL, or a ``postgresql://`` URL (driven by psycopg 3).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+DEFAULT_DB = "sitroom.db"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """A SQLAlchemy URL from ``--db``, then ``SITROOM_DB``, then ``sitroom.db``."""
+    db = db or os.environ.get("SITROOM_DB") or DEFAULT_DB
+    if "://" not in db:
+        return "sqlite:///" + str(Path(db).expanduser())
+    scheme, rest = db.split("://", 1)
+    if scheme in ("postgresql", "postgres"):
+        return "postgresql+psycopg://" + rest
+    return db
+
+
+def make_engine(db: str | None = None, *, writer: bool = False, **kw) -> Engine:
+    """An engine for ``db``. ``writer=True`` (SQLite): every transaction starts with
+    ``BEGIN IMMEDIATE``, so a writer's read-then-write never races another writer."""
+    url = resolve_url(db)
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, **kw)
+        if writer:
+            @sa.event.listens_for(engine, "connect")
+            def _no_implicit_begin(dbapi_conn, _record):  # noqa: ANN001
+                dbapi_conn.isolation_level = None
+
+            @sa.event.listens_for(engine, "begin")
+            def _begin_immediate(conn):  # noqa: ANN001
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record):  # noqa: ANN001
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+        return engine
+    kw.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **kw)
+
+
+def alembic_config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (idempotent; a no-op when already there)."""
+    if revision == "head" and current_revision(engine) == head_revision():
+        return
+    from alembic import command
+
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":   # two processes opening a new database at once
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x5174_5201})
+        command.upgrade(alembic_config(conn), revision)

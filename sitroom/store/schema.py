@@ -1,0 +1,184 @@
+"""The event database schema (SQLAlchemy 2 Core).
+
+This module is the *current* shape of the schema. Alembic revisions in ``sitroom/migrations``
+create and evolve it; ``tests/test_store.py`` checks that a migrated database matches this
+metadata, so a change here needs a new revision there.
+
+Tables
+------
+documents       one row per distinct document (``content_hash`` unique)
+mentions        one row per event mention extracted from a document (evidence JSON), linked to the
+                fused event it was merged into, with the fusion decision that put it there
+events          fused events (ACLED fields + fatalities_low/high, n_sources, contested)
+event_sources   (event, document) pairs with that source's own fatality number
+event_blocks    the fusion blocking index: (place key, week bucket) -> event
+figures, claims, agreements   the other per-document results
+claim_events    claims (denials, accusations) linked to the events they are about
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+#: JSON on SQLite (text), JSONB on PostgreSQL.
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+metadata = sa.MetaData(naming_convention={
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+})
+
+documents = sa.Table(
+    "documents", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("doc_id", sa.String(512), nullable=False, index=True),
+    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("title", sa.Text),
+    sa.Column("published", sa.Date),
+    sa.Column("source", sa.String(512)),
+    sa.Column("url", sa.Text),
+    sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("n_events", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("places", JSONType),
+    sa.Column("dates", JSONType),
+    sa.Column("quality", JSONType),
+)
+
+# Fields shared by a mention and a fused event (ACLED columns + sitroom additions).
+def _event_columns() -> list[sa.Column]:
+    return [
+        sa.Column("event_date", sa.String(10)),
+        sa.Column("date_lo", sa.Date),          # first day the event may have happened
+        sa.Column("date_hi", sa.Date),          # last day
+        sa.Column("time_precision", sa.SmallInteger),
+        sa.Column("event_type", sa.String(64)),
+        sa.Column("sub_event_type", sa.String(64), index=True),
+        sa.Column("family", sa.String(32)),
+        sa.Column("actor1", sa.String(256), index=True),
+        sa.Column("assoc_actor_1", sa.String(256)),
+        sa.Column("actor2", sa.String(256), index=True),
+        sa.Column("country", sa.String(128)),
+        sa.Column("country_code", sa.String(2), index=True),
+        sa.Column("admin1", sa.String(128), index=True),
+        sa.Column("admin2", sa.String(128)),
+        sa.Column("location", sa.String(256)),
+        sa.Column("latitude", sa.Float),
+        sa.Column("longitude", sa.Float),
+        sa.Column("geo_precision", sa.SmallInteger),
+        sa.Column("fatalities", sa.Integer),
+        sa.Column("fatalities_low", sa.Integer),
+        sa.Column("fatalities_high", sa.Integer),
+        sa.Column("civilian_fatalities", sa.Integer),
+        sa.Column("injured", sa.Integer),
+        sa.Column("contested", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("notes", sa.Text),
+    ]
+
+
+events = sa.Table(
+    "events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    *_event_columns(),
+    sa.Column("actors", JSONType),               # every actor any source named
+    sa.Column("terms", JSONType),                # content words of the sources' evidence (0002)
+    sa.Column("n_mentions", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("n_sources", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("confidence", sa.Float),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_events_date_lo", events.c.date_lo)
+
+mentions = sa.Table(
+    "mentions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), index=True),
+    sa.Column("ordinal", sa.Integer, nullable=False),          # position in the document's events
+    sa.Column("local_id", sa.String(64)),                      # the pipeline's event_id
+    *_event_columns(),
+    sa.Column("confidence", sa.Float),
+    sa.Column("evidence", JSONType),                           # the whole extracted event (spans)
+    sa.Column("fusion", JSONType),                             # decision: new/merged, score, reasons
+)
+
+event_sources = sa.Table(
+    "event_sources", metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), primary_key=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"),
+              primary_key=True, index=True),
+    sa.Column("n_mentions", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("fatalities", sa.Integer),                       # this source's own number
+    sa.Column("fatalities_low", sa.Integer),
+    sa.Column("fatalities_high", sa.Integer),
+)
+
+event_blocks = sa.Table(
+    "event_blocks", metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), nullable=False, index=True),
+    sa.Column("country", sa.String(160), nullable=False, index=True), # "CC", "@named place" or ""
+    sa.Column("place", sa.String(160), nullable=False, index=True),   # "CC|admin1", "CC", or ""
+    sa.Column("bucket", sa.Integer, nullable=False, index=True),      # week index; -1 undated
+    sa.Column("pkey", sa.String(176), nullable=False, index=True),    # f"{place}#{bucket}"
+    sa.Column("ckey", sa.String(176), nullable=False, index=True),    # f"{country}#{bucket}"
+)
+
+figures = sa.Table(
+    "figures", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("kind", sa.String(64), index=True),
+    sa.Column("value", sa.Integer),
+    sa.Column("low", sa.Integer),
+    sa.Column("high", sa.Integer),
+    sa.Column("qualifier", sa.String(64)),
+    sa.Column("unit", sa.String(64)),
+    sa.Column("period_start", sa.String(10)),
+    sa.Column("period_end", sa.String(10)),
+    sa.Column("country", sa.String(128)),
+    sa.Column("admin1", sa.String(128)),
+    sa.Column("admin2", sa.String(128)),
+    sa.Column("location", sa.String(256)),
+    sa.Column("attributed_to", sa.String(256)),
+    sa.Column("verified", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("data", JSONType),
+)
+
+claims = sa.Table(
+    "claims", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("kind", sa.String(32), index=True),
+    sa.Column("speaker", sa.String(256)),
+    sa.Column("speaker_role", sa.String(128)),
+    sa.Column("date", sa.String(10)),
+    sa.Column("text", sa.Text),
+    sa.Column("target", sa.String(256)),
+    sa.Column("data", JSONType),
+)
+
+claim_events = sa.Table(
+    "claim_events", metadata,
+    sa.Column("claim_id", sa.Integer, sa.ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), primary_key=True, index=True),
+    sa.Column("relation", sa.String(32), nullable=False),      # denies, accuses, about
+)
+
+agreements = sa.Table(
+    "agreements", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("document_id", sa.Integer, sa.ForeignKey("documents.id", ondelete="CASCADE"),
+              nullable=False, index=True),
+    sa.Column("kind", sa.String(64)),
+    sa.Column("parties", JSONType),
+    sa.Column("agreed_date", sa.String(10)),
+    sa.Column("effective_date", sa.String(10)),
+    sa.Column("area", sa.String(256)),
+    sa.Column("status", sa.String(64)),
+    sa.Column("data", JSONType),
+)

@@ -1,0 +1,135 @@
+"""Fusion rules, the blocking index, and near-linear cost (no database)."""
+from __future__ import annotations
+
+from sitroom import fuse
+from sitroom.fuse import Fuser, compare, date_range, mention_record, merge, new_event
+from sitroom.fuse.synthetic import iter_mentions, pairwise_scores, synthetic_results
+
+
+def m(**kw) -> dict:
+    base = {"event_date": "2020-01-16", "time_precision": 1, "sub_event_type": "Air/drone strike",
+            "event_type": "Explosions/Remote violence", "actor1": "Military Forces of Russia",
+            "actor2": None, "country": "Syria", "country_code": "SY", "admin1": "Idlib",
+            "location": "Ariha", "latitude": 35.8137, "longitude": 36.6106, "geo_precision": 1,
+            "fatalities": 21}
+    base.update(kw)
+    return mention_record(base)
+
+
+def test_date_ranges_follow_precision():
+    d = lambda s: fuse.date.fromisoformat(s).toordinal()  # noqa: E731
+    assert date_range("2020-01-16", 1) == (d("2020-01-16"), d("2020-01-16"))
+    assert date_range("2020-01-16", 2) == (d("2020-01-09"), d("2020-01-23"))
+    assert date_range("2020-01-01", 3) == (d("2020-01-01"), d("2020-01-31"))
+    assert date_range("2020-01", None) == (d("2020-01-01"), d("2020-01-31"))
+    assert date_range("2020", None) == (d("2020-01-01"), d("2020-12-31"))
+    assert date_range(None, 1) is None and date_range("16 January", 1) is None
+
+
+def test_same_event_reported_differently_merges_with_reasons():
+    s, why = compare(m(sub_event_type="Shelling/artillery/missile attack", fatalities=19), new_event(m()))
+    assert s is not None and s >= fuse.THRESHOLD
+    text = " ".join(why)
+    assert "same sub-event family" in text and "same day" in text and "km apart" in text
+    assert "shared actor" in text and "fatalities agree" in text
+
+
+def test_rules_that_forbid_a_merge():
+    e = new_event(m())
+    assert compare(m(sub_event_type="Peaceful protest"), e)[0] is None
+    assert compare(m(event_date="2020-01-19"), e)[0] is None
+    assert compare(m(country_code="TR", country="Turkey"), e)[0] is None
+    s, why = compare(m(latitude=35.95, longitude=36.75), e)          # ~20 km, town-level
+    assert s is None and "limit 15 km" in why[0]
+    s, _ = compare(m(latitude=35.95, longitude=36.75, geo_precision=2, location="Ariha district"), e)
+    assert s is not None                                              # district-level: 50 km
+    assert compare(m(admin1="Aleppo", geo_precision=3, location=None, latitude=None, longitude=None), e)[0] is None
+
+
+def test_one_day_slack_and_coarse_dates():
+    e = new_event(m())
+    assert compare(m(event_date="2020-01-17"), e)[0] >= fuse.THRESHOLD
+    assert compare(m(event_date="2020-01", time_precision=3), e)[0] >= fuse.THRESHOLD
+    assert compare(m(event_date="2020-02", time_precision=3), e)[0] is None
+
+
+def test_merge_refines_precision_and_keeps_disagreeing_figures():
+    e = new_event(m(event_date="2020-01", time_precision=3, location=None, geo_precision=3,
+                    latitude=35.9, longitude=36.6, fatalities=None, actor1=None))
+    merge(e, m(fatalities=None, fatalities_low=21))     # "at least 21"
+    merge(e, m(fatalities=19))
+    assert (e["event_date"], e["time_precision"], e["location"], e["geo_precision"]) == ("2020-01-16", 1, "Ariha", 1)
+    assert (e["fatalities_low"], e["fatalities_high"], e["fatalities"]) == (19, 21, 19)
+    assert e["actor1"] == "Military Forces of Russia" and e["n_mentions"] == 3
+    # a coarser report never makes the location worse
+    merge(e, m(location=None, geo_precision=3, latitude=35.9, longitude=36.6))
+    assert e["location"] == "Ariha"
+
+
+def test_undated_reports_fuse_on_place_type_and_actors():
+    f = Fuser()
+    k1, _ = f.add(m(event_date=None, time_precision=None))
+    k2, d = f.add(m(event_date=None, time_precision=None, fatalities=20))
+    assert k1 == k2 and d["decision"] == "merged" and "undated on one side" in d["reasons"]
+    k3, _ = f.add(m(event_date=None, time_precision=None, location="Saraqib", latitude=35.86, longitude=36.80))
+    assert k3 != k1
+
+
+def test_blocking_index_finds_coarse_and_fine_candidates():
+    f = Fuser()
+    k, _ = f.add(m(location=None, geo_precision=3, admin1="Idlib"))
+    assert f.index.candidates(m()) == {k}
+    assert f.index.candidates(m(admin1="Aleppo")) == set()
+    assert f.index.candidates(m(admin1=None, geo_precision=3)) == {k}       # country-level looks country-wide
+    assert f.index.candidates(m(event_date="2020-03-01")) == set()         # other weeks are not looked at
+    f.index.remove(k)
+    assert f.index.candidates(m()) == set()
+
+
+def test_synthetic_fusion_quality_and_near_linear_comparisons():
+    res, truth = synthetic_results(6000, seed=7)
+    f, assign = Fuser(), {}
+    for d, j, e in iter_mentions(res):
+        assign[(d, j)] = f.add(mention_record(e))[0]
+    scores = pairwise_scores(assign, truth)
+    assert scores["precision"] >= 0.95 and scores["recall"] >= 0.95, scores
+    # each mention is compared with a handful of candidates, not with every event
+    assert f.compared / 6000 < 5, f.compared
+    res2, _ = synthetic_results(24000, seed=7, days=730 * 4)   # 4x the mentions over 4x the time
+    f2 = Fuser()
+    for _, _, e in iter_mentions(res2):
+        f2.add(mention_record(e))
+    assert f2.compared / 24000 < 2 * (f.compared / 6000) + 1
+
+
+def test_ecbplus_reader_and_pairwise_scoring():
+    from pathlib import Path
+
+    import pytest
+
+    from sitroom.fuse.ecbplus import pairwise, read_corpus
+
+    root = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ecbplus"
+    if not root.is_dir():
+        pytest.skip(f"ECB+ topics not found at {root}")
+    corpus = read_corpus(root)
+    assert len(corpus) == 112
+    plus = next(d for d in corpus if d["id"].endswith("ecbplus.xml"))
+    assert plus["url"].startswith("http") and "http" not in plus["text"][:20]
+    gold = {d["id"]: d["subtopic"] for d in corpus}
+    by_topic = {k: {v.replace("plus", "")} for k, v in gold.items()}
+    assert pairwise(by_topic, gold)["f1"] == pytest.approx(0.676, abs=0.01)   # "one event per topic"
+    assert pairwise({}, gold)["f1"] == 0.0
+    assert pairwise({k: {v} for k, v in gold.items()}, gold)["f1"] == 1.0
+
+
+def test_named_places_outside_the_gazetteer_fuse_by_name():
+    f = Fuser()
+    sea = dict(country=None, country_code=None, admin1=None, location="Gulf of Aden", latitude=None,
+               longitude=None, geo_precision=3, event_date=None, time_precision=None,
+               sub_event_type="Disrupted weapons use", actor1="Military Forces of India")
+    k1, _ = f.add(m(**sea))
+    k2, d = f.add(m(**sea))
+    assert k1 == k2 and any("same named place" in r for r in d["reasons"])
+    k3, _ = f.add(m(**dict(sea, location="Red Sea")))
+    assert k3 != k1
