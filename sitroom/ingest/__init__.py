@@ -31,7 +31,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from datetime import date, datetime
+from datetime import date
 from typing import Iterable, Iterator, TextIO
 
 from sitroom.ingest import readers
@@ -53,10 +53,6 @@ _SNIFF_BYTES = 1 << 16
 def _as_date(value) -> date | None:
     if value is None:
         return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     parsed = parse_date(value)
     if parsed is None:
         raise ValueError(f"not a date: {value!r}")
