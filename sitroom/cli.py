@@ -12,7 +12,7 @@ from rich.console import Console
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="sitroom: news reports about armed conflict in, verified geocoded events out.")
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per message, never wrapped
 
 
 def _parse_published(value: Optional[str]) -> Optional[date]:
