@@ -102,12 +102,15 @@ def _emit(res, writer, counts, quiet) -> None:
 
 
 from .evaluate.command import evaluate  # noqa: E402
-from .store.command import events, explain, export, ingest  # noqa: E402
+from .store.command import ceasefires, claims, events, explain, export, figures, ingest  # noqa: E402
 
 app.command("ingest")(ingest)
 app.command("events")(events)
 app.command("explain")(explain)
 app.command("export")(export)
+app.command("figures")(figures)
+app.command("claims")(claims)
+app.command("ceasefires")(ceasefires)
 app.command("evaluate")(evaluate)
 
 

@@ -7,13 +7,18 @@ from sitroom.fuse.synthetic import iter_mentions, pairwise_scores, synthetic_res
 
 
 def m(**kw) -> dict:
+    return mention_record(raw(**kw))
+
+
+def raw(**kw) -> dict:
+    """A pipeline event dict (what ``mention_record`` reads)."""
     base = {"event_date": "2020-01-16", "time_precision": 1, "sub_event_type": "Air/drone strike",
             "event_type": "Explosions/Remote violence", "actor1": "Military Forces of Russia",
             "actor2": None, "country": "Syria", "country_code": "SY", "admin1": "Idlib",
             "location": "Ariha", "latitude": 35.8137, "longitude": 36.6106, "geo_precision": 1,
             "fatalities": 21}
     base.update(kw)
-    return mention_record(base)
+    return base
 
 
 def test_date_ranges_follow_precision():
@@ -133,3 +138,59 @@ def test_named_places_outside_the_gazetteer_fuse_by_name():
     assert k1 == k2 and any("same named place" in r for r in d["reasons"])
     k3, _ = f.add(m(**dict(sea, location="Red Sea")))
     assert k3 != k1
+
+
+def test_proper_names_of_a_document():
+    got = fuse.names(["The Indian navy warship INS Sukanya thwarted an attack in the Gulf of Aden.",
+                      "Pirates fled, Captain Manohar Nambiar's office said on Nov. 3."])
+    assert {"indian", "ins", "sukanya", "gulf", "aden", "manohar", "nambiar"} <= got
+    assert not {"the", "pirates", "nov"} & got          # sentence starts, generic words, months
+    res = {"events": [{"evidence": [{"text": "Staunton police arrested Sharron Crawford Smith."}]}],
+           "claims": [{"evidence": [{"text": "Chief Jim Williams said Smith was charged."}]}]}
+    assert {"sharron", "crawford", "smith", "williams", "jim"} <= fuse.document_names(res)
+
+
+def test_names_shared_by_the_documents_decide_between_look_alike_events():
+    sea = dict(country=None, country_code=None, admin1=None, location="Gulf of Aden", latitude=None,
+               longitude=None, geo_precision=3, event_date=None, time_precision=None, actor1=None,
+               sub_event_type="Disrupted weapons use", fatalities=None)
+    first = frozenset({"aden", "gulf", "indian", "mysore", "gibe", "tabar"})
+    second = frozenset({"aden", "gulf", "indian", "sukanya", "nambiar", "manohar"})
+    f = Fuser()
+    k1, _ = f.add(mention_record(m(**sea), first))
+    k2, d = f.add(mention_record(m(**sea), second))
+    assert k2 != k1                                     # same sea, same kind, other participants
+    assert "names shared 50%" in " ".join(r for x in d["rejected"] for r in x["reasons"])
+    k3, d = f.add(mention_record(m(**sea), frozenset({"aden", "gulf", "sukanya", "nambiar"})))
+    assert k3 == k2 and any(r.startswith("names shared 100%") for r in d["reasons"])
+
+
+def test_reports_without_place_find_events_by_name():
+    staunton = frozenset({"staunton", "sharron", "crawford", "smith", "diane"})
+    f = Fuser()
+    k1, _ = f.add(mention_record(m(sub_event_type="Arrests", event_type="Strategic developments",
+                                   country="United States", country_code="US", admin1="Virginia",
+                                   location="Staunton", event_date=None, time_precision=None,
+                                   actor1=None, fatalities=None), staunton))
+    nowhere = dict(sub_event_type="Arrests", event_type="Strategic developments", country=None, country_code=None,
+                   admin1=None, location=None, latitude=None, longitude=None, geo_precision=None,
+                   event_date=None, time_precision=None, actor1=None, fatalities=None)
+    assert f.index.candidates(mention_record(m(**nowhere), staunton)) == {k1}
+    assert f.index.candidates(mention_record(m(**nowhere), frozenset({"houston", "texas"}))) == set()
+    k2, d = f.add(mention_record(raw(**nowhere, evidence=[{"text": "Staunton police arrested Smith"}]), staunton))
+    assert k2 == k1 and d["decision"] == "merged"
+    # a name filed under too many events is too common to block on
+    for i in range(fuse.NAME_CAP + 1):
+        f.index.add(("x", i), {"names": frozenset({"syria"})})
+    assert f.index.candidates(mention_record(m(**nowhere), frozenset({"syria"}))) == set()
+
+
+def test_a_type_slip_is_forgiven_only_when_participants_and_wording_agree():
+    names = frozenset({"staunton", "sharron", "crawford", "smith", "diane"})
+    text = [{"text": "Staunton police arrested Sharron Crawford Smith over the 1967 killings of two women"}]
+    e = new_event(mention_record(raw(sub_event_type="Arrests", evidence=text), names))
+    s, why = compare(mention_record(raw(sub_event_type="Attack", evidence=text), names), e)
+    assert s is not None and "name the same participants" in " ".join(why)
+    other = frozenset({"houston", "texas", "smith"})
+    assert compare(mention_record(raw(sub_event_type="Attack", evidence=text), other), e)[0] is None
+    assert compare(mention_record(raw(sub_event_type="Attack"), names), e)[0] is None   # other wording

@@ -150,10 +150,10 @@ def test_a_bad_document_in_a_batch_loses_only_itself(store, monkeypatch):
     from sitroom import fuse
     real = fuse.mention_record
 
-    def picky(e):
+    def picky(e, *context):
         if e.get("notes") == "poison":
             raise ValueError("cannot fuse this one")
-        return real(e)
+        return real(e, *context)
     monkeypatch.setattr(fuse, "mention_record", picky)
     batch = [result("a", [ev()]), result("bad", [ev(notes="poison")]), result("c", [ev(event_date="2020-01-20")])]
     with pytest.raises(ValueError):
@@ -533,3 +533,160 @@ def test_ingest_does_not_extract_documents_already_stored(tmp_path, monkeypatch)
     r = CliRunner().invoke(_app(), ["ingest", str(doc), "--db", db])
     assert r.exit_code == 0, r.output
     assert "0 documents added, 1 unchanged" in r.output
+
+
+# ------------------------------------------------------------------ figures, claims, ceasefires
+
+@pytest.fixture
+def reported(store):
+    """A ceasefire in Idlib from 2020-01-12, strikes before and after it, elsewhere, a protest,
+    a denial and an accusation, figures."""
+    store.ingest([
+        result("truce", [ev(local="e0", event_date="2020-01-10", fatalities=5, fatalities_low=None)],
+               agreements=[{"kind": "ceasefire", "parties": ["Russia", "Turkey"], "agreed_date": "2020-01-09",
+                            "effective_date": "2020-01-12", "area": "Idlib province", "status": "violated",
+                            "evidence": []}],
+               figures=[{"kind": "killed", "value": 1506, "unit": "civilians", "period_start": "2019-04-29",
+                         "period_end": "2020-01-17", "country": "Syria", "admin1": "Idlib", "verified": True,
+                         "attributed_to": "OHCHR", "evidence": [{"start": 0, "end": 5, "text": "1,506"}]},
+                        {"kind": "displaced", "value": 350000, "qualifier": "about", "unit": "people",
+                         "period_start": "2019-12", "country": "Syria", "evidence": []}]),
+        result("strike", [ev(local="s1"), ev(local="s2", event_date="2020-01-14", location="Saraqib",
+                                             latitude=35.8647, longitude=36.8003, fatalities=2, fatalities_low=None)],
+               claims=[{"kind": "denial", "speaker": "Russian Ministry of Defence", "text": "Moscow denied bombing civilians",
+                        "about": ["s1"], "evidence": []},
+                       {"kind": "accusation", "speaker": "White Helmets", "target": "Russia",
+                        "text": "The White Helmets blamed Russian jets", "about": ["s2"], "evidence": []}]),
+        result("same-truce", [], agreements=[{"kind": "ceasefire", "parties": ["Russia"],
+                                              "effective_date": "2020-01-12", "area": "Idlib", "evidence": []}]),
+        result("protest", [ev(local="p", sub_event_type="Peaceful protest", event_type="Protests",
+                              event_date="2020-01-15", location="Idlib", latitude=35.93, longitude=36.63)]),
+        result("aleppo", [ev(local="a", event_date="2020-01-15", admin1="Aleppo", location="Aleppo",
+                             latitude=36.2, longitude=37.16, admin2=None)]),
+    ])
+    return store
+
+
+def test_ceasefires_list_violations_per_day(reported):
+    got = reported.ceasefires()
+    assert len(got) == 1                            # two reports of one agreement, grouped
+    a = got[0]
+    assert a["documents"] == ["truce", "same-truce"] and a["parties"] == ["Russia", "Turkey"]
+    assert (a["effective_date"], a["area"], a["status"]) == ("2020-01-12", "Idlib province", "violated")
+    # the strike before the ceasefire, the protest and the strike in Aleppo are not violations
+    assert [d["date"] for d in a["days"]] == ["2020-01-14", "2020-01-16"]
+    assert [[e["location"] for e in d["events"]] for d in a["days"]] == [["Saraqib"], ["Ariha"]]
+    assert a["n_violations"] == 2 and a["fatalities"] == 23
+    assert a["days"][1]["events"][0]["contested"] is True
+    assert reported.ceasefires(until="2020-01-15")[0]["n_violations"] == 1
+    assert reported.ceasefires(area="idlib")[0]["agreement"] == 1
+    assert reported.ceasefires(area="Hama") == []
+    assert reported.ceasefires(since="2020-02-01") == []
+
+
+def test_denial_contests_and_accusation_names_target_in_store_and_exports(reported):
+    from sitroom.store.export import write_export
+
+    denials = reported.query_claims(kind="denial")
+    assert len(denials) == 1 and denials[0]["events"][0]["relation"] == "denies"
+    denied = denials[0]["events"][0]
+    assert denied["contested"] is True and denied["location"] == "Ariha"
+    acc = reported.query_claims(kind="accusation")
+    assert acc[0]["target"] == "Russia" and acc[0]["events"][0]["relation"] == "accuses"
+    assert acc[0]["events"][0]["contested"] is False     # an accusation does not contest
+    assert [c["kind"] for c in reported.query_claims(target="russ")] == ["accusation"]
+    assert [c["kind"] for c in reported.query_claims(event=denied["event_id"])] == ["denial"]
+    assert len(reported.query_claims(country="SY", admin1="Idlib")) == 2
+    assert reported.query_claims(admin1="Aleppo") == []
+    assert len(reported.query_claims(since="2020-01-17", until="2020-01-17")) == 2   # document date
+    # exports: the contested flag in ACLED CSV / GeoJSON, the claims with their target in JSON Lines
+    buf = io.StringIO()
+    write_export("acled-csv", reported.iter_events(), buf)
+    rows = {r["location"]: r for r in csv.DictReader(io.StringIO(buf.getvalue()))}
+    assert rows["Ariha"]["contested"] == "1" and rows["Saraqib"]["contested"] == "0"
+    buf = io.StringIO()
+    write_export("jsonl", reported.iter_events(with_mentions=True), buf)
+    lines = {x["location"]: x for x in map(json.loads, buf.getvalue().splitlines())}
+    assert lines["Ariha"]["contested"] is True
+    assert [(c["relation"], c["speaker"]) for c in lines["Ariha"]["claims"]] == [("denies", "Russian Ministry of Defence")]
+    assert [(c["relation"], c["target"]) for c in lines["Saraqib"]["claims"]] == [("accuses", "Russia")]
+    assert lines["Aleppo"]["claims"] == []
+
+
+def test_figures_query(reported):
+    q = reported.query_figures
+    assert [f["value"] for f in q()] == [1506, 350000]
+    assert [f["value"] for f in q(kind="killed")] == [1506]
+    assert [f["value"] for f in q(country="SY")] == [1506, 350000]
+    assert [f["value"] for f in q(admin1="idlib")] == [1506]
+    assert [f["value"] for f in q(since="2020-01-01")] == [1506]   # 2019-12 ends before
+    assert [f["value"] for f in q(until="2019-06-01")] == [1506]
+    assert q(doc="strike") == []
+    f = q(kind="killed")[0]
+    assert f["doc_id"] == "truce" and f["verified"] is True and f["attributed_to"] == "OHCHR"
+
+
+def test_report_commands(reported, db_url, tmp_path):
+    from typer.testing import CliRunner
+    import typer
+    from sitroom.store.command import ceasefires, claims, figures
+
+    app = typer.Typer()
+    app.command("ceasefires")(ceasefires)
+    app.command("claims")(claims)
+    app.command("figures")(figures)
+    run = CliRunner().invoke
+    r = run(app, ["ceasefires", "--db", db_url, "--format", "json"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.stdout)
+    assert [d["date"] for d in got[0]["days"]] == ["2020-01-14", "2020-01-16"]
+    r = run(app, ["ceasefires", "--db", db_url, "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [(x["date"], x["n_events"]) for x in rows] == [("2020-01-14", "1"), ("2020-01-16", "1")]
+    assert rows[0]["documents"] == "truce same-truce" and rows[0]["parties"] == "Russia; Turkey"
+    r = run(app, ["ceasefires", "--db", db_url])
+    assert r.exit_code == 0 and "2 alleged violations" in r.stdout and "2020-01-14" in r.stdout
+    r = run(app, ["claims", "--db", db_url, "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
+    assert [x["kind"] for x in rows] == ["denial", "accusation"]
+    assert rows[0]["events"].startswith("denies:SR") and rows[0]["contested"] == rows[0]["events"].split(":")[1]
+    assert rows[1]["target"] == "Russia" and rows[1]["contested"] == ""
+    r = run(app, ["claims", "--db", db_url, "--kind", "accusation", "--format", "json"])
+    assert json.loads(r.stdout)[0]["target"] == "Russia"
+    r = run(app, ["claims", "--db", db_url])
+    assert r.exit_code == 0 and "accusation" in r.stdout and "Russia" in r.stdout
+    r = run(app, ["claims", "--db", db_url, "--event", "nope"])
+    assert r.exit_code != 0
+    r = run(app, ["figures", "--db", db_url, "--format", "json", "--kind", "killed"])
+    assert [f["value"] for f in json.loads(r.stdout)] == [1506]
+    out = tmp_path / "figures.csv"
+    r = run(app, ["figures", "--db", db_url, "--format", "csv", "-o", str(out)])
+    assert r.exit_code == 0 and [x["kind"] for x in csv.DictReader(open(out))] == ["killed", "displaced"]
+    r = run(app, ["figures", "--db", db_url])
+    assert r.exit_code == 0 and "1506" in r.stdout
+    r = run(app, ["figures", "--db", db_url, "--format", "xml"])
+    assert r.exit_code != 0
+
+
+def test_names_are_stored_and_find_events_across_transactions(store):
+    """A report without place or date finds, in a later transaction, the event whose documents
+    name the same people (the name rows of the blocking index, names kept in events.terms)."""
+    text = "Staunton police arrested Sharron Diane Crawford Smith over the killings"
+    placed = ev(local="a", sub_event_type="Arrests", event_type="Strategic developments", event_date=None,
+                time_precision=None, country="United States", country_code="US", admin1="Virginia",
+                admin2=None, location="Staunton", latitude=38.15, longitude=-79.07, actor1=None, actor2=None,
+                fatalities=None, fatalities_low=None, evidence=[{"start": 0, "end": 70, "text": text}])
+    nowhere = dict(placed, event_id="b", country=None, country_code=None, admin1=None, location=None,
+                   latitude=None, longitude=None, geo_precision=None,
+                   evidence=[{"start": 0, "end": 60, "text": "In Virginia, Sharron Diane Crawford Smith was charged by Staunton police"}])
+    store.ingest([result("placed", [placed])])
+    store.ingest([result("nowhere", [nowhere])])
+    assert consistency(store) == {"documents": 2, "events": 1, "mentions": 2}
+    e = store.event(1)
+    assert e["documents"] == ["placed", "nowhere"]
+    assert {"^2^sharron", "^2^crawford", "^1^staunton", "^1^virginia", "^#2"} <= set(e["terms"])
+    assert "arrested" in e["terms"]
+    assert any(r.startswith("names shared") for r in e["mentions"][1]["fusion"]["reasons"])
+    with store.engine.connect() as c:
+        rows = set(c.execute(sa.select(S.event_blocks.c.place).where(S.event_blocks.c.bucket == -2)).scalars())
+    assert "~crawford" in rows

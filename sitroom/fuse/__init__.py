@@ -8,12 +8,19 @@ ACLED field names (``sitroom.store`` keeps them as rows), plus two derived integ
 Rules (:func:`compare`), each leaving a human-readable reason:
 
 * **type** - sub-event types must be in the same family (an air strike and a shelling of the same
-  town the same day are one event reported two ways; an air strike and a protest never are);
+  town the same day are one event reported two ways; an air strike and a protest never are),
+  unless both reports' documents name the same participants and their evidence shares its wording
+  (then the mismatch is taken for an extraction slip and only counts against);
 * **date** - the date ranges implied by each report's ``time_precision`` must overlap (one day of
   slack for "overnight" and time zones);
 * **place** - same country; within a distance that grows with the coarser ``geo_precision``
   (15 km for towns, 50 km for districts); a province-level report only needs the same admin1;
 * **actors** - a shared actor counts for, naming only different actors counts against;
+* **wording** - the content words of the evidence sentences overlap;
+* **names** - the proper names of the two documents (people, vessels, towns, organisations:
+  :func:`names`) overlap; an event's names are weighed by how many of its sources give them
+  (:func:`names_share`), so an event with many sources does not come to share every name of its
+  topic. Few names in common counts against;
 * **fatalities** - close numbers count a little for; far-apart numbers a little against (they are
   kept anyway as ``fatalities_low``/``fatalities_high``).
 
@@ -21,7 +28,9 @@ A mention joins the best-scoring candidate when the score reaches :data:`THRESHO
 starts a new event. Candidates come from a *blocking index* (:func:`block_keys`): an event is filed
 under (place key, week bucket) for every week its date range covers, and a mention only looks at
 events filed under its own place key (plus coarser keys) and the weeks its own range touches, so
-fusion is near-linear in the number of mentions.
+fusion is near-linear in the number of mentions. An event is also filed under its longest proper
+names, so a report with no place or no date finds the events whose documents name the same
+participants (names filed under more than :data:`NAME_CAP` events are too common to look up).
 """
 from __future__ import annotations
 
@@ -150,8 +159,10 @@ def _actors(rec: dict) -> set[str]:
     return {_norm(rec.get(k)) for k in ("actor1", "actor2", "assoc_actor_1") if rec.get(k)}
 
 
-def mention_record(ev: dict) -> dict:
-    """A pipeline event dict -> a mention record (ACLED fields + lo/hi/family/actors)."""
+def mention_record(ev: dict, context: frozenset | None = None) -> dict:
+    """A pipeline event dict -> a mention record (ACLED fields + lo/hi/family/actors, the content
+    words of its evidence, and ``names``: the proper names of its document, ``context`` when the
+    caller computed them with :func:`document_names`, else those of its own evidence)."""
     rec = {k: ev.get(k) for k in (
         "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
         "actor2", "country", "country_code", "admin1", "admin2", "location", "latitude",
@@ -162,9 +173,12 @@ def mention_record(ev: dict) -> dict:
     rec["lo"], rec["hi"] = rng if rng else (None, None)
     rec["family"] = family(rec["sub_event_type"])
     rec["actors"] = sorted(_actors(rec))
-    rec["terms"] = terms(" ".join(str(sp.get("text") or "") for sp in (ev.get("evidence") or [])
-                                  if isinstance(sp, dict)))
+    texts = [str(sp.get("text") or "") for sp in (ev.get("evidence") or []) if isinstance(sp, dict)]
+    rec["terms"] = terms(" ".join(texts))
+    rec["names"] = context if context is not None else names(texts)
     return rec
+
+
 
 
 _WORD = re.compile(r"[^\W\d_]{4,}")
@@ -178,6 +192,14 @@ STOPWORDS = frozenset("""
     between being because however among within without around since until still even many much several
 """.split())
 MAX_TERMS = 300
+MAX_NAMES = 200
+#: Names signal: ``NAMES_WEIGHT * share - NAMES_PENALTY`` where share is the overlap coefficient of
+#: the two sides' proper names (each side needs at least NAMES_MIN names).
+NAMES_WEIGHT = 0.3
+NAMES_PENALTY = 0.1
+NAMES_MIN = 2
+#: Share of names (at least 3 of them) above which a type mismatch is taken for an extraction slip.
+STRONG_NAMES = 0.6
 #: Share of content words above which two reports' wording counts as "nearly the same".
 STRONG_WORDING = 0.5
 
@@ -185,6 +207,44 @@ STRONG_WORDING = 0.5
 def terms(text: str) -> frozenset:
     """Content words of a report's evidence, for the wording signal of :func:`compare`."""
     return frozenset(w for w in (x.casefold() for x in _WORD.findall(text or "")) if w not in STOPWORDS)
+
+
+_NAME = re.compile(r"[A-Z][^\W\d_]*(?:['’-][^\W\d_]+)*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“‘(\[]\s*|\n\s*)$")
+#: Capitalised words that name nothing in particular.
+GENERIC_NAMES = frozenset("""
+    the a an and but he she it we they his her its their there this that these those in on at for of
+    by with from as after before when while if mr mrs ms dr gen col lt sgt capt president minister
+    police army navy government officials official said says according reuters ap afp bbc cnn
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec
+""".split()) | STOPWORDS
+
+
+def names(texts: Iterable[str]) -> frozenset:
+    """Proper names (capitalised words not at a sentence start, casefolded) in ``texts``: the
+    participants, vessels, places and organisations a report names, for :func:`compare`."""
+    out = set()
+    for t in texts:
+        for mt in _NAME.finditer(t or ""):
+            w = mt.group().casefold()
+            if len(w) < 3 or w in GENERIC_NAMES:
+                continue
+            if _SENTENCE_START.search(t[max(0, mt.start() - 3):mt.start()]):
+                continue
+            out.add(w.removesuffix("'s").removesuffix("’s"))
+    return frozenset(out)
+
+
+def document_names(result: dict) -> frozenset:
+    """The proper names of a whole pipeline result: every evidence span of its events, claims,
+    figures and agreements (the same document names its participants in several sentences)."""
+    texts = []
+    for k in ("events", "claims", "figures", "agreements"):
+        for x in result.get(k) or ():
+            if isinstance(x, dict):
+                texts += [str(sp.get("text") or "") for sp in x.get("evidence") or () if isinstance(sp, dict)]
+    return names(dict.fromkeys(texts))
 
 
 def _fat_range(rec: dict) -> tuple[int | None, int | None]:
@@ -206,6 +266,10 @@ def new_event(m: dict) -> dict:
         "confidence", "contested", "lo", "hi")}
     e["actors"] = list(m.get("actors") or [])
     e["terms"] = frozenset(m.get("terms") or ())
+    nm = m.get("names") or ()
+    e["name_counts"] = {n: 1 for n in nm}       # name -> how many of its mentions' documents name it
+    e["name_n"] = 1 if nm else 0                # mentions that brought names
+    e["names"] = frozenset(nm)
     lo, hi = _fat_range(m)
     e["fatalities_low"], e["fatalities_high"] = lo, hi
     e["fatalities"] = lo
@@ -225,9 +289,46 @@ def buckets(lo: int | None, hi: int | None, slack: int = 0) -> list[int]:
 
 
 def block_keys(e: dict) -> list[tuple[str, str, int]]:
-    """Rows under which an event is filed: (country key, place key, week bucket)."""
+    """Rows under which an event is filed: (country key, place key, week bucket), and
+    (NAME_COUNTRY, "~name", NAME_BUCKET) for up to NAME_KEYS of its proper names."""
     country, place = place_key(e)
-    return [(country, place, b) for b in buckets(e.get("lo"), e.get("hi"))]
+    rows = [(country, place, b) for b in buckets(e.get("lo"), e.get("hi"))]
+    rows += [(NAME_COUNTRY, NAME_PREFIX + n, NAME_BUCKET) for n in name_keys(e)]
+    return rows
+
+
+#: The name part of the blocking index: an event is also filed under its longest proper names
+#: (the most specific: "sukanya", "philadelphia"), so a report that gives no place (or no date)
+#: still finds the events whose documents name the same participants. A name filed under more
+#: than NAME_CAP events is too common to block on and is ignored by lookups.
+NAME_KEYS = 12
+NAME_CAP = 200
+NAME_BUCKET = -2
+NAME_COUNTRY = "~"
+NAME_PREFIX = "~"
+
+
+def name_keys(e: dict) -> list[str]:
+    return sorted((n for n in e.get("names") or () if len(n) <= 150), key=lambda n: (-len(n), n))[:NAME_KEYS]
+
+
+def names_share(nm: frozenset, e: dict, shared: frozenset) -> float:
+    """How much of a mention's names an event's sources name: the overlap coefficient between
+    the mention's names and a *typical* source of the event (each shared name counts by the share
+    of the event's sources that name it), so an event that gathered many documents does not come
+    to "share" every name of its topic. With one source, the plain overlap coefficient."""
+    counts, n = e.get("name_counts"), e.get("name_n") or 0
+    ne = e.get("names") or frozenset()
+    if not counts or n <= 1:
+        return len(shared) / min(len(nm), len(ne))
+    weighted = sum(counts.get(x, 0) for x in shared) / n
+    typical = sum(counts.values()) / n
+    return min(1.0, weighted / min(len(nm), typical))
+
+
+def wants_names(m: dict) -> bool:
+    """A mention without a place or without a date also looks its candidates up by name."""
+    return bool(m.get("names")) and (not place_key(m)[0] or m.get("lo") is None)
 
 
 # ------------------------------------------------------------------ comparison
@@ -242,6 +343,13 @@ def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
     if tm and te and len(tm) >= 3 and len(te) >= 3:
         common = tm & te
         overlap = len(common) / min(len(tm), len(te))
+    # names: the participants, vessels, places, organisations both reports' documents name
+    nm, ne = m.get("names"), e.get("names")
+    shared_names, name_share = frozenset(), None
+    if nm and ne and len(nm) >= NAMES_MIN and len(ne) >= NAMES_MIN:
+        shared_names = nm & ne
+        name_share = names_share(nm, e, shared_names)
+    strong_names = name_share is not None and name_share >= STRONG_NAMES and len(shared_names) >= 3
 
     # type
     sm, se = m.get("sub_event_type"), e.get("sub_event_type")
@@ -256,6 +364,10 @@ def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
         elif frozenset((fm, fe)) in NEAR_FAMILIES:
             score += 0.05
             why.append(f"related sub-event families ({sm} ~ {se})")
+        elif strong_names and overlap >= 0.25:
+            # the same participants in the same words: one event the extractor typed two ways
+            score -= 0.1
+            why.append(f"different sub-event types ({sm} vs {se}) but the reports name the same participants")
         else:
             return None, [f"different sub-event types ({sm} vs {se})"]
     else:
@@ -337,6 +449,12 @@ def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
     if overlap >= 0.25:
         why.append(f"wording overlaps {overlap:.0%} ({', '.join(sorted(common)[:6])})")
 
+    # names
+    if name_share is not None:
+        bonus = round(NAMES_WEIGHT * name_share - NAMES_PENALTY, 3)
+        score += bonus
+        why.append(f"names shared {name_share:.0%} ({', '.join(sorted(shared_names)[:6]) or 'none'}): {bonus:+.2f}")
+
     # fatalities
     lm, hm = _fat_range(m)
     le, he = e.get("fatalities_low"), e.get("fatalities_high")
@@ -391,6 +509,16 @@ def merge(e: dict, m: dict) -> dict:
         if len(te) < MAX_TERMS:
             e["terms"] = frozenset(te | tm) if len(te | tm) <= MAX_TERMS else \
                 frozenset(list(te) + sorted(tm - te)[:MAX_TERMS - len(te)])
+    nm = m.get("names")
+    if nm:
+        counts = dict(e.get("name_counts") or {n: 1 for n in e.get("names") or ()})
+        for x in nm:
+            counts[x] = counts.get(x, 0) + 1
+        if len(counts) > MAX_NAMES:     # keep the names most sources give
+            counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NAMES])
+        e["name_counts"] = counts
+        e["name_n"] = (e.get("name_n") or (1 if e.get("names") else 0)) + 1
+        e["names"] = frozenset(counts)
     # figures: every source's number is kept; the event spans them, ACLED-style conservative best
     lm, hm = _fat_range(m)
     if lm is not None:
@@ -433,12 +561,16 @@ class MemoryIndex:
         self.by_country: dict[tuple[str, int], set] = {}
         self.by_place_any: dict[str, set] = {}
         self.by_bucket: dict[int, set] = {}
+        self.by_name: dict[str, set] = {}
         self.rows: dict[Any, list[tuple[str, str, int]]] = {}
 
     def add(self, key, e: dict) -> None:
         rows = block_keys(e)
         self.rows[key] = rows
         for country, place, b in rows:
+            if b == NAME_BUCKET:
+                self.by_name.setdefault(place, set()).add(key)
+                continue
             self.by_place.setdefault((place, b), set()).add(key)
             self.by_country.setdefault((country, b), set()).add(key)
             self.by_place_any.setdefault(place, set()).add(key)
@@ -446,6 +578,9 @@ class MemoryIndex:
 
     def remove(self, key) -> None:
         for country, place, b in self.rows.pop(key, ()):
+            if b == NAME_BUCKET:
+                self.by_name[place].discard(key)
+                continue
             self.by_place[(place, b)].discard(key)
             self.by_country[(country, b)].discard(key)
             self.by_place_any[place].discard(key)
@@ -469,9 +604,14 @@ def query_plan(m: dict) -> tuple[str, list[str], list[str], list[int] | None]:
 def candidate_keys(m: dict, idx: MemoryIndex) -> set:
     mode, places, countries, bs = query_plan(m)
     out: set = set()
+    if wants_names(m):
+        for n in m["names"]:
+            keys = idx.by_name.get(NAME_PREFIX + n)
+            if keys and len(keys) <= NAME_CAP:
+                out |= keys
     if bs is None:
         if mode == "any":
-            return out                       # undated and unplaced: nothing to fuse on
+            return out                       # undated and unplaced: only events named alike
         for p in places:
             out |= idx.by_place_any.get(p, set())
         for c in countries:

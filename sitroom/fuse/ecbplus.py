@@ -76,10 +76,17 @@ def doc_events_from_export(lines: Iterable[dict[str, Any]]) -> dict[str, set]:
     return out
 
 
+def baselines(gold: dict[str, str]) -> dict[str, dict[str, float]]:
+    """The two trivial fusers: every document of a topic together, and never fusing."""
+    topic = {d: {g.replace("plus", "")} for d, g in gold.items()}
+    return {"one_event_per_topic": pairwise(topic, gold), "never_fusing": pairwise({}, gold)}
+
+
 def evaluate(root: Path, db: str | None = None, jsonl: Path | None = None,
-             results: Path | None = None) -> dict[str, Any]:
+             results: Path | None = None, pipeline=None) -> dict[str, Any]:
     """Extract (or read ``results``, the `sitroom extract --format jsonl` output for the same
-    JSON Lines input), ingest into a fresh database, export, and score document pairs."""
+    JSON Lines input), ingest into a fresh database, export, and score document pairs.
+    ``pipeline``: a loaded ``Pipeline`` to reuse."""
     from ..ingest import iter_documents
     from ..pipeline import Pipeline
     from ..store import open_store
@@ -96,11 +103,11 @@ def evaluate(root: Path, db: str | None = None, jsonl: Path | None = None,
             from ..store.command import read_results
             stats = store.ingest(read_results([str(results)]))
         else:
-            stats = store.ingest(Pipeline().run(iter_documents([str(src)])))
+            stats = store.ingest((pipeline or Pipeline()).run(iter_documents([str(src)])))
         exported = [event_json(e) for e in store.iter_events()]
         store.close()
     out = pairwise(doc_events_from_export(exported), gold)
-    out.update(events=len(exported), ingest=stats.as_dict())
+    out.update(events=len(exported), ingest=stats.as_dict(), baselines=baselines(gold))
     return out
 
 

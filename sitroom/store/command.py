@@ -1,4 +1,5 @@
-"""Typer commands over the event store: ``ingest``, ``events``, ``explain``, ``export``.
+"""Typer commands over the event store: ``ingest``, ``events``, ``explain``, ``export``,
+``figures``, ``claims``, ``ceasefires``.
 
 Registered in ``sitroom/cli.py`` with ``app.command("ingest")(ingest)`` and so on.
 """
@@ -248,7 +249,9 @@ def explain_text(e: dict, event_code=None) -> str:
             for r in f.get("rejected") or []:
                 lines.append(f"        not {r['event']} (score {r['score']}): " + "; ".join(r["reasons"]))
     for c in e.get("claims") or []:
-        lines.append(f"  claim ({c['relation']}) by {c.get('speaker') or '?'} in {c['doc_id']}: \"{c.get('text')}\"")
+        lines.append(f"  claim ({c['relation']}) by {c.get('speaker') or '?'}"
+                     + (f" against {c['target']}" if c.get("target") else "")
+                     + f" in {c['doc_id']}: \"{c.get('text')}\"")
     return "\n".join(lines)
 
 
@@ -280,3 +283,219 @@ def export(
             stream.close()
     if output:
         err.print(f"sitroom: {n} events written to {output}", markup=False)
+
+
+# ------------------------------------------------------------------ figures, claims, ceasefires
+
+def _check_fmt(fmt: str) -> None:
+    if fmt not in EVENT_FORMATS:
+        raise typer.BadParameter(f"{fmt!r}; choose one of {', '.join(EVENT_FORMATS)}", param_hint="--format")
+
+
+def _write_rows(fmt: str, output: Optional[Path], json_rows: list[dict], columns: list[str],
+                csv_rows: list[dict], table) -> None:
+    """JSON (a list), CSV (``columns``) or a rich table (``table(console)``) to ``output`` or stdout."""
+    from .export import _jsonable
+
+    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        if fmt == "json":
+            json.dump(_jsonable(json_rows), stream, ensure_ascii=False, indent=2)
+            stream.write("\n")
+        elif fmt == "csv":
+            w = csv.DictWriter(stream, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+            w.writeheader()
+            for r in csv_rows:
+                w.writerow(_jsonable(r))
+        else:
+            table(Console(file=stream, width=200) if output else Console())
+    finally:
+        if output:
+            stream.close()
+
+
+FIGURE_COLUMNS = ["figure_id", "doc_id", "kind", "value", "low", "high", "qualifier", "unit", "period_start",
+                  "period_end", "country", "admin1", "admin2", "location", "attributed_to", "verified", "evidence"]
+
+
+def _figure_json(r: dict) -> dict:
+    data = r.get("data") or {}
+    ev = " ".join(str(sp.get("text") or "") for sp in data.get("evidence") or [] if isinstance(sp, dict))
+    out = {"figure_id": r["id"], "doc_id": r["doc_id"], "source": r.get("doc_source"),
+           "published": r.get("doc_published")}
+    out.update({k: r.get(k) for k in FIGURE_COLUMNS[2:-1]})
+    out["verified"] = bool(r.get("verified"))
+    out["breakdown"] = data.get("breakdown") or {}
+    out["evidence"] = ev
+    return out
+
+
+def figures(
+    db: Optional[str] = _db_option(),
+    kind: Optional[str] = typer.Option(None, "--kind", help="killed, injured, displaced, ..."),
+    country: Optional[str] = typer.Option(None, "--country", help="ISO code (SY) or country name."),
+    admin1: Optional[str] = typer.Option(None, "--admin1", help="First-level region, e.g. Idlib."),
+    since: Optional[str] = typer.Option(None, "--since", help="Figures whose period reaches this date (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Figures whose period starts by this date (YYYY-MM-DD)."),
+    doc: Optional[str] = typer.Option(None, "--doc", help="Only this document (its doc_id)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many figures."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+) -> None:
+    """List figures (tallies: killed, injured, displaced ...) the documents report, with their period and source."""
+    _check_fmt(fmt)
+    store = _open(db)
+    try:
+        rows = store.query_figures(kind=kind, country=country, admin1=admin1, since=_date_opt(since, "--since"),
+                                   until=_date_opt(until, "--until"), doc=doc, limit=limit)
+    finally:
+        store.close()
+    js = [_figure_json(r) for r in rows]
+
+    def table(console: Console) -> None:
+        from rich.markup import escape
+        from rich.table import Table
+
+        t = Table(header_style="bold", expand=True, title=f"{len(js)} figures")
+        for col in ("kind", "number", "unit", "period", "where", "attributed to", "document"):
+            t.add_column(col, overflow="fold")
+        for f in js:
+            num = f"{f['qualifier'] + ' ' if f.get('qualifier') else ''}{f['value'] if f['value'] is not None else ''}"
+            if f.get("low") is not None and f.get("high") is not None and f["low"] != f["high"]:
+                num += f" ({f['low']}-{f['high']})"
+            period = "..".join(x for x in (f.get("period_start"), f.get("period_end")) if x)
+            where = ", ".join(x for x in (f.get("location"), f.get("admin1"), f.get("country")) if x)
+            t.add_row(escape(f.get("kind") or ""), escape(num), escape(f.get("unit") or ""), period, escape(where),
+                      escape(f.get("attributed_to") or "") + (" (verified)" if f["verified"] else ""),
+                      escape(f["doc_id"] or ""))
+        console.print(t)
+
+    _write_rows(fmt, output, js, FIGURE_COLUMNS, js, table)
+
+
+CLAIM_COLUMNS = ["claim_id", "doc_id", "kind", "speaker", "speaker_role", "date", "target", "text", "events",
+                 "contested"]
+
+
+def _claim_json(r: dict) -> dict:
+    return {"claim_id": r["id"], "doc_id": r["doc_id"], "source": r.get("doc_source"),
+            "published": r.get("doc_published"), "kind": r.get("kind"), "speaker": r.get("speaker"),
+            "speaker_role": r.get("speaker_role"), "date": r.get("date"), "target": r.get("target"),
+            "text": r.get("text"), "events": r.get("events") or []}
+
+
+def _claim_csv(c: dict) -> dict:
+    out = dict(c)
+    out["events"] = " ".join(f"{e['relation']}:{e['event_id']}" for e in c["events"])
+    out["contested"] = " ".join(e["event_id"] for e in c["events"] if e["contested"])
+    return out
+
+
+def claims(
+    db: Optional[str] = _db_option(),
+    kind: Optional[str] = typer.Option(None, "--kind", help="denial | accusation | statement | appeal"),
+    speaker: Optional[str] = typer.Option(None, "--speaker", help="Speaker name or part of it."),
+    target: Optional[str] = typer.Option(None, "--target", help="Accused party, or part of its name."),
+    event: Optional[str] = typer.Option(None, "--event", help="Only claims linked to this event (SR12)."),
+    country: Optional[str] = typer.Option(None, "--country", help="Linked to an event in this country (SY or name)."),
+    admin1: Optional[str] = typer.Option(None, "--admin1", help="Linked to an event in this region."),
+    since: Optional[str] = typer.Option(None, "--since", help="Claims made on or after this date (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Claims made on or before this date (YYYY-MM-DD)."),
+    type_: Optional[str] = typer.Option(None, "--type", help="Linked to an event of this sub-event or event type."),
+    actor: Optional[str] = typer.Option(None, "--actor", help="Linked to an event with this actor."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="At most this many claims."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+) -> None:
+    """List claims (statements, appeals, denials, accusations) with the events they dispute or are about."""
+    from .core import parse_event_id
+
+    _check_fmt(fmt)
+    if event is not None:
+        try:
+            parse_event_id(event)
+        except ValueError:
+            raise typer.BadParameter(f"{event!r} is not an event id like SR12", param_hint="--event")
+    store = _open(db)
+    try:
+        rows = store.query_claims(kind=kind, speaker=speaker, target=target, event=event, country=country,
+                                  admin1=admin1, since=_date_opt(since, "--since"), until=_date_opt(until, "--until"),
+                                  type=type_, actor=actor, limit=limit)
+    finally:
+        store.close()
+    js = [_claim_json(r) for r in rows]
+
+    def table(console: Console) -> None:
+        from rich.markup import escape
+        from rich.table import Table
+
+        t = Table(header_style="bold", expand=True, title=f"{len(js)} claims")
+        for col in ("kind", "speaker", "target", "date", "text", "events", "document"):
+            t.add_column(col, overflow="fold")
+        for c in js:
+            evs = " ".join(f"{e['relation']} {e['event_id']}" + (" (contested)" if e["contested"] else "")
+                           for e in c["events"])
+            t.add_row(escape(c["kind"] or ""), escape(c["speaker"] or ""), escape(c["target"] or ""),
+                      c["date"] or "", escape(c["text"] or ""), escape(evs), escape(c["doc_id"] or ""))
+        console.print(t)
+
+    _write_rows(fmt, output, js, CLAIM_COLUMNS, [_claim_csv(c) for c in js], table)
+
+
+CEASEFIRE_COLUMNS = ["agreement", "kind", "parties", "effective_date", "agreed_date", "area", "status", "documents",
+                     "date", "n_events", "fatalities", "events"]
+
+
+def ceasefires(
+    db: Optional[str] = _db_option(),
+    kind: Optional[str] = typer.Option(None, "--kind", help="ceasefire, truce, de-escalation zone, ... (part of it)."),
+    area: Optional[str] = typer.Option(None, "--area", help="Agreements covering this area, e.g. Idlib."),
+    since: Optional[str] = typer.Option(None, "--since", help="Agreements in effect from this date on (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, "--until", help="Count violations up to this date (YYYY-MM-DD)."),
+    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+) -> None:
+    """List agreements (ceasefires, truces ...) with their alleged violations per day.
+
+    A violation is a violent event inside the agreement's area on or after its effective date."""
+    _check_fmt(fmt)
+    store = _open(db)
+    try:
+        rows = store.ceasefires(kind=kind, area=area, since=_date_opt(since, "--since"),
+                                until=_date_opt(until, "--until"))
+    finally:
+        store.close()
+    flat = []
+    for a in rows:
+        base = {k: a.get(k) for k in CEASEFIRE_COLUMNS[:8]}
+        base["parties"] = "; ".join(a["parties"])
+        base["documents"] = " ".join(a["documents"])
+        if not a["days"]:
+            flat.append(dict(base, date="", n_events=0, fatalities=0, events=""))
+        for d in a["days"]:
+            flat.append(dict(base, date=d["date"], n_events=d["n_events"], fatalities=d["fatalities"],
+                             events=" ".join(e["event_id"] for e in d["events"])))
+
+    def table(console: Console) -> None:
+        from rich.markup import escape
+        from rich.table import Table
+
+        if not rows:
+            console.print("no agreements")
+        for a in rows:
+            head = (f"{a['kind'] or 'agreement'} #{a['agreement']}"
+                    + (f" between {', '.join(a['parties'])}" if a["parties"] else "")
+                    + f", effective {a['effective_date'] or a['agreed_date'] or 'date unknown'}"
+                    + f", area {a['area_used'] or 'unknown'}" + (f", {a['status']}" if a.get("status") else "")
+                    + f": {a['n_violations']} alleged violations, {a['fatalities']} killed"
+                    + f" (reported in {', '.join(a['documents'])})")
+            t = Table(header_style="bold", expand=True, title=escape(head))
+            for col in ("day", "events", "killed", "which"):
+                t.add_column(col, overflow="fold")
+            for d in a["days"]:
+                t.add_row(d["date"], str(d["n_events"]), str(d["fatalities"]),
+                          escape("; ".join(f"{e['event_id']} {e['sub_event_type'] or '?'} at {e['location'] or '?'}"
+                                           + (" (contested)" if e["contested"] else "") for e in d["events"])))
+            console.print(t)
+
+    _write_rows(fmt, output, rows, CEASEFIRE_COLUMNS, flat, table)

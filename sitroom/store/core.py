@@ -214,7 +214,10 @@ class Store:
                 "n_events": len(evs), "places": r.get("places"), "dates": r.get("dates"),
                 "quality": r.get("quality")} for r, evs in zip(docs, doc_evs)]).scalars().all()
 
-        doc_mrecs = [[fuse.mention_record(e) for e in evs] for evs in doc_evs]
+        doc_mrecs = []
+        for r, evs in zip(docs, doc_evs):
+            ctx = fuse.document_names(r)      # the whole document's names, shared by its mentions
+            doc_mrecs.append([fuse.mention_record(e, ctx) for e in evs])
         events, idx = self._candidates(conn, [m for ms in doc_mrecs for m in ms])
         dirty: set[int] = set()
         new_keys: list = []
@@ -302,7 +305,10 @@ class Store:
         any_buckets: set[int] = set()
         undated_places: set[str] = set()
         undated_countries: set[str] = set()
+        name_keys: set[str] = set()
         for m in mrecs:
+            if fuse.wants_names(m):
+                name_keys.update(fuse.NAME_PREFIX + n for n in m["names"])
             mode, places, countries, bs = fuse.query_plan(m)
             if bs is None:
                 undated_places.update(places)
@@ -323,11 +329,20 @@ class Store:
         ids: set[int] = set()
         for cond in conds:
             ids.update(conn.execute(sa.select(eb.c.event_id).where(cond)).scalars())
+        names = sorted(name_keys)
+        for i in range(0, len(names), 500):   # names not too common to block on
+            chunk = names[i:i + 500]
+            usable = conn.execute(sa.select(eb.c.place).where(eb.c.place.in_(chunk), eb.c.bucket == fuse.NAME_BUCKET)
+                                  .group_by(eb.c.place).having(sa.func.count() <= fuse.NAME_CAP)).scalars().all()
+            if usable:
+                ids.update(conn.execute(sa.select(eb.c.event_id).where(
+                    eb.c.place.in_(usable), eb.c.bucket == fuse.NAME_BUCKET)).scalars())
         ids_sorted = sorted(ids)
         for i in range(0, len(ids_sorted), 500):
             for row in conn.execute(sa.select(S.events).where(S.events.c.id.in_(ids_sorted[i:i + 500]))).mappings():
                 e = {k: row[k] for k in EVENT_FIELDS}
-                e["terms"] = frozenset(e["terms"] or ())
+                e["terms"], e["name_counts"], e["name_n"] = split_terms(e["terms"])
+                e["names"] = frozenset(e["name_counts"])
                 e["lo"] = row["date_lo"].toordinal() if row["date_lo"] else None
                 e["hi"] = row["date_hi"].toordinal() if row["date_hi"] else None
                 events[row["id"]] = e
@@ -342,7 +357,7 @@ class Store:
                      ("country_code", 2), ("admin1", 128), ("admin2", 128), ("location", 256)):
             row[k] = _str(row[k], n)
         row["contested"] = bool(row["contested"])
-        row["terms"] = sorted(row["terms"] or ())
+        row["terms"] = join_terms(row["terms"], e)
         row["date_lo"], row["date_hi"] = _ord_to_date(e.get("lo")), _ord_to_date(e.get("hi"))
         row["updated_at"] = now
         if created:
@@ -448,8 +463,10 @@ class Store:
             if with_mentions:
                 with self.engine.connect() as conn:
                     ms = self._mentions_for(conn, [r["id"] for r in chunk])
+                    cs = self._claims_for(conn, [r["id"] for r in chunk])
                 for r in chunk:
                     r["mentions"] = ms.get(r["id"], [])
+                    r["claims"] = cs.get(r["id"], [])
             yield from chunk
 
     def _attach_sources(self, conn: Connection, rows: list[dict]) -> None:
@@ -480,6 +497,38 @@ class Store:
             out.setdefault(r["event_id"], []).append(dict(r))
         return out
 
+    def query_figures(self, **filters) -> list[dict[str, Any]]:
+        """Figures (tallies) with their document; see :func:`sitroom.store.reports.query_figures`."""
+        from .reports import query_figures
+        return query_figures(self, **filters)
+
+    def query_claims(self, **filters) -> list[dict[str, Any]]:
+        """Claims with the events they are linked to; see :func:`sitroom.store.reports.query_claims`."""
+        from .reports import query_claims
+        return query_claims(self, **filters)
+
+    def ceasefires(self, **filters) -> list[dict[str, Any]]:
+        """Agreements with their alleged violations per day; see :func:`sitroom.store.reports.ceasefires`."""
+        from .reports import ceasefires
+        return ceasefires(self, **filters)
+
+    def claims_for(self, event_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        """event id -> the claims linked to it (relation, kind, speaker, target, text, doc_id)."""
+        with self.engine.connect() as conn:
+            return self._claims_for(conn, event_ids)
+
+    def _claims_for(self, conn: Connection, event_ids: list[int]) -> dict[int, list[dict]]:
+        ce, c, d = S.claim_events, S.claims, S.documents
+        out: dict[int, list[dict]] = {}
+        for i in range(0, len(event_ids), 500):
+            for x in conn.execute(
+                    sa.select(ce.c.event_id, ce.c.relation, c.c.kind, c.c.speaker, c.c.text, c.c.target, d.c.doc_id)
+                    .join(c, c.c.id == ce.c.claim_id).join(d, d.c.id == c.c.document_id)
+                    .where(ce.c.event_id.in_(event_ids[i:i + 500])).order_by(ce.c.event_id, c.c.id)).mappings():
+                x = dict(x)
+                out.setdefault(x.pop("event_id"), []).append(x)
+        return out
+
     def event(self, event_id: int | str) -> dict[str, Any] | None:
         """One fused event with its sources and every mention (evidence + fusion decision)."""
         eid = parse_event_id(event_id)
@@ -490,12 +539,39 @@ class Store:
             r = dict(row)
             self._attach_sources(conn, [r])
             r["mentions"] = self._mentions_for(conn, [eid]).get(eid, [])
-            ce, c, d = S.claim_events, S.claims, S.documents
-            r["claims"] = [dict(x) for x in conn.execute(
-                sa.select(ce.c.relation, c.c.kind, c.c.speaker, c.c.text, c.c.target, d.c.doc_id)
-                .join(c, c.c.id == ce.c.claim_id).join(d, d.c.id == c.c.document_id)
-                .where(ce.c.event_id == eid)).mappings()]
+            r["claims"] = self._claims_for(conn, [eid]).get(eid, [])
         return r
+
+
+#: The ``events.terms`` column holds the content words of the sources' evidence (``fuse.terms``)
+#: and, marked, the proper names of their documents with how many mentions' documents name each
+#: (``"^3^sukanya"``) and how many mentions brought names (``"^#4"``).
+NAME_MARK = "^"
+
+
+def join_terms(words, e: dict) -> list[str]:
+    counts = e.get("name_counts") or {n: 1 for n in e.get("names") or ()}
+    out = sorted(words or ()) + sorted(f"{NAME_MARK}{c}{NAME_MARK}{n}" for n, c in counts.items())
+    if counts:
+        out.append(f"{NAME_MARK}#{e.get('name_n') or 1}")
+    return out
+
+
+def split_terms(stored) -> tuple[frozenset, dict[str, int], int]:
+    """(content words, name -> count, mentions with names) from an ``events.terms`` value."""
+    words, counts, n = [], {}, 0
+    for t in stored or ():
+        if not t.startswith(NAME_MARK):
+            words.append(t)
+        elif t.startswith(NAME_MARK + "#"):
+            n = int(t[2:]) if t[2:].isdigit() else 1
+        else:
+            c, _, name = t[1:].partition(NAME_MARK)
+            if name and c.isdigit():
+                counts[name] = int(c)
+            else:
+                counts[t[1:]] = 1
+    return frozenset(words), counts, n or (1 if counts else 0)
 
 
 def _sort_key(k: Any) -> tuple:

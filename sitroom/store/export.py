@@ -72,6 +72,8 @@ def event_json(e: dict) -> dict[str, Any]:
     out["sources"] = _jsonable(e.get("sources") or [])
     if "mentions" in e:
         out["mentions"] = [mention_json(m) for m in e["mentions"]]
+    if "claims" in e:       # denials that contest it, accusations with their target
+        out["claims"] = _jsonable(e["claims"])
     return out
 
 

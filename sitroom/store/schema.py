@@ -82,7 +82,7 @@ events = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     *_event_columns(),
     sa.Column("actors", JSONType),               # every actor any source named
-    sa.Column("terms", JSONType),                # content words of the sources' evidence (0002)
+    sa.Column("terms", JSONType),                # evidence content words + "^N^name" document names (core.join_terms)
     sa.Column("n_mentions", sa.Integer, nullable=False, server_default="0"),
     sa.Column("n_sources", sa.Integer, nullable=False, server_default="0"),
     sa.Column("confidence", sa.Float),
