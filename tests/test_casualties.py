@@ -63,3 +63,34 @@ def test_headline_style_counts():
     for text, (value, kind) in cases.items():
         got = {c.number.value: c.kind for c in find_counts(analyse(text).doc, [])}
         assert got.get(value) == kind, (text, got)
+
+
+def test_headline_counts_and_clause_level_tolls():
+    a = analyse("The coalition kills 11 people, raising its civilian death toll to 317 in the "
+                "province; warplanes kill 4 in the town.")
+    by_value = {c.number.value: c for c in find_counts(a.doc, [])}
+    assert by_value[11].kind == "killed" and not by_value[11].cumulative
+    assert by_value[317].cumulative
+    assert by_value[4].kind == "killed" and not by_value[4].cumulative
+
+
+def test_war_in_warplanes_is_no_tally_and_martyrs_are_dead():
+    a = analyse("Warplanes struck the market and at least 10 martyrs were reported.")
+    (c,) = [c for c in find_counts(a.doc, []) if c.number.value == 10]
+    assert c.kind == "killed" and not c.cumulative
+
+
+def test_monitor_casualties_and_single_victims():
+    a = analyse("Shelling on the village causes 9 casualties and several others were wounded.")
+    (c,) = [c for c in find_counts(a.doc, []) if c.number.value == 9]
+    assert c.kind == "killed"
+    a = analyse("A roadside bomb killed 3 soldiers and caused 12 casualties among passers-by.")
+    kinds = {c.number.value: c.kind for c in find_counts(a.doc, [])}
+    assert kinds[3] == "killed" and kinds[12] == "injured"
+    a = analyse("Rocket attack on a checkpoint kills soldier, wounds three.")
+    assert any(c.number.value == 1 and c.kind == "killed" for c in find_counts(a.doc, []))
+
+
+def test_html_character_reference_is_no_count():
+    a = analyse("Fighting near the &#8220;Turkish&#8221; border killed 20 people.")
+    assert {c.number.value for c in find_counts(a.doc, [])} == {20}

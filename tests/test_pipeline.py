@@ -91,3 +91,35 @@ def test_batch_order_and_errors(pipeline):
     out = list(pipeline.run(docs, batch_size=2))
     assert [r["doc_id"] for r in out] == ["a", "b", "c"]
     assert out[1] == {"doc_id": "b", "error": "empty document"}
+
+
+def test_headline_without_trigger_still_gives_an_event(pipeline):
+    res = run(pipeline, "Massive bombardment kills 47 in the countryside of Idlib")
+    ev = best(res)
+    assert ev is not None and ev["admin1"] == "Idlib" and ev["fatalities"] == 47
+
+
+def test_disaster_is_no_fallback_event(pipeline):
+    res = run(pipeline, "An earthquake killed at least 40 people in the mountains of Herat on Sunday.")
+    assert not res["events"]
+
+
+def test_joined_headlines_keep_their_own_counts_and_tally_ranks_low(pipeline):
+    res = run(pipeline, "Aerial bombardment kills 7 in Aleppo;132 people were killed yesterday, "
+                        "including 12 members of the regime forces and 80 civilians")
+    ev = best(res)
+    assert ev["admin1"] == "Aleppo" and ev["fatalities"] == 7
+    assert ev["event_date"] == "2021-03-10"
+
+
+def test_country_level_event_takes_the_main_province(pipeline):
+    res = run(pipeline, "Air strikes in northern Syria killed 12 civilians on Monday. The strikes "
+                        "hit two villages in the countryside of Aleppo, and residents of Aleppo "
+                        "fled.", published="2021-03-10")
+    assert best(res)["admin1"] == "Aleppo"
+
+
+def test_count_in_a_following_sentence(pipeline):
+    res = run(pipeline, "Russian warplanes struck the town of Saraqib in Idlib province overnight. "
+                        "Rescuers pulled the bodies of 9 civilians from the rubble.")
+    assert best(res)["fatalities"] == 9

@@ -285,3 +285,45 @@ def test_bare_name_follows_province_named_in_same_document(extractor):
     idlib = find(ps, "Idlib")
     assert len(idlib) == 2 and all(p.feature == "admin1" for p in idlib)
     assert idlib[1].confidence <= idlib[0].confidence
+
+
+# ---------------------------------------------------------------- regions, group names, glued headlines
+
+def test_region_inside_one_province_has_its_admin1(extractor):
+    ps = places(extractor, "Regime helicopters dropped barrel bombs on Zamalka in the Eastern Ghouta, "
+                           "and fighting continued in the Qalamoun.")
+    for name in ("Eastern Ghouta", "Zamalka", "Qalamoun"):
+        p = one(ps, name)
+        assert p.country_code == "SY" and p.admin1 == "Rif-dimashq", name
+
+
+def test_rural_damascus_spellings(extractor):
+    ps = places(extractor, "Shells fell on towns in Reef Dimashq and in Der-Ezzor province.")
+    assert one(ps, "Reef Dimashq").admin1 == "Rif-dimashq"
+    assert one(ps, "Der-Ezzor").admin1 == "Dayr az Zawr"
+
+
+def test_article_led_tail_of_a_group_name_is_no_place(extractor):
+    ps = places(extractor, "Fighters of Ahrar Al-Sham and Jaysh al-Islam attacked positions near "
+                           "Hama.")
+    assert not find(ps, "Al-Sham") and not find(ps, "al-Islam")
+    assert one(ps, "Hama").country_code == "SY"
+
+
+def test_country_possessive_before_a_city(extractor):
+    ps = places(extractor, "Air raids killed at least 9 civilians in Syrias Idlib on Monday.")
+    p = one(ps, "Idlib")
+    assert p.country_code == "SY" and p.admin1 == "Idlib"
+
+
+def test_headlines_glued_by_semicolons(extractor):
+    text = "Aerial bombardment kills 10 in Aleppo;Shelling on the city of Al-Bokamal;More casualties"
+    ps = places(extractor, text)
+    assert one(ps, "Aleppo").admin1 == "Aleppo"
+    assert one(ps, "Al-Bokamal").admin1 == "Dayr az Zawr"
+
+
+def test_arabic_form_names_stay_in_the_region(extractor):
+    ps = places(extractor, "The regime forces advanced on Abu Al-Duhur and Tal Kurdi.")
+    for p in ps:
+        assert p.latitude is None or p.country_code not in ("PT", "IN", "US", "CA"), (p.text, p.country_code)

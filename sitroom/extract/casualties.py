@@ -7,6 +7,7 @@ the cumulative ones.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -16,7 +17,8 @@ from .numbers import Number, find_numbers
 
 KIND_LEMMAS = {
     "killed": {"kill", "die", "dead", "death", "slay", "massacre", "execute", "behead", "perish",
-               "fatality", "toll", "murder", "shoot dead", "lose"},
+               "fatality", "toll", "murder", "shoot dead", "lose", "martyr", "martyred", "life",
+               "lives"},
     "injured": {"injure", "wound", "hurt", "injury", "maim", "casualty", "wounded", "injured"},
     "displaced": {"flee", "displace", "uproot", "evacuate", "displacement", "refugee", "shelter",
                   "escape", "leave", "relocate", "expel"},
@@ -53,6 +55,58 @@ CUMULATIVE_CUES = ("since", "so far", "in total", "in all", "toll", "tally", "to
                    "cumulative", "over the past", "over the last", "throughout", "campaign", "war",
                    "conflict", "hostilities", "have fled", "has fled", "had fled")
 VERIFY_CUES = ("verified", "confirmed", "documented", "corroborated", "recorded")
+# whole words only: "war" is a cue, "warplanes" is not
+_CUMULATIVE_RE = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in CUMULATIVE_CUES) + r")\b")
+# where the clause of a count ends: "kills 11 people, raising the death toll to 317" -- the toll
+# of the later clause is cumulative, the 11 of the first is not
+_CLAUSE_END = re.compile(r"[,;\u2026]|\.\.\.|\b(?:and )?(?:raising|raises|raised|raise|rises|rising|bringing|brings)\b", re.I)
+# "One Turkish soldier killed", "kills a civilian": a single victim written as a word
+_ONE_RE = re.compile(r"\b(?:one|a|an)\s+(?:[A-Za-z]+[- ]){0,2}?(?:soldier|civilian|child|woman|man|fighter|member|"
+                     r"person|boy|girl|officer|policeman|journalist|citizen|teenager|youth|young man|"
+                     r"militant|rebel|gunman|commander|doctor|nurse|worker|farmer|shepherd|infant|baby|"
+                     r"elderly man|pilot|activist)\b|\bone\s+(?:died|was killed|killed|dead)\b", re.I)
+_ENTITY_BEFORE = re.compile(r"&#?x?$")
+# headline style without an article: "Rocket attack kills soldier", "shelling killed child"
+_BARE_ONE_RE = re.compile(r"\b(?:kills|killed|killing)\s+(?P<n>soldier|civilian|child|woman|man|fighter|"
+                          r"policeman|journalist|teenager|boy|girl|officer|commander|doctor|activist)\b",
+                          re.I)
+# a period of the same day is no cumulative tally: "kills 10 since this morning"
+_SAME_DAY = re.compile(r"\bsince (?:this|the) (?:morning|dawn|evening|afternoon)\b|\bsince dawn\b", re.I)
+
+
+def _casualties_are_dead(segment: str) -> bool:
+    """"6 casualties and several others were wounded", "bombing causes 9 casualties": a count of
+    "casualties" is the dead (monitors' usage: SOHR writes "casualties and injuries") unless the
+    same statement counts the dead in other words ("3 killed and 12 casualties")."""
+    return not _DEAD_WORDS.search(segment)
+
+
+_DEAD_WORDS = re.compile(r"\b(?:killed|killing|kills?|dead|died|deaths?|death toll|fatalities|bodies|"
+                         r"martyred|martyrs)\b", re.I)
+
+
+def _one_counts(text: str, numbers: list[Number]) -> list[Number]:
+    taken = [(n.start, n.end) for n in numbers]
+    out = []
+    for m in _ONE_RE.finditer(text):
+        if any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        w = m.group(0).split()[0]
+        out.append(Number(m.start(), m.start() + len(w), w, 1, num_start=m.start()))
+    for m in _BARE_ONE_RE.finditer(text):
+        a, b = m.start("n"), m.end("n")
+        if any(x < b and a < y for x, y in taken):
+            continue
+        out.append(Number(a, b, m.group("n"), 1, num_start=a))
+    return out
+
+
+def segment_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]:
+    """The ';'-separated part of the span start..end that holds ``pos`` (several headlines or
+    clauses joined by semicolons are separate statements)."""
+    a = text.rfind(";", start, pos)
+    b = text.find(";", pos, end)
+    return (a + 1 if a >= 0 else start), (b if b >= 0 else end)
 
 
 @dataclass
@@ -114,7 +168,8 @@ def _governing_kind(tok: Token) -> str | None:
 # regime forces killed", "bombardment kills 10 in X", "the bodies of 6 fighters")
 STRONG = {
     "killed": {"kill", "killed", "dead", "die", "died", "execute", "executed", "slay", "slain",
-               "massacre", "massacred", "body", "bodies", "death", "deaths", "toll", "behead"},
+               "massacre", "massacred", "body", "bodies", "death", "deaths", "toll", "behead",
+               "martyr", "martyrs", "martyred"},
     "injured": {"wound", "wounded", "injure", "injured", "hurt", "maim"},
     "displaced": {"flee", "fled", "displace", "displaced", "uproot", "uprooted"},
     "detained": {"arrest", "arrested", "detain", "detained", "abduct", "abducted", "kidnap",
@@ -157,9 +212,12 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
     sent_starts = [s.start_char for s in sents]
     counts: list[Count] = []
     import bisect
+    numbers = sorted(list(numbers) + _one_counts(text, list(numbers)), key=lambda n: n.start)
     for n in numbers:
         if any(s < n.end and n.num_start < e for s, e in date_spans):
             continue
+        if _ENTITY_BEFORE.search(text[max(0, n.num_start - 3):n.num_start]):
+            continue     # "&#8220;": an HTML character reference, not a count
         si = max(0, bisect.bisect_right(sent_starts, n.num_start) - 1)
         sent = sents[si]
         noun = _counted_noun(doc, n.end)
@@ -173,12 +231,17 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
         if kind is None and not (noun is not None and noun.lower_ in BREAKDOWN_KEYS
                                  and any(cue in window for cue in BREAKDOWN_CUES)):
             continue
-        stext = sent.text.lower()
+        sa, sb = segment_bounds(text, sent.start_char, sent.end_char, n.num_start)
+        if kind == "injured" and noun is not None and noun.lower_ in ("casualties", "casualty") \
+                and _casualties_are_dead(text[sa:sb]):
+            kind = "killed"
+        m_end = _CLAUSE_END.search(text, n.end, sb)
+        stext = text[sa:(m_end.start() if m_end else sb)].lower()
         c = Count(number=n, kind=kind, unit=(noun.lemma_.lower() if noun is not None else None),
                   unit_token=(noun.i if noun is not None else None),
                   sentence=(sent.start_char, sent.end_char), sent_index=si,
-                  cumulative=any(cue in stext for cue in CUMULATIVE_CUES),
-                  verified=any(cue in stext for cue in VERIFY_CUES))
+                  cumulative=bool(_CUMULATIVE_RE.search(_SAME_DAY.sub(" ", stext))),
+                  verified=any(cue in text[sa:sb].lower() for cue in VERIFY_CUES))
         counts.append(c)
     # breakdowns: "1,506 civilians, including 293 women and 433 children"
     for i, c in enumerate(counts):

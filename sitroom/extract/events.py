@@ -18,7 +18,7 @@ from typing import Any, Callable
 import yaml
 
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
-from .casualties import Count
+from .casualties import Count, segment_bounds
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
 
 ANAPHORA = re.compile(r"\b(the same (?:region|area|city|town|village|province|district)|"
@@ -133,6 +133,157 @@ def make_note(ev: Event) -> str:
     return note[0].upper() + note[1:] + "."
 
 
+# When no trigger of the taxonomy fires, a report of violence still names its means ("bombardment
+# kills 47 in Idlib countryside", "16 killed by shelling"): the first such word, or an incident
+# death count, anchors one low-confidence event.
+_FALLBACK_CUES = [
+    ("Air/drone strike", r"air ?strikes?|air ?raids?|warplanes?|war ?planes?|aerial (?:bombardment|bombing|strikes?|attacks?)"
+                         r"|air bombardment|helicopters?|barrel bombs?|airplanes?|fighter jets?"),
+    ("Shelling/artillery/missile attack", r"shelling|shells|bombardment|rockets?|mortars?|artillery|missiles?"
+                                          r"|projectiles?|bombing"),
+    ("Remote explosive/landmine/IED", r"explosions?|blasts?|IEDs?|landmines?|land mines?|car bombs?"
+                                      r"|booby[- ]trapped|explosive devices?"),
+    ("Armed clash", r"clashes|battles?|fighting|firefights?|gunfights?|confrontations"),
+]
+_FALLBACK_RE = [(sub, re.compile(r"\b(?:" + rx + r")\b", re.I)) for sub, rx in _FALLBACK_CUES]
+_KILLED_WORDS = re.compile(r"\b(?:kill(?:s|ed|ing)?|dead|died|deaths?|bodies|massacres?|casualties|human losses"
+                           r"|executed|slain|shot)\b", re.I)
+
+
+_ATTRIBUTION = re.compile(r"\b(?:responsib\w*|accus\w*|blam\w*|denie[sd]|deny|rejected)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def _taxonomy() -> dict:
+    with resources.files("sitroom.data").joinpath("taxonomy.yaml").open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@lru_cache(maxsize=None)
+def _cue_set(name: str) -> re.Pattern | None:
+    """A cue set of the taxonomy as one regex ("forces=": the whole word; else a word start)."""
+    cues = (_taxonomy().get("cue_sets") or {}).get(name) or []
+    parts = [r"\b" + re.escape(str(c)[:-1]) + r"\b" if str(c).endswith("=") else r"\b" + re.escape(str(c))
+             for c in cues]
+    return re.compile("|".join(parts), re.I) if parts else None
+
+
+def _has_cue(name: str, text: str, common_only: bool = False) -> bool:
+    """Whether a cue of the set occurs; ``common_only``: as a common word (lower case, or
+    capitalised only at the start of a sentence or headline), so the "Jazeera Storm" operation
+    is no storm."""
+    rx = _cue_set(name)
+    if rx is None:
+        return False
+    for m in rx.finditer(text):
+        if not common_only or m.group(0).islower():
+            return True
+        before = text[:m.start()].rstrip()
+        if not before or before[-1] in ".!?;:\n":
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _sub_event_info() -> dict[str, tuple[str, str | None]]:
+    tax = _taxonomy()
+    out: dict[str, tuple[str, str | None]] = {}
+    for et in tax.get("event_types", []):
+        for st in et.get("sub_event_types", []):
+            pl = st.get("plover") or {}
+            ptype = pl.get("type") if isinstance(pl, dict) else str(pl)
+            if isinstance(pl, dict) and pl.get("mode") and ptype:
+                ptype = f"{ptype}:{pl['mode']}"
+            out[st["name"]] = (et["name"], ptype)
+    return out
+
+
+def fallback_triggers(text: str, counts: list[Count], has_place: bool = False) -> list[Trigger]:
+    """One weak trigger for a document no taxonomy trigger fired on: the first word naming a means
+    of violence when the text also reports deaths or casualties or names a place ("bombardment
+    targets Homs countryside"), else an incident death count ("11 members of the regime forces
+    killed") as an attack."""
+    killed_counts = [c for c in counts if c.kind == "killed" and c.parent is None and not c.cumulative]
+    if not (killed_counts or _KILLED_WORDS.search(text) or has_place):
+        return []
+    # disasters, accidents, crime and claims of responsibility are no event of the taxonomy
+    if any(_has_cue(n, text, common_only=True) for n in ("disaster", "accident", "crime")) \
+            or _ATTRIBUTION.search(text):
+        return []
+    best = None
+    for sub, rx in _FALLBACK_RE:
+        m = rx.search(text)
+        if m and (best is None or m.start() < best[1].start()):
+            best = (sub, m)
+    info = _sub_event_info()
+    if best is not None:
+        sub, m = best
+        start, end, word = m.start(), m.end(), m.group(0)
+    elif killed_counts and (_has_cue("state", text) or _has_cue("nonstate", text)):
+        c = killed_counts[0]
+        sub, start, end, word = "Attack", c.number.start, c.number.end, c.number.text
+    else:
+        return []
+    if sub not in info:
+        return []
+    et, plover = info[sub]
+    return [Trigger(text=word, start=start, end=end, sub_event_type=sub, event_type=et,
+                    plover=plover, score=0.0)]
+
+
+_TALLY_HEAD = re.compile(r"\b\d[\d,]*\s+(?:\w+\s+){0,3}?(?:killed|died|dead|were|have been|had been)\b"
+                         r"[^;]*?\bincluding\b(?P<rest>[^;]*)", re.I)
+_COMBATANTS = re.compile(r"\b(?:members?|forces|fighters|militiamen|militants|soldiers|gunmen|troops|"
+                         r"rebels|loyalists)\b", re.I)
+_NONCOMBATANTS = re.compile(r"\b(?:civilians?|citizens|persons|people|children|women|others?)\b", re.I)
+
+
+def is_daily_tally(segment: str) -> bool:
+    """"137 people were killed yesterday, including 33 members of the regime forces and 68
+    citizens": a day's (or period's) toll over many incidents, broken down by fighters and
+    civilians -- a summary, not one incident."""
+    m = _TALLY_HEAD.search(segment)
+    if not m:
+        return False
+    rest = m.group("rest")
+    return len(re.findall(r"\b\d[\d,]*\b", rest)) >= 1 and bool(_COMBATANTS.search(rest)) \
+        and bool(_NONCOMBATANTS.search(rest))
+
+
+FOCUS_BONUS = 0.1
+
+
+def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_id: str) -> None:
+    """A death count stated apart from any event ("Air strikes hit Maarat Misrin. 9 civilians
+    killed, 25 injured"): the most confident event without a death count of its own takes it,
+    one count per event, in text order. Cumulative counts, breakdowns and daily tallies never."""
+    used = {(e.fatalities_evidence.start, e.fatalities_evidence.end) for e in events
+            if e.fatalities_evidence is not None}
+    free = []
+    for c in counts:
+        if c.kind != "killed" or c.parent is not None or c.cumulative or c.number.value is None:
+            continue
+        if (c.number.start, c.number.end) in used:
+            continue
+        a, b = segment_bounds(text, c.sentence[0], c.sentence[1], c.number.start)
+        if is_daily_tally(text[a:b]):
+            continue
+        if any(e.fatalities is not None and any(s.start <= c.number.start < s.end for s in e.evidence)
+               for e in events):
+            continue          # its sentence already gave an event its count
+        free.append(c)
+    if not free:
+        return
+    for ev in sorted(events, key=lambda e: -e.confidence):
+        if ev.fatalities is not None or not free:
+            continue
+        c = free.pop(0)
+        ev.fatalities = ev.fatalities_low = ev.fatalities_high = c.number.value
+        ev.fatalities_evidence = Span(c.number.start, c.number.end, c.number.text, doc_id)
+        if c.breakdown.get("civilians"):
+            ev.civilian_fatalities = c.breakdown["civilians"]
+
+
 class EventBuilder:
     def __init__(self, geo_precision: Callable[[Place], int],
                  assign_roles: Callable[[Analysis, Trigger], dict[str, Any]]) -> None:
@@ -146,28 +297,43 @@ class EventBuilder:
         published = document.published
         events: list[Event] = []
         last_place: Place | None = None
-        for trig in sorted(analysis.triggers, key=lambda t: t.start):
-            if trig.negated or trig.hypothetical:
-                continue
+        triggers = [t for t in sorted(analysis.triggers, key=lambda t: t.start)
+                    if not (t.negated or t.hypothetical)]
+        if not triggers:
+            triggers = fallback_triggers(document.text, counts,
+                                         has_place=any(p.latitude is not None and p.feature != "demonym"
+                                                       and p.role != "speaker_location"
+                                                       for p in analysis.places))
+        for trig in triggers:
             sent = ctx.sentence_of(trig.start)
             ev = Event(event_id="", event_type=trig.event_type, sub_event_type=trig.sub_event_type,
                        plover_type=trig.plover, trigger=trig.text)
             ev.evidence.append(sentence_span(document, sent))
-            # place
-            place = most_specific(_locative(ctx.places_in(sent.start, sent.end), document.text), trig.start)
+            # the ';'-separated part of the sentence that holds the trigger (joined headlines)
+            seg_a, seg_b = segment_bounds(document.text, sent.start, sent.end, trig.start)
+            # place: of the trigger's part first, else of the sentence
+            place = most_specific(_locative(ctx.places_in(seg_a, seg_b), document.text), trig.start)
+            if place is None:
+                place = most_specific(_locative(ctx.places_in(sent.start, sent.end), document.text), trig.start)
             place_explicit = place is not None
             if place is None and ANAPHORA.search(sent.text) and last_place is not None:
                 place = last_place
+            # "air strikes in northern Syria": the country alone; the document's main province in
+            # that country is the better location (not evidenced by this sentence)
+            from_focus = False
+            if place is not None and place.feature == "country" and focus is not None \
+                    and focus.feature != "country" and focus.country_code == place.country_code:
+                place, from_focus = focus, True
             if place is None:
                 place = focus
             if place is not None:
                 prec = _precision(place, self.geo_precision)
                 _place_fields(ev, place, prec)
-                if place_explicit:
+                if place_explicit and not from_focus:
                     ev.location_evidence = Span(place.start, place.end, place.text, doc_id)
                     last_place = place
             # date
-            in_sentence = ctx.dates_in(sent.start, sent.end)
+            in_sentence = ctx.dates_in(seg_a, seg_b)
             d = _pick_date([x for x in in_sentence
                             if not since_before(document.text, sent.start, x.start)
                             and not _dates_speech(analysis.doc, x, trig)], trig.start)
@@ -188,9 +354,9 @@ class EventBuilder:
                 ev.assoc_actor_1 = "; ".join(dict.fromkeys(m.actor for m in assoc_list if m)) or None
             ev.actor1_evidence = _mention_span(a1, doc_id)
             ev.actor2_evidence = _mention_span(a2, doc_id)
-            # fatalities: incident counts of the same sentence
+            # fatalities: incident counts of the same sentence (of the same ';'-separated part)
             killed = [c for c in counts if c.kind == "killed" and c.parent is None
-                      and sent.start <= c.number.start < sent.end and not c.cumulative]
+                      and seg_a <= c.number.start < seg_b and not c.cumulative]
             if killed:
                 vals = [c.number.value for c in killed if c.number.value is not None]
                 if vals:
@@ -203,13 +369,21 @@ class EventBuilder:
                     if civ:
                         ev.civilian_fatalities = max(civ)
             injured = [c for c in counts if c.kind == "injured" and c.parent is None
-                       and sent.start <= c.number.start < sent.end and not c.cumulative]
+                       and seg_a <= c.number.start < seg_b and not c.cumulative]
             if injured:
                 ev.injured = max(c.number.value or 0 for c in injured) or None
             ev.headline = sent.heading
             ev.confidence = self._confidence(ev, trig, sent, place_explicit, d is not None)
+            if is_daily_tally(document.text[seg_a:seg_b]):
+                ev.confidence = round(max(0.0, ev.confidence - 0.25), 3)
             events.append(ev)
         events = self._merge(events)
+        _unassigned_counts(events, counts, document.text, doc_id)
+        if focus is not None and focus.admin1 and len({e.admin1 for e in events if e.admin1}) > 1:
+            # several provinces: the report is mostly about the one named most often
+            for ev in events:
+                if ev.admin1 == focus.admin1 and ev.country_code == focus.country_code:
+                    ev.confidence = round(min(1.0, ev.confidence + FOCUS_BONUS), 3)
         for ev in events:
             ev.source = document.source or _host(document.url) or None
             ev.notes = make_note(ev)

@@ -24,7 +24,7 @@ from pathlib import Path
 import yaml
 
 from ..model import Analysis, Place
-from ..resolve.gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, Gazetteer, name_key
+from ..resolve.gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, REGION, Gazetteer, name_key
 
 DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
 
@@ -160,6 +160,23 @@ class Mention:
     extra: dict = field(default_factory=dict)
 
 
+def _cut_semicolon(span) -> tuple[str, int]:
+    """The span's text up to a ';' glued inside its last token ("Aleppo;Syria" -> "Aleppo"),
+    and where it then ends; ("", start) when the span starts with the semicolon."""
+    t = span.text
+    k = t.find(";")
+    if k < 0:
+        return t, span.end_char
+    t = t[:k].rstrip()
+    return t, span.start_char + len(t)
+
+
+def _article_led(text: str) -> bool:
+    """"al-Sham", "Al Sham", "el-Fasher": a name that starts with an Arabic article."""
+    head = text.split("-", 1)[0].split(" ", 1)[0].lower()
+    return head in ARTICLE_WORDS and len(text) > len(head) + 1
+
+
 def _is_cap(t) -> bool:
     s = t.text
     return bool(s) and (s[0].isupper() or (s[0].isdigit() is False and s[:1] in "‘'`" and
@@ -209,7 +226,10 @@ class PlaceExtractor:
                     if last.lower_ in ADMIN_CUES or last.lower_ in CITY_CUES:
                         continue     # "Idlib Province": the name is "Idlib", the rest is a cue
                 span = doc[i:j]
-                key = name_key(span.text)
+                stext, send = _cut_semicolon(span)
+                if not stext or (";" in span.text and j - 1 > i and ";" in doc[i:j - 1].text):
+                    continue
+                key = name_key(stext)
                 ids = gaz.lookup_key(key)
                 loose = False
                 if not ids and j - i > 1 and len(key) >= 8 and (
@@ -228,7 +248,8 @@ class PlaceExtractor:
                 continue
             j, ids, loose = best
             span = doc[i:j]
-            out.append(Mention(span.start_char, span.end_char, i, j, span.text, ids, loose))
+            stext, send = _cut_semicolon(span)
+            out.append(Mention(span.start_char, send, i, j, stext, ids, loose))
             i = j
         return out
 
@@ -288,22 +309,27 @@ class PlaceExtractor:
             if s >= e:
                 continue
             span = doc[s:e]
+            # headlines joined by ';' without a space ("Deir Ezzor;122 were killed"): the
+            # name ends at the semicolon
+            stext, send = _cut_semicolon(span)
+            if not stext:
+                continue
             if doc[s].lower_.rstrip(".") in TITLES or (
                     s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES and doc[s - 1].text[:1].isupper()
                     and ent.label_ != "GPE" or (s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES
-                                                and not self.gaz.lookup_key(name_key(span.text)))):
+                                                and not self.gaz.lookup_key(name_key(stext)))):
                 continue
-            rid = self.gaz.abbrev.get(span.text)
+            rid = self.gaz.abbrev.get(stext)
             if rid is not None:
-                add(Mention(span.start_char, span.end_char, s, e, span.text, (rid,), False,
+                add(Mention(span.start_char, send, s, e, stext, (rid,), False,
                             ent.label_, strength=0.95))
                 continue
-            key = name_key(span.text)
+            key = name_key(stext)
             ids = self.gaz.lookup_key(key)
-            if ids and len(key) <= 3 and span.text.isupper():
+            if ids and len(key) <= 3 and stext.isupper():
                 ids = tuple(r for r in ids if self.gaz.record(r).kind != PLACE)
             if ids:
-                add(Mention(span.start_char, span.end_char, s, e, span.text, ids, False, ent.label_,
+                add(Mention(span.start_char, send, s, e, stext, ids, False, ent.label_,
                             strength=0.95))
                 continue
             # sub-matches from the gazetteer matcher inside the entity ("Idlib Province")
@@ -327,22 +353,22 @@ class PlaceExtractor:
                 if e - s == 1:
                     # one word: no countries (their spellings are known), a town of some size,
                     # and not a surname used elsewhere in the text
-                    sk_ids = () if span.text in self._person_parts else tuple(
+                    sk_ids = () if stext in self._person_parts else tuple(
                         r for r in sk_ids if self.gaz.record(r).kind != COUNTRY and
                         self.gaz.record(r).population >= 10000)
                 if sk_ids:
                     # transliteration variant: kept only where its country is in the context
-                    add(Mention(span.start_char, span.end_char, s, e, span.text, sk_ids, True,
+                    add(Mention(span.start_char, send, s, e, stext, sk_ids, True,
                                 ent.label_, strength=0.7, weak=True))
                     continue
-            loose = self.gaz.fuzzy(span.text, cutoff=92) if ent.label_ != "FAC" and \
-                len(span.text) >= 7 else []
+            loose = self.gaz.fuzzy(stext, cutoff=92) if ent.label_ != "FAC" and \
+                len(stext) >= 7 else []
             if loose:
                 ids = tuple(dict.fromkeys(r.id for r, _ in loose))
-                add(Mention(span.start_char, span.end_char, s, e, span.text, ids, True, ent.label_,
+                add(Mention(span.start_char, send, s, e, stext, ids, True, ent.label_,
                             strength=0.7, weak=True))
             elif ent.label_ in ("GPE", "LOC") and any(_is_cap(t) for t in span) and e - s > 1:
-                add(Mention(span.start_char, span.end_char, s, e, span.text, (), False, ent.label_,
+                add(Mention(span.start_char, send, s, e, stext, (), False, ent.label_,
                             strength=0.7))
 
         # 2. demonyms (NORP entities or capitalised demonym words anywhere)
@@ -429,7 +455,7 @@ class PlaceExtractor:
         first = doc[m.tok_start]
         recs = [self.gaz.record(r) for r in m.ids]
         maxpop = max((r.population for r in recs), default=0)
-        has_admin = any(r.kind in (COUNTRY, ADMIN1) for r in recs)
+        has_admin = any(r.kind in (COUNTRY, ADMIN1) or (r.kind == REGION and r.country_code) for r in recs)
         ents = {id(tok_ent[k]): tok_ent[k] for k in range(m.tok_start, m.tok_end) if k in tok_ent}
         single = m.tok_end - m.tok_start == 1
         words = [t for t in span if t.is_alpha]
@@ -440,11 +466,23 @@ class PlaceExtractor:
             return True
         if single and (first.lower_ in COMMON_WORDS or first.is_stop):
             return None
+        if m.tok_start > 0 and not m.loose and (has_admin or maxpop >= 1000) \
+                and self._country_possessive(doc[m.tok_start - 1]):
+            # "Syria's Aleppo", "Syrias Aleppo" (whatever NER makes of it): a place
+            m.strength = 0.6
+            return True
         content = [t for t in words if t.lower_ not in PARTICLES]
         if content and all(t.lower_ in COMMON_WORDS for t in content):
             return None
         prev = doc[m.tok_start - 1] if m.tok_start > 0 else None
         if prev is not None and prev.lower_.rstrip(".") in TITLES and prev.text[:1].isupper():
+            return None
+        # "Ahrar al-Sham", "Jaysh al-Islam", "Tahrir Al-Sham": an article-led name right after a
+        # capitalised word that is no place cue is the tail of a longer (group) name
+        if prev is not None and _article_led(span.text) and prev.is_alpha and _is_cap(prev) \
+                and not prev.is_sent_start and prev.lower_ not in ADMIN_CUES \
+                and prev.lower_ not in CITY_CUES and prev.lower_ not in PARTICLES \
+                and not self.gaz.lookup_key(name_key(prev.text)):
             return None
         if single and first.text in self._person_parts:
             return None
@@ -520,6 +558,22 @@ class PlaceExtractor:
             m.weak = True
         m.strength = 0.6 if m.weak else 0.7
         return True
+
+    def _country_possessive(self, tok) -> bool:
+        """"Syria's", "Syrias", "Yemen’s": a country name in the possessive."""
+        t = tok.text
+        if tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].text in ("'s", "’s", "'", "’"):
+            base = t
+        else:
+            for suf in ("'s", "’s", "s"):
+                if t.endswith(suf) and len(t) > len(suf) + 2:
+                    base = t[: -len(suf)]
+                    break
+            else:
+                return False
+        if not base[:1].isupper():
+            return False
+        return any(self.gaz.record(i).kind == COUNTRY for i in self.gaz.lookup_key(name_key(base)))
 
     @staticmethod
     def _dateline(doc, m: Mention) -> bool:

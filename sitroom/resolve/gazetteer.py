@@ -30,7 +30,7 @@ from typing import Iterable
 
 from unidecode import unidecode
 
-FORMAT_VERSION = 19
+FORMAT_VERSION = 23
 #: admin/country points: midpoint of the BOX_PCT..1-BOX_PCT percentile box of their places
 BOX_PCT = float(os.environ.get("SITROOM_GAZ_BOX_PCT", "0.0"))
 
@@ -138,16 +138,48 @@ EXTRA_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("IQ", "Al Fallujah"): ("Fallujah", "Falluja"),
     ("IQ", "Ar Ramadi"): ("Ramadi",),
     ("IQ", "Tikrit"): ("Tikrit",),
-    ("SY", "Ar Raqqah"): ("Raqqa",),
+    ("SY", "Ar Raqqah"): ("Raqqa", "Al-Raqqa", "Al-Raqqah", "Raqqah", "Ar-Raqqa", "Rakka"),
+    ("SY", "Idlib"): ("Idleb", "Edlib", "Edleb"),
+    ("SY", "Latakia"): ("Lattakia", "Al-Ladhiqiyah", "Ladhiqiyah", "Latakiyah"),
+    ("SY", "Homs"): ("Hims",),
+    ("SY", "Aleppo"): ("Halab",),
     ("SY", "Hamah"): ("Hama",),
     ("SY", "Tartus"): ("Tartous",),
     ("SY", "Dar'a"): ("Daraa", "Deraa"),
-    ("SY", "Deir ez-Zor"): ("Deir al-Zor", "Deir Ezzor", "Deir el-Zour", "Deir ez-Zour"),
+    ("SY", "Deir ez-Zor"): ("Deir al-Zor", "Deir Ezzor", "Deir el-Zour", "Deir ez-Zour",
+                            "Der-Ezzor", "Der Ezzor", "Deir al-Zour", "Dayr al-Zawr", "Deir Ez Zor",
+                            "Deir Al Zour", "Deir-ez-Zor", "Deir Azzour", "Deir el-Zor"),
     ("SY", "Al Hasakah"): ("Hasakah", "Hasaka", "Hassakeh"),
     ("SY", "Al Qamishli"): ("Qamishli", "Qamishlo"),
     ("SY", "Duma"): ("Douma",),
     ("SY", "Tadmur"): ("Palmyra",),
     ("SY", "Manbij"): ("Manbej",),
+    ("SY", "Al Atarib"): ("Atareb", "al-Atareb", "Atarib", "al-Atarib"),
+    ("SY", "Albu Kamal"): ("Bukamal", "Al-Bukamal", "Al-Bokamal", "Boukamal", "Abu Kamal",
+                           "Al Bu Kamal", "Albukamal"),
+    ("SY", "Al Mayadin"): ("Mayadeen", "Al-Mayadeen", "Mayadin", "Al-Mayadin"),
+    ("SY", "Ayn al Arab"): ("Kobani", "Kobane", "Ain al-Arab", "Ayn al-Arab", "Ein al-Arab"),
+    ("SY", "Tall Abyad"): ("Tal Abyad", "Tal Abiad", "Tell Abyad", "Tel Abyad", "Tal Abyadh"),
+    ("SY", "Al-Tabqa"): ("Tabqa", "Tabaqa", "Al-Tabaqa", "Al-Thawrah", "Al-Thawra"),
+    ("SY", "Ar Rastan"): ("Rastan", "Al-Rastan"),
+    ("SY", "Tallbisah"): ("Talbiseh", "Talbisah", "Telbiseh"),
+    ("SY", "Khan Shaykhun"): ("Khan Sheikhoun", "Khan Shaykhoun", "Khan Sheikhun"),
+    ("SY", "Murak"): ("Morek", "Mourek", "Murek"),
+    ("SY", "Kafr Zayta"): ("Kafr Zita", "Kafrzita", "Kafr Zeita"),
+    ("SY", "Tayyibat al Imam"): ("Taybat al-Imam", "Tayyibat al-Imam", "Taibet al-Imam"),
+    ("SY", "As Salamiyah"): ("Salamiyah", "Al-Salamiyah", "Salamiyeh", "Salamiya"),
+    ("SY", "Al Qaryatayn"): ("Qaryatayn", "Al-Qaryatayn", "Qaryatain"),
+    ("SY", "Tadif"): ("Tadef",),
+    ("SY", "Dayr Hafir"): ("Deir Hafer", "Deir Hafir"),
+    ("SY", "Jisr ash Shughur"): ("Jisr al-Shughur", "Jisr al-Shoghour", "Jisr Al-Shugour"),
+    ("SY", "Qadsayya"): ("Qudsaya", "Qudsayya"),
+    ("SY", "Darayya"): ("Daraya", "Dariya"),
+    ("SY", "Jarabulus"): ("Jarablus",),
+    ("SY", "As Sanamayn"): ("Sanamayn", "Al-Sanamayn", "Sanamein", "Al-Sanamein"),
+    ("SY", "Ash Shaddadah"): ("Shaddadi", "Al-Shaddadi", "Shadadi", "Al-Shaddadah"),
+    ("SY", "Al Busayrah"): ("Busayrah", "Al-Busayrah", "Busaira", "Al-Busaira"),
+    ("SY", "As-Suwayda"): ("Sweida", "Suwaida", "Al-Suwaidaa", "Suwaidaa", "Al-Sweida",
+                          "As-Sweida", "Al-Suwayda", "Suwayda"),
     ("AF", "Kandahar"): ("Qandahar",),
     ("LY", "Misratah"): ("Misrata", "Misurata"),
     ("SO", "Mogadishu"): ("Muqdisho",),
@@ -210,7 +242,8 @@ REGIONS: list[tuple[str, tuple[str, ...], float, float, str]] = [
     ("Red Sea", (), 20.0, 38.0, ""), ("Kurdistan", (), 37.0, 44.0, ""),
     ("Kashmir", (), 34.5, 76.0, ""), ("Darfur", (), 13.0, 24.0, "SD"),
     ("Donbas", ("Donbass",), 48.0, 38.5, "UA"),
-    ("Eastern Ghouta", ("East Ghouta", "Ghouta", "Eastern Ghuta"), 33.55, 36.42, "SY"),
+    ("Eastern Ghouta", ("East Ghouta", "Ghouta", "Eastern Ghuta", "al-Ghouta", "Ghouta of Damascus"),
+     33.55, 36.42, "SY"),
     ("Western Ghouta", ("West Ghouta",), 33.45, 36.18, "SY"), ("Gaza Strip", (), 31.42, 34.38, "PS"),
     ("West Bank", (), 32.0, 35.25, "PS"), ("Golan Heights", ("Golan",), 33.0, 35.75, "SY"),
     ("Sinai", ("Sinai Peninsula",), 29.5, 33.8, "EG"), ("Lake Chad", (), 13.0, 14.0, ""),
@@ -226,6 +259,93 @@ REGIONS: list[tuple[str, tuple[str, ...], float, float, str]] = [
     ("Gulf of Aden", (), 12.5, 48.0, ""), ("Strait of Hormuz", (), 26.57, 56.25, ""),
     ("South China Sea", (), 13.0, 114.0, ""), ("Persian Gulf", ("Arabian Gulf",), 27.0, 51.0, ""),
 ]
+
+# English names of first-level units that the subdivision list lacks: (cc, admin1 name) -> aliases
+ADMIN1_EXTRA_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("SY", "Rif Dimashq"): ("Reef Dimashq", "Rif Damascus", "Reef Damascus", "Rural Damascus",
+                            "Damascus Countryside", "Damascus Suburbs", "Rif-Dimashq", "Rif Dimashq"),
+    ("SY", "Suwayda"): ("Sweida", "Al-Suwaidaa", "Suwaidaa", "As-Suwayda", "Al-Sweida"),
+    ("SY", "Quneitra"): ("Qunaitra", "Al-Quneitra", "Kuneitra"),
+    ("SY", "Dayr az Zawr"): ("Der-Ezzor", "Der Ezzor", "Deir al-Zour", "Deir Ezzour", "Deir Zor"),
+}
+# Regions that lie within one first-level unit: (country code, region name) -> admin1 name
+REGION_ADMIN1: dict[tuple[str, str], str] = {
+    ("SY", "Eastern Ghouta"): "Rif Dimashq", ("SY", "Western Ghouta"): "Rif Dimashq",
+    ("SY", "Qalamoun"): "Rif Dimashq", ("SY", "Eastern Qalamoun"): "Rif Dimashq",
+    ("SY", "Western Qalamoun"): "Rif Dimashq", ("SY", "Wadi Barada"): "Rif Dimashq",
+    ("SY", "Yarmouk Basin"): "Daraa", ("SY", "Lajat"): "Daraa",
+    ("SY", "Houla"): "Homs", ("SY", "Jabal al-Akrad"): "Latakia",
+    ("SY", "Jabal al-Turkman"): "Latakia", ("SY", "Jabal al-Zawiya"): "Idlib",
+    ("SY", "Al-Ghab Plain"): "Hama", ("SY", "Yarmouk Camp"): "Damascus",
+    ("SY", "Ein Tarma"): "Rif Dimashq", ("SY", "Zamalka"): "Rif Dimashq",
+    ("SY", "Arbin"): "Rif Dimashq", ("SY", "Jobar"): "Damascus", ("SY", "Kabani"): "Latakia",
+    ("SY", "Al-Lataminah"): "Hama", ("SY", "Ras al-Ain"): "Al-Hasakah",
+    ("SY", "Azaz"): "Aleppo", ("SY", "Marea"): "Aleppo", ("SY", "Anadan"): "Aleppo",
+    ("SY", "Jarjanaz"): "Idlib", ("SY", "Busra al-Harir"): "Daraa",
+    ("SY", "Sheikh Maqsoud"): "Aleppo", ("SY", "Hanano"): "Aleppo", ("SY", "Al-Waer"): "Homs",
+    ("SY", "Sayyida Zaynab"): "Rif Dimashq", ("SY", "Mezzeh"): "Damascus",
+    ("SY", "Barzeh"): "Damascus", ("SY", "Qaboun"): "Damascus", ("SY", "Al-Rukban camp"): "Homs",
+    ("SY", "Al-Fuaa"): "Idlib", ("SY", "Kafraya"): "Idlib", ("SY", "Al-Zahraa"): "Aleppo",
+    ("SY", "Abu al-Duhur"): "Idlib", ("SY", "Tal Rifaat"): "Aleppo", ("SY", "Maarat Misrin"): "Idlib",
+    ("SY", "Kafr Nabl"): "Idlib", ("SY", "Khan Touman"): "Aleppo", ("SY", "Al-Qardaha"): "Latakia",
+    ("SY", "Ithriyah"): "Hama", ("SY", "Ein Issa"): "Ar Raqqah", ("SY", "Hmeimim"): "Latakia",
+    ("SY", "Shayrat"): "Homs", ("SY", "Al-Tanf"): "Homs",
+}
+# more Syrian regions and towns GeoNames' cities list lacks: (name, aliases, lat, lon, cc)
+REGIONS += [
+    ("Qalamoun", ("Qalamoun Mountains", "al-Qalamoun"), 33.9, 36.6, "SY"),
+    ("Eastern Qalamoun", ("East Qalamoun",), 33.75, 36.95, "SY"),
+    ("Western Qalamoun", ("West Qalamoun",), 33.95, 36.45, "SY"),
+    ("Wadi Barada", (), 33.62, 36.12, "SY"),
+    ("Yarmouk Basin", ("Yarmouk Valley", "Yarmuk Basin", "Yarmouk River Valley"), 32.75, 35.85, "SY"),
+    ("Lajat", ("al-Lajat", "Al-Lajah", "Lajah", "Leja"), 33.0, 36.4, "SY"),
+    ("Houla", ("al-Houla", "al-Hula", "Hula", "Al-Houleh"), 34.88, 36.53, "SY"),
+    ("Jabal al-Akrad", ("Kurd Mountains", "Jabal Al-Akrad", "Kurds Mountain"), 35.75, 36.05, "SY"),
+    ("Jabal al-Turkman", ("Turkmen Mountain", "Jabal Turkman", "Turkmen Mountains",
+                          "Jabal al-Turkmen"), 35.8, 35.95, "SY"),
+    ("Jabal al-Zawiya", ("Jabal al-Zawiyah", "Jabal Zawiya", "Jabal Al-Zawiyah"), 35.68, 36.55, "SY"),
+    ("Al-Ghab Plain", ("Sahl al-Ghab", "al-Ghab", "Ghab Plain"), 35.65, 36.35, "SY"),
+    ("Yarmouk Camp", ("Yarmouk refugee camp", "al-Yarmouk camp"), 33.47, 36.30, "SY"),
+    ("Ein Tarma", ("Ain Tarma", "Ayn Tarma", "Ein Terma"), 33.52, 36.35, "SY"),
+    ("Zamalka", ("Zamalkah", "Zamalkaa"), 33.53, 36.36, "SY"),
+    ("Arbin", ("Irbin", "Arbeen"), 33.54, 36.37, "SY"),
+    ("Jobar", ("Jawbar",), 33.53, 36.33, "SY"),
+    ("Kabani", ("Kabana", "Kabaneh", "Kabbani"), 35.81, 36.10, "SY"),
+    ("Al-Lataminah", ("Lataminah", "al-Latamneh", "Latamneh"), 35.32, 36.62, "SY"),
+    ("Ras al-Ain", ("Ras al-Ayn", "Ras al Ain", "Serekaniye", "Ras al-Ein"), 36.85, 40.07, "SY"),
+    ("Azaz", ("A'zaz", "Aazaz", "Izaz"), 36.59, 37.05, "SY"),
+    ("Marea", ("Mare'", "Mareh"), 36.48, 37.15, "SY"),
+    ("Anadan", (), 36.29, 37.05, "SY"),
+    ("Jarjanaz", ("Jarjnaz",), 35.57, 36.80, "SY"),
+    ("Busra al-Harir", ("Busr al-Harir", "Busra Al Harir"), 32.84, 36.34, "SY"),
+    ("Sheikh Maqsoud", ("Shekh Maqsoud", "Sheikh Maqsood", "Sheikh Maksoud", "al-Sheikh Maqsoud"),
+     36.232, 37.155, "SY"),
+    ("Hanano", ("Masaken Hanano", "Hanano housing"), 36.222, 37.183, "SY"),
+    ("Al-Waer", ("al-Wa'er", "al-Wa’er", "Waer", "al-Waar"), 34.737, 36.660, "SY"),
+    ("Sayyida Zaynab", ("Sayyida Zeinab", "Sayeda Zeinab", "Sayyidah Zaynab", "Sayeda Zanab",
+                        "Sayida Zeinab", "Set Zaynab"), 33.444, 36.341, "SY"),
+    ("Mezzeh", ("Mezze", "al-Mezzeh", "Mazzeh", "al-Mazzeh"), 33.500, 36.250, "SY"),
+    ("Barzeh", ("Barza", "Barzah", "Berzeh"), 33.557, 36.318, "SY"),
+    ("Qaboun", ("al-Qaboun", "Qabun", "al-Qabun"), 33.543, 36.332, "SY"),
+    ("Al-Rukban camp", ("al-Rukban", "al-Rokban", "Rukban camp", "Rokban camp"), 33.31, 38.70, "SY"),
+    ("Al-Fuaa", ("Foua", "al-Foua", "Fuaa", "al-Fu'aa", "al-Fu’aa", "Fua'a", "al-Fouaa"), 35.965, 36.700, "SY"),
+    ("Kafraya", ("Kefraya", "Kfarya", "Kafarya"), 35.988, 36.700, "SY"),
+    ("Al-Zahraa", ("Zahraa", "al-Zahra'a"), 36.380, 37.003, "SY"),
+    ("Abu al-Duhur", ("Abu Al-Duhur", "Abu Duhur", "Abu al-Dhuhur", "Abu al-Zuhur", "Abu Dhuhur"),
+     35.735, 37.050, "SY"),
+    ("Tal Rifaat", ("Tell Rifaat", "Tal Rif'at", "Tal Refaat", "Tal Rifat"), 36.473, 37.097, "SY"),
+    ("Maarat Misrin", ("Maaret Misrin", "Maarrat Misrin", "Ma'arat Misrin", "Maarat Misreen"),
+     35.988, 36.809, "SY"),
+    ("Kafr Nabl", ("Kafranbel", "Kafr Nubl", "Kafrnabel", "Kafr Nabel"), 35.613, 36.562, "SY"),
+    ("Khan Touman", ("Khan Tuman", "Khan Toman"), 36.108, 37.092, "SY"),
+    ("Al-Qardaha", ("Qardaha", "al-Qardaha", "Qurdaha"), 35.458, 36.058, "SY"),
+    ("Ithriyah", ("Ithriya", "Athriya"), 35.38, 37.63, "SY"),
+    ("Ein Issa", ("Ain Issa", "Ayn Issa", "Ein Essa", "Ain Eissa"), 36.385, 38.862, "SY"),
+    ("Hmeimim", ("Khmeimim", "Hmeymim", "Hmeimim airbase"), 35.40, 35.95, "SY"),
+    ("Shayrat", ("al-Shayrat", "Shairat", "al-Shairat"), 34.49, 36.91, "SY"),
+    ("Al-Tanf", ("al-Tanf", "Tanf", "al-Tanaf"), 33.50, 38.62, "SY"),
+]
+
 
 # Alpha codes and abbreviations that name a country (matched only against countries).
 COUNTRY_ABBREVIATIONS: dict[str, str] = {
@@ -604,11 +724,16 @@ class Gazetteer:
             rid = by_cc.get(cc)
             if rid is not None:
                 rows[rid][6], rows[rid][7] = float(la), float(lo)
+        a1_named: dict[tuple[str, str], int] = {}
+        for rid, n in names:
+            if rows[rid][1] == ADMIN1:
+                a1_named.setdefault((rows[rid][2], name_key(n)), rid)
         for rname, raliases, la, lo, cc in REGIONS:
             rid = len(rows)
             cname = rows[by_cc[cc]][3] if cc in by_cc else None
-            rows.append([rname, REGION, cc or None, cname, None, None, la, lo, 0, None, -1, -1,
-                         "Region"])
+            a1 = a1_named.get((cc, name_key(REGION_ADMIN1.get((cc, rname), "")))) if cc else None
+            rows.append([rname, REGION, cc or None, cname, rows[a1][0] if a1 is not None else None,
+                         None, la, lo, 0, None, a1 if a1 is not None else -1, -1, "Region"])
             names.extend((rid, n) for n in (rname, *raliases))
         for rid in sub_rows.values():         # admin2 without places: its admin1's point
             r = rows[rid]
@@ -631,6 +756,14 @@ class Gazetteer:
                 # governorate"): subdivisions named like the place, in its country
                 for rid2 in sub_keys.get((cc, name_key(gname)), ()):
                     names.extend((rid2, a) for a in aliases)
+        a1_keys: dict[tuple[str, str], int] = {}
+        for rid, n in names:
+            if rows[rid][1] == ADMIN1:
+                a1_keys.setdefault((rows[rid][2], name_key(n)), rid)
+        for (cc, a1name), aliases in ADMIN1_EXTRA_ALIASES.items():
+            rid = a1_keys.get((cc, name_key(a1name)))
+            if rid is not None:
+                names.extend((rid, a) for a in aliases)
         abbrev: dict[str, int] = {}
         a1_by_key: dict[tuple[str, str], int] = {}
         for rid, n in names:

@@ -32,6 +32,12 @@ CTX_WEIGHT, CTX_FLOOR, POP_DIV, A1_WEIGHT = 1.2, 2.0, 5.0, 0.5
 #: Washington (D.C., not the state), New York City (not the state).
 PREFERRED = {4140963, 5128581}
 KIND_PRIOR = {REGION: 2.6, COUNTRY: 1.0, ADMIN1: 0.45, ADMIN2: 0.05, PLACE: 0.4}
+#: countries where Arabic-form place names (al-X, Tal X, Kafr X, Abu X) are at home
+ARAB_WORLD = frozenset("""SY IQ LB JO PS IL SA YE OM AE QA BH KW EG LY TN DZ MA EH MR SD SS SO DJ KM
+ER TD NE ML TR IR AF PK""".split())
+#: first words of Arabic place names (never a place on their own)
+ARABIC_NAME_HEADS = frozenset("""sheikh shaykh kafr kfar deir dayr tal tall tel jabal jebel abu umm
+ras qasr khirbet khirbat wadi jisr beit bayt bani beni qalat qalaat""".split())
 
 _GAP = (r"(?:\s+(?:a|an|the|his|her|their|its|to|reporters|journalists|news|press|media|"
         r"conference|briefing|statement|interview|speech|remarks|video|televised|telephone|phone|"
@@ -92,6 +98,10 @@ class PlaceResolver:
             recs = [self.gaz.record(i) for i in m.ids]
             key = name_key(m.text)
             if any(r.kind == REGION for r in recs):
+                # a region inside one country ("Eastern Ghouta") says which country is meant
+                rccs = {r.country_code for r in recs if r.kind == REGION}
+                if len(rccs) == 1 and None not in rccs and "" not in rccs:
+                    ctx[next(iter(rccs))] += 1.0
                 continue
             countries = [r for r in recs if r.kind == COUNTRY]
             if countries:
@@ -150,7 +160,7 @@ class PlaceResolver:
 
     # ---------------------------------------------------------------- main
     def resolve(self, mentions: Iterable["Mention"], analysis: Analysis) -> list[Place]:
-        mentions = list(mentions)
+        mentions = [self._arabic_form_filter(m) for m in mentions]
         text = analysis.document.text
         ctx = self._country_context(mentions)
         # optional hint from the caller: document.meta["countries"] = ["SY", ...]
@@ -210,6 +220,19 @@ class PlaceResolver:
                                             for i in mentions[k].ids}) == 1:
                     a1ctx[r.admin1_id] += 1
 
+        # one country dominates the document ("Syria" named, Syrian towns, Syrian forces): a
+        # small foreign town is then a misreading of a local name that the gazetteer lacks
+        # ("Castello road" in Aleppo is no Castello in Lombardy) and stays unresolved
+        if top >= 3.0:
+            dom = max(ctx, key=ctx.get)
+            if ctx[dom] >= 0.75 * sum(ctx.values()):
+                for k, (r, s_, mg) in list(choice.items()):
+                    if r is None or r.kind != PLACE or r.country_code == dom or r.population >= 50000:
+                        continue
+                    if any(self.gaz.record(i).country_code == dom for i in mentions[k].ids):
+                        continue
+                    choice[k] = (None, s_, mg)
+
         places: list[Place] = []
         for k, m in enumerate(mentions):
             if m.extra.get("context_only"):
@@ -224,7 +247,7 @@ class PlaceResolver:
                 else:
                     p.country_code = m.demonym_cc
                 p.confidence = round(0.85 * m.strength, 3)
-            elif k in choice:
+            elif k in choice and choice[k][0] is not None:
                 r, s, margin = choice[k]
                 self._fill(p, r)
                 conf = m.strength * (0.55 + 0.45 * min(1.0, max(0.0, margin) / 1.5))
@@ -238,6 +261,24 @@ class PlaceResolver:
             p.role = _role(text, m.start, m.end)
             places.append(p)
         return places
+
+    def _arabic_form_filter(self, m: "Mention") -> "Mention":
+        """An Arabic-form name ("al-Duhur", "Tel-Ahdiya", "Abu Dali") is a place in the Arab
+        world or its neighbours, never a look-alike in Portugal or Ohio; a lone first word of such
+        names ("Tal", "Abu") is the part of a name the gazetteer lacks."""
+        if not m.ids or m.demonym_cc:
+            return m
+        words = re.split(r"[\s\-\u2019'`]+", m.text.strip())
+        first = words[0].lower() if words else ""
+        if len(words) == 1 and first in ARABIC_NAME_HEADS:
+            m.ids = ()
+            return m
+        arabic = (len(words) > 1 and first in ARABIC_NAME_HEADS) or \
+            bool(re.match(r"(?i)(?:al|el|ad|an|ar|as|ash|at|az|ed|es|ez)-\w", m.text))
+        if arabic:
+            m.ids = tuple(i for i in m.ids if self.gaz.record(i).kind in (COUNTRY, REGION) or
+                          self.gaz.record(i).country_code in ARAB_WORLD)
+        return m
 
     @staticmethod
     def _fill(p: Place, r: Record) -> None:
