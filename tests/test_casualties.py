@@ -94,3 +94,10 @@ def test_monitor_casualties_and_single_victims():
 def test_html_character_reference_is_no_count():
     a = analyse("Fighting near the &#8220;Turkish&#8221; border killed 20 people.")
     assert {c.number.value for c in find_counts(a.doc, [])} == {20}
+
+
+def test_headlines_glued_by_semicolons_are_split():
+    a = analyse("Regime shells Daraa countryside;7 killed in Aleppo;Syria")
+    assert [t.text for t in a.doc][4:6] == [";", "7"]
+    got = {c.number.value: c.kind for c in find_counts(a.doc, [])}
+    assert got.get(7) == "killed"

@@ -37,6 +37,10 @@ def line_breaks(doc: Doc) -> Doc:
 def load_nlp() -> Language:
     """Load the English pipeline once per process."""
     nlp = spacy.load(MODEL_PACKAGE)
+    # scraped and joined headlines glue parts with ";" and no space ("Aleppo;Syria",
+    # "countryside;7 killed"): split there, as after a space
+    infixes = list(nlp.Defaults.infixes) + [r"(?<=[\w)\]])[;](?=[\w(\[])"]
+    nlp.tokenizer.infix_finditer = spacy.util.compile_infix_regex(infixes).finditer
     nlp.add_pipe("sitroom_line_breaks", before="parser")
     return nlp
 
