@@ -65,7 +65,13 @@ class DocContext:
         return [d for d in self.analysis.dates if start <= d.start < end]
 
     def focus(self) -> Place | None:
-        """The document's main place: the admin1 (or country) most mentioned outside speaker roles."""
+        """The document's main place: the admin1 (or country) most mentioned outside speaker roles.
+        Computed once per document (events, figures and agreements all ask for it)."""
+        if not hasattr(self, "_focus"):
+            self._focus = self._compute_focus()
+        return self._focus
+
+    def _compute_focus(self) -> Place | None:
         places = [p for p in self.analysis.places if p.role != "speaker_location"
                   and p.feature != "demonym" and p.latitude is not None]
         if not places:

