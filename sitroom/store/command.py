@@ -25,6 +25,39 @@ def _db_option():
     return typer.Option(None, "--db", envvar="SITROOM_DB", help=DB_HELP, show_envvar=True)
 
 
+# Options several commands share, declared once.
+def _output_option():
+    return typer.Option(None, "--output", "-o", help="Write to this file instead of standard output.")
+
+
+def _table_format_option():
+    return typer.Option("table", "--format", "-f", help="table | csv | json")
+
+
+def _country_option():
+    return typer.Option(None, "--country", help="ISO code (SY) or country name.")
+
+
+def _admin1_option():
+    return typer.Option(None, "--admin1", help="First-level region, e.g. Idlib.")
+
+
+def _since_option():
+    return typer.Option(None, "--since", help="Events on or after this date (YYYY-MM-DD).")
+
+
+def _until_option():
+    return typer.Option(None, "--until", help="Events on or before this date (YYYY-MM-DD).")
+
+
+def _type_option():
+    return typer.Option(None, "--type", help='Sub-event or event type, e.g. "Air/drone strike".')
+
+
+def _actor_option():
+    return typer.Option(None, "--actor", help="Actor name or part of it, e.g. Russia.")
+
+
 def _open(db: Optional[str]):
     from . import open_store
     try:
@@ -127,15 +160,15 @@ def ingest(
 
 def events(
     db: Optional[str] = _db_option(),
-    country: Optional[str] = typer.Option(None, "--country", help="ISO code (SY) or country name."),
-    admin1: Optional[str] = typer.Option(None, "--admin1", help="First-level region, e.g. Idlib."),
-    since: Optional[str] = typer.Option(None, "--since", help="Events on or after this date (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Events on or before this date (YYYY-MM-DD)."),
-    type_: Optional[str] = typer.Option(None, "--type", help="Sub-event or event type, e.g. \"Air/drone strike\"."),
-    actor: Optional[str] = typer.Option(None, "--actor", help="Actor name or part of it, e.g. Russia."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    country: Optional[str] = _country_option(),
+    admin1: Optional[str] = _admin1_option(),
+    since: Optional[str] = _since_option(),
+    until: Optional[str] = _until_option(),
+    type_: Optional[str] = _type_option(),
+    actor: Optional[str] = _actor_option(),
+    fmt: str = _table_format_option(),
     limit: Optional[int] = typer.Option(None, "--limit", help="At most this many events."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+    output: Optional[Path] = _output_option(),
 ) -> None:
     """List fused events matching the filters."""
     from .export import CSV_COLUMNS, acled_row, event_json
@@ -258,13 +291,13 @@ def explain_text(e: dict, event_code=None) -> str:
 def export(
     fmt: str = typer.Option(..., "--format", "-f", help="acled-csv | geojson | jsonl | hxl"),
     db: Optional[str] = _db_option(),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
-    country: Optional[str] = typer.Option(None, "--country", help="ISO code (SY) or country name."),
-    admin1: Optional[str] = typer.Option(None, "--admin1", help="First-level region."),
-    since: Optional[str] = typer.Option(None, "--since", help="Events on or after this date (YYYY-MM-DD)."),
-    until: Optional[str] = typer.Option(None, "--until", help="Events on or before this date (YYYY-MM-DD)."),
-    type_: Optional[str] = typer.Option(None, "--type", help="Sub-event or event type."),
-    actor: Optional[str] = typer.Option(None, "--actor", help="Actor name or part of it."),
+    output: Optional[Path] = _output_option(),
+    country: Optional[str] = _country_option(),
+    admin1: Optional[str] = _admin1_option(),
+    since: Optional[str] = _since_option(),
+    until: Optional[str] = _until_option(),
+    type_: Optional[str] = _type_option(),
+    actor: Optional[str] = _actor_option(),
 ) -> None:
     """Export fused events: ACLED CSV, GeoJSON (QGIS), JSON Lines (with documents and mentions), HXL CSV (HDX)."""
     from .export import EXPORT_FORMATS, write_export
@@ -333,14 +366,14 @@ def _figure_json(r: dict) -> dict:
 def figures(
     db: Optional[str] = _db_option(),
     kind: Optional[str] = typer.Option(None, "--kind", help="killed, injured, displaced, ..."),
-    country: Optional[str] = typer.Option(None, "--country", help="ISO code (SY) or country name."),
-    admin1: Optional[str] = typer.Option(None, "--admin1", help="First-level region, e.g. Idlib."),
+    country: Optional[str] = _country_option(),
+    admin1: Optional[str] = _admin1_option(),
     since: Optional[str] = typer.Option(None, "--since", help="Figures whose period reaches this date (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Figures whose period starts by this date (YYYY-MM-DD)."),
     doc: Optional[str] = typer.Option(None, "--doc", help="Only this document (its doc_id)."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    fmt: str = _table_format_option(),
     limit: Optional[int] = typer.Option(None, "--limit", help="At most this many figures."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+    output: Optional[Path] = _output_option(),
 ) -> None:
     """List figures (tallies: killed, injured, displaced ...) the documents report, with their period and source."""
     _check_fmt(fmt)
@@ -403,9 +436,9 @@ def claims(
     until: Optional[str] = typer.Option(None, "--until", help="Claims made on or before this date (YYYY-MM-DD)."),
     type_: Optional[str] = typer.Option(None, "--type", help="Linked to an event of this sub-event or event type."),
     actor: Optional[str] = typer.Option(None, "--actor", help="Linked to an event with this actor."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
+    fmt: str = _table_format_option(),
     limit: Optional[int] = typer.Option(None, "--limit", help="At most this many claims."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+    output: Optional[Path] = _output_option(),
 ) -> None:
     """List claims (statements, appeals, denials, accusations) with the events they dispute or are about."""
     from .core import parse_event_id
@@ -452,8 +485,8 @@ def ceasefires(
     area: Optional[str] = typer.Option(None, "--area", help="Agreements covering this area, e.g. Idlib."),
     since: Optional[str] = typer.Option(None, "--since", help="Agreements in effect from this date on (YYYY-MM-DD)."),
     until: Optional[str] = typer.Option(None, "--until", help="Count violations up to this date (YYYY-MM-DD)."),
-    fmt: str = typer.Option("table", "--format", "-f", help="table | csv | json"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of standard output."),
+    fmt: str = _table_format_option(),
+    output: Optional[Path] = _output_option(),
 ) -> None:
     """List agreements (ceasefires, truces ...) with their alleged violations per day.
 
