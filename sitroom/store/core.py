@@ -425,9 +425,9 @@ class Store:
     def query_events(self, *, country: str | None = None, admin1: str | None = None,
                      since: date | str | None = None, until: date | str | None = None,
                      type: str | None = None, actor: str | None = None,  # noqa: A002
-                     limit: int | None = None) -> list[dict[str, Any]]:
+                     limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Fused events matching every given filter (case-insensitive; actor is a substring;
-        since/until keep events whose date range overlaps)."""
+        since/until keep events whose date range overlaps). ``limit``/``offset`` page them."""
         ev = S.events
         q = sa.select(ev)
         if country:
@@ -450,6 +450,8 @@ class Store:
         q = q.order_by(ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id)
         if limit:
             q = q.limit(limit)
+        if offset:
+            q = q.offset(offset)
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(q).mappings()]
             self._attach_sources(conn, rows)
