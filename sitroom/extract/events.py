@@ -136,21 +136,6 @@ def make_note(ev: Event) -> str:
 # When no trigger of the taxonomy fires, a report of violence still names its means ("bombardment
 # kills 47 in Idlib countryside", "16 killed by shelling"): the first such word, or an incident
 # death count, anchors one low-confidence event.
-_FALLBACK_CUES = [
-    ("Air/drone strike", r"air ?strikes?|air ?raids?|warplanes?|war ?planes?|aerial (?:bombardment|bombing|strikes?|attacks?)"
-                         r"|air bombardment|helicopters?|barrel bombs?|airplanes?|fighter jets?"),
-    ("Shelling/artillery/missile attack", r"shelling|shells|bombardment|rockets?|mortars?|artillery|missiles?"
-                                          r"|projectiles?|bombing"),
-    ("Remote explosive/landmine/IED", r"explosions?|blasts?|IEDs?|landmines?|land mines?|car bombs?"
-                                      r"|booby[- ]trapped|explosive devices?"),
-    ("Armed clash", r"clashes|battles?|fighting|firefights?|gunfights?|confrontations"),
-]
-_FALLBACK_RE = [(sub, re.compile(r"\b(?:" + rx + r")\b", re.I)) for sub, rx in _FALLBACK_CUES]
-_KILLED_WORDS = re.compile(r"\b(?:kill(?:s|ed|ing)?|dead|died|deaths?|bodies|massacres?|casualties|human losses"
-                           r"|executed|slain|shot)\b", re.I)
-
-
-_ATTRIBUTION = re.compile(r"\b(?:responsib\w*|accus\w*|blam\w*|denie[sd]|deny|rejected)\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -184,6 +169,21 @@ def _has_cue(name: str, text: str, common_only: bool = False) -> bool:
     return False
 
 
+def _words_rx(items) -> re.Pattern | None:
+    items = [str(x) for x in items or () if str(x).strip()]
+    return re.compile(r"\b(?:" + "|".join(items) + r")\b", re.I) if items else None
+
+
+@lru_cache(maxsize=1)
+def _fallback() -> tuple[list[tuple[str, re.Pattern]], re.Pattern | None, re.Pattern | None]:
+    """The taxonomy's ``fallback`` lexicon, compiled once: (sub-event cues, casualty words,
+    attribution words)."""
+    fb = _taxonomy().get("fallback") or {}
+    cues = [(sub, rx) for sub, items in (fb.get("cues") or {}).items()
+            if (rx := _words_rx(items)) is not None]
+    return cues, _words_rx(fb.get("casualty_words")), _words_rx(fb.get("attribution_words"))
+
+
 @lru_cache(maxsize=1)
 def _sub_event_info() -> dict[str, tuple[str, str | None]]:
     tax = _taxonomy()
@@ -203,15 +203,16 @@ def fallback_triggers(text: str, counts: list[Count], has_place: bool = False) -
     of violence when the text also reports deaths or casualties or names a place ("bombardment
     targets Homs countryside"), else an incident death count ("11 members of the regime forces
     killed") as an attack."""
+    cues, casualty_rx, attribution_rx = _fallback()
     killed_counts = [c for c in counts if c.kind == "killed" and c.parent is None and not c.cumulative]
-    if not (killed_counts or _KILLED_WORDS.search(text) or has_place):
+    if not (killed_counts or (casualty_rx and casualty_rx.search(text)) or has_place):
         return []
     # disasters, accidents, crime and claims of responsibility are no event of the taxonomy
     if any(_has_cue(n, text, common_only=True) for n in ("disaster", "accident", "crime")) \
-            or _ATTRIBUTION.search(text):
+            or (attribution_rx and attribution_rx.search(text)):
         return []
     best = None
-    for sub, rx in _FALLBACK_RE:
+    for sub, rx in cues:
         m = rx.search(text)
         if m and (best is None or m.start() < best[1].start()):
             best = (sub, m)

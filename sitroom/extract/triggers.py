@@ -110,6 +110,38 @@ class _TriggerSpec:
     non_event: bool = False
 
 
+def _title_case(sent) -> bool:
+    """A headline in Title Case: most words of four letters or more are capitalised."""
+    words = [t.text for t in sent if t.is_alpha and len(t.text) >= 4]
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
+def _in_name(span, sent) -> bool:
+    """A capitalised word inside a name ("Jazeera Storm" in quotes anywhere; Operation Euphrates
+    Shield in an ordinary sentence): not at the sentence start, and quoted or, outside Title Case
+    headlines, next to another capitalised word."""
+    first = span[0]
+    if not first.text[:1].isupper() or first.i == sent.start:
+        return False
+    doc = span.doc
+    lo, hi = max(sent.start, first.i - 4), min(sent.end, span.end + 4)
+    if any(t.text in _OPEN_QUOTES for t in doc[lo:first.i]) and \
+            any(t.text in _CLOSE_QUOTES for t in doc[span.end:hi]):
+        return True
+    if _title_case(sent):
+        return False
+    prev = doc[first.i - 1] if first.i > sent.start else None
+    nxt = doc[span.end] if span.end < sent.end else None
+
+    def cap(t):
+        return t is not None and t.is_alpha and t.text[:1].isupper()
+    return cap(prev) or cap(nxt)
+
+
+_OPEN_QUOTES = {"\"", "“", "'", "‘", "«"}
+_CLOSE_QUOTES = {"\"", "”", "'", "’", "»"}
+
+
 class TriggerFinder:
     """Find event triggers with the taxonomy's patterns. Build once; call per analysis."""
 
@@ -307,6 +339,8 @@ class TriggerFinder:
             if not self._check(spec, span, ctx):
                 continue
             if spec.non_event:
+                if _in_name(span, sents[si]):
+                    continue      # the "Jazeera Storm" operation is no storm
                 damp[si] = max(damp.get(si, 0.0), spec.strength)
                 continue
             score = spec.weight + (0.1 if spec.boost is not None and spec.boost.search(ctx) else 0.0)
