@@ -190,3 +190,22 @@ def test_exclusive_groups_one_protest_event_per_sentence(finder):
 def test_march_month_is_no_protest(finder):
     t, _ = best(finder, "The report was published on 16 March by the ministry.")
     assert t is None
+
+
+def test_strikes_in_an_air_raid_report_are_no_labour_strike(finder):
+    # "staff" and "strikes" in one sentence made a peaceful protest of an air raid
+    an = parse_one(Document(doc_id="t", text=(
+        "The strikes came at midday, when hospital staff were treating four people killed earlier.")))
+    finder(an)
+    assert all(t.sub_event_type != "Peaceful protest" for t in an.triggers)
+    an = parse_one(Document(doc_id="t", text="Hospital staff went on strike over unpaid wages."))
+    finder(an)
+    assert any(t.sub_event_type == "Peaceful protest" for t in an.triggers)
+
+
+def test_a_capitalised_word_inside_a_quoted_name_damps_nothing(finder):
+    # the "Jazeera Storm" operation is no storm (natural disaster)
+    an = parse_one(Document(doc_id="t", text=(
+        "Clashes east of Euphrates between the \u201cJazeera Storm\u201d operation and the Islamic State.")))
+    finder(an)
+    assert [t.score for t in an.triggers if t.sub_event_type == "Armed clash"][0] >= 0.8

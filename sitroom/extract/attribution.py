@@ -7,6 +7,7 @@ role first given ("United Nations human rights chief Michelle Bachelet").
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
@@ -106,11 +107,18 @@ class SpeakerMemory:
         return text, None, label
 
 
+# a wire dateline opening a sentence: "MOSCOW, Jan. 16 -", "BEIRUT (AP) -", "GENEVA -"
+_DATELINE = re.compile(r"^\s*[A-Z][A-Z.'\- ]{2,40}(?:,\s*[^\n\u2014\u2013-]{1,40}?)?\s*(?:\([^)\n]{1,30}\))?"
+                       r"\s*[\u2014\u2013-]{1,2}\s")
+
+
 def find_attributions(doc: Doc) -> list[Attribution]:  # noqa: C901
     """Every reporting verb of the document with its (resolved) speaker, in text order."""
     memory = SpeakerMemory()
     out: list[Attribution] = []
     for sent in doc.sents:
+        dl = _DATELINE.match(sent.text)
+        dateline_end = sent.start_char + dl.end() if dl else -1
         for tok in sent:
             verb = None
             speaker_tok = None
@@ -133,6 +141,12 @@ def find_attributions(doc: Doc) -> list[Attribution]:  # noqa: C901
             else:
                 np = _np_span(speaker_tok)
                 appos = _appositive(speaker_tok)
+                if speaker_tok.idx < dateline_end:
+                    # "MOSCOW, Jan. 16 - The Russian Defence Ministry ... denied": the dateline's
+                    # city is no speaker; the parser hangs the real subject on it as apposition
+                    if appos is None or appos.start_char < dateline_end:
+                        continue
+                    np, appos = appos, None
                 name, role, label = memory.canonical(np)
                 appos_person = appos is not None and (
                     any(e.label_ == "PERSON" and e.start >= appos.start and e.end <= appos.end for e in doc.ents)
