@@ -559,6 +559,9 @@ def reported(store):
                         "text": "The White Helmets blamed Russian jets", "about": ["s2"], "evidence": []}]),
         result("same-truce", [], agreements=[{"kind": "ceasefire", "parties": ["Russia"],
                                               "effective_date": "2020-01-12", "area": "Idlib", "evidence": []}]),
+        # the same agreement in another word, with no date: it joins the one dated Idlib ceasefire
+        result("truce-word", [], agreements=[{"kind": "truce", "parties": ["Turkey"], "area": "Idlib",
+                                              "evidence": []}]),
         result("protest", [ev(local="p", sub_event_type="Peaceful protest", event_type="Protests",
                               event_date="2020-01-15", location="Idlib", latitude=35.93, longitude=36.63)]),
         result("aleppo", [ev(local="a", event_date="2020-01-15", admin1="Aleppo", location="Aleppo",
@@ -571,7 +574,7 @@ def test_ceasefires_list_violations_per_day(reported):
     got = reported.ceasefires()
     assert len(got) == 1                            # two reports of one agreement, grouped
     a = got[0]
-    assert a["documents"] == ["truce", "same-truce"] and a["parties"] == ["Russia", "Turkey"]
+    assert a["documents"] == ["truce", "same-truce", "truce-word"] and a["parties"] == ["Russia", "Turkey"]
     assert (a["effective_date"], a["area"], a["status"]) == ("2020-01-12", "Idlib province", "violated")
     # the strike before the ceasefire, the protest and the strike in Aleppo are not violations
     assert [d["date"] for d in a["days"]] == ["2020-01-14", "2020-01-16"]

@@ -170,9 +170,39 @@ def query_claims(store, *, kind: str | None = None, speaker: str | None = None,
 # ------------------------------------------------------------------ ceasefires
 
 def _agreement_key(a: dict) -> tuple:
+    """(family, area, start): a "truce" and a "ceasefire" of the same area and start are one
+    agreement reported in two words (families in sitroom/data/agreements.yaml)."""
+    from ..extract.reports import agreement_lexicon
+
+    kind = (a.get("kind") or "").casefold()
+    families = agreement_lexicon().get("families") or {}
     names = area_names(a.get("area"))
-    return ((a.get("kind") or "").casefold(), names[-1] if names else "",
+    return (families.get(kind, kind), names[-1].casefold() if names else "",
             a.get("effective_date") or a.get("agreed_date") or "")
+
+
+def _join_undated(groups: dict[tuple, dict[str, Any]]) -> list[dict[str, Any]]:
+    """A report with no date joins the one dated agreement of its family and area, if there is
+    exactly one ("the truce" of a later report is the truce of Jan. 12)."""
+    out = []
+    for key, g in groups.items():
+        if not key[2]:
+            dated = [h for k, h in groups.items() if k[:2] == key[:2] and k[2]]
+            if len(dated) == 1:
+                h = dated[0]
+                for p in g["parties"]:
+                    if p not in h["parties"]:
+                        h["parties"].append(p)
+                for doc, pk in zip(g["documents"], g["_doc_pks"]):
+                    if doc not in h["documents"]:
+                        h["documents"].append(doc)
+                        h["_doc_pks"].append(pk)
+                h["status"] = h["status"] or g["status"]
+                continue
+        out.append(g)
+    for i, g in enumerate(out, 1):
+        g["agreement"] = i
+    return out
 
 
 def ceasefires(store, *, kind: str | None = None, area: str | None = None,
@@ -214,7 +244,7 @@ def ceasefires(store, *, kind: str | None = None, area: str | None = None,
             g["status"] = g["status"] or r["status"]
             g["agreed_date"] = g["agreed_date"] or r["agreed_date"]
         out = []
-        for g in groups.values():
+        for g in _join_undated(groups):
             start_s = g["effective_date"] or g["agreed_date"]
             start = _first_day(start_s)
             if since and (start is None or start < _day(since)):
