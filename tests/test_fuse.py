@@ -194,3 +194,18 @@ def test_a_type_slip_is_forgiven_only_when_participants_and_wording_agree():
     other = frozenset({"houston", "texas", "smith"})
     assert compare(mention_record(raw(sub_event_type="Attack", evidence=text), other), e)[0] is None
     assert compare(mention_record(raw(sub_event_type="Attack"), names), e)[0] is None   # other wording
+
+
+def test_a_stray_town_elsewhere_never_relocates_an_event_at_sea():
+    sea = dict(country=None, country_code=None, admin1=None, location="Gulf of Aden",
+               latitude=12.0, longitude=48.0, geo_precision=3, sub_event_type="Arrests",
+               event_type="Strategic developments", event_date=None, time_precision=None)
+    e = new_event(m(**sea))
+    # a town on the other side of the world (a misread word) does not refine the sea
+    merge(e, m(**{**sea, "country": "Philippines", "country_code": "PH", "location": "Naval",
+                  "latitude": 11.56, "longitude": 124.4, "geo_precision": 1}))
+    assert e["location"] == "Gulf of Aden"
+    # a port on its shore does
+    merge(e, m(**{**sea, "country": "Yemen", "country_code": "YE", "location": "Aden",
+                  "latitude": 12.78, "longitude": 45.04, "geo_precision": 1}))
+    assert e["location"] == "Aden" and e["geo_precision"] == 1

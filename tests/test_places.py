@@ -327,3 +327,20 @@ def test_arabic_form_names_stay_in_the_region(extractor):
     ps = places(extractor, "The regime forces advanced on Abu Al-Duhur and Tal Kurdi.")
     for p in ps:
         assert p.latitude is None or p.country_code not in ("PT", "IN", "US", "CA"), (p.text, p.country_code)
+
+
+def test_ship_names_are_not_places(extractor):
+    ps = places(extractor, "Responding to a distress call, INS Mysore on anti-piracy patrol in the "
+                           "Gulf of Aden swung into action. Mysore closed in and the Naval commandos "
+                           "boarded the dhow.")
+    assert not find(ps, "Mysore") and not find(ps, "Naval")
+    assert find(ps, "Gulf of Aden")
+    # the same name without a ship prefix is the city
+    assert find(places(extractor, "Police in Mysore arrested three men on Monday."), "Mysore")
+
+
+def test_demonym_codes_are_strings():
+    # YAML reads a bare NO (Norway) as false
+    codes = demonyms()
+    assert all(isinstance(cc, str) and cc for cc in codes.values())     # regions give names
+    assert codes["Norwegian"] == "NO"

@@ -49,6 +49,10 @@ ADMIN_CUES = {"province": ADMIN1, "provinces": ADMIN1, "governorate": ADMIN1,
 CITY_CUES = {"city", "town", "village", "capital", "suburb", "district of", "neighbourhood",
              "neighborhood", "township"}
 NER_PLACE = {"GPE", "LOC", "FAC"}
+#: Ship prefixes: "INS Mysore", "MV Gibe", "USS Cole" name vessels, not places.
+VESSEL_PREFIXES = frozenset("""INS MV HMS USS SS RFA HMAS HMCS HMNZS USNS USCGC FS MT MY ROKS TCG PNS
+BNS SLNS KRI HNLMS HDMS RV FV NRP ESPS ITS SAS""".split())
+
 TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "gen", "general", "sen", "senator",
           "rep", "gov", "governor", "mayor", "judge", "sheikh", "king", "queen", "prince",
           "princess", "lord", "lady", "sir", "col", "colonel", "capt", "captain", "lt", "sgt",
@@ -59,6 +63,9 @@ TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "gen", "general", "s
 
 # Capitalised English words that are also (tiny) places somewhere; never a toponym on their own
 # unless NER calls them GPE/LOC.
+#: Adjectives that name a town somewhere but, alone, are modifiers ("Naval commandos").
+MODIFIER_WORDS = frozenset({"naval", "marine", "maritime", "coastal"})
+
 COMMON_WORDS = frozenset("""
 a an the man hit police reading mobile of along about above after again against all also am
 among and any are around as at back be bar bay beach bell best big black blue bond border
@@ -295,6 +302,9 @@ class PlaceExtractor:
         gaz_by_start = {m.tok_start: m for m in self._gaz_matches(doc)}
         self._person_parts = {t.text for ent in doc.ents if ent.label_ == "PERSON"
                               and len(ent) > 1 for t in ent if t.is_alpha}
+        # names given to vessels ("INS Mysore"): the same name alone later is the ship too
+        self._vessels = {doc[i + 1].text for i in range(len(doc) - 1)
+                         if doc[i].text in VESSEL_PREFIXES and _is_cap(doc[i + 1])}
 
         # 1. NER place entities
         for ent in doc.ents:
@@ -314,6 +324,10 @@ class PlaceExtractor:
             stext, send = _cut_semicolon(span)
             if not stext:
                 continue
+            if (s > 0 and doc[s - 1].text in VESSEL_PREFIXES) or (e - s == 1 and doc[s].text in self._vessels):
+                continue        # "INS Mysore": a warship
+            if e - s == 1 and doc[s].lower_ in MODIFIER_WORDS:
+                continue        # "The Naval commandos": a modifier, no town of Naval
             if doc[s].lower_.rstrip(".") in TITLES or (
                     s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES and doc[s - 1].text[:1].isupper()
                     and ent.label_ != "GPE" or (s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES
@@ -461,10 +475,13 @@ class PlaceExtractor:
         words = [t for t in span if t.is_alpha]
         if span.text.isupper() and len(span.text) <= 4:
             return None     # acronyms (ISIS, AP...) are not places here
+        if (m.tok_start > 0 and doc[m.tok_start - 1].text in VESSEL_PREFIXES) or (
+                single and first.text in self._vessels):
+            return None     # "INS Mysore" is a warship
         if span.text.isupper() and self._dateline(doc, m):
             m.strength = 0.9
             return True
-        if single and (first.lower_ in COMMON_WORDS or first.is_stop):
+        if single and (first.lower_ in COMMON_WORDS or first.lower_ in MODIFIER_WORDS or first.is_stop):
             return None
         if m.tok_start > 0 and not m.loose and (has_admin or maxpop >= 1000) \
                 and self._country_possessive(doc[m.tok_start - 1]):

@@ -470,6 +470,27 @@ def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
     return round(score, 3), why
 
 
+#: How far (km) a point may lie from a named region's point (a sea, a desert) and still refine it.
+REGION_KM = 1000.0
+
+
+def _inside(m: dict, e: dict) -> bool:
+    """Whether mention ``m``'s place can refine event ``e``'s: the same country (and admin1, when
+    both give one); a named region without a country ("Gulf of Aden") only by a point near it, so
+    a stray town elsewhere never relocates the event."""
+    if not place_key(e)[0]:
+        return True
+    cm, ce = _norm(m.get("country_code")), _norm(e.get("country_code"))
+    if ce:
+        if cm != ce:
+            return False
+        a1m, a1e = _norm(m.get("admin1")), _norm(e.get("admin1"))
+        return not (a1m and a1e and a1m != a1e)
+    if None in (m.get("latitude"), m.get("longitude"), e.get("latitude"), e.get("longitude")):
+        return False
+    return haversine_km(m["latitude"], m["longitude"], e["latitude"], e["longitude"]) <= REGION_KM
+
+
 def merge(e: dict, m: dict) -> dict:
     """Fold mention ``m`` into event ``e`` (in place); returns ``e``."""
     e["n_mentions"] = (e.get("n_mentions") or 0) + 1
@@ -489,7 +510,8 @@ def merge(e: dict, m: dict) -> dict:
                 e["lo"], e["hi"] = m["lo"], m["hi"]
     # place: a more precise report refines the location
     gm, ge = m.get("geo_precision"), e.get("geo_precision")
-    if place_key(m)[0] and (not place_key(e)[0] or (gm is not None and (ge is None or gm < ge))):
+    if place_key(m)[0] and (not place_key(e)[0] or (gm is not None and (ge is None or gm < ge))) \
+            and _inside(m, e):
         for k in PLACE_FIELDS:
             e[k] = m.get(k)
         e["_pk"] = m["_pk"]
