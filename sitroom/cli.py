@@ -103,6 +103,7 @@ def _emit(res, writer, counts, quiet) -> None:
 
 from .evaluate.command import evaluate  # noqa: E402
 from .store.command import ceasefires, claims, events, explain, export, figures, ingest  # noqa: E402
+from .serve.command import serve  # noqa: E402
 
 app.command("ingest")(ingest)
 app.command("events")(events)
@@ -112,6 +113,9 @@ app.command("figures")(figures)
 app.command("claims")(claims)
 app.command("ceasefires")(ceasefires)
 app.command("evaluate")(evaluate)
+app.command("serve")(serve)
+from .report.command import report  # noqa: E402
+app.command("report")(report)
 
 
 def main() -> None:

@@ -646,7 +646,7 @@ def test_report_commands(reported, db_url, tmp_path):
     r = run(app, ["ceasefires", "--db", db_url, "--format", "csv"])
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [(x["date"], x["n_events"]) for x in rows] == [("2020-01-14", "1"), ("2020-01-16", "1")]
-    assert rows[0]["documents"] == "truce same-truce" and rows[0]["parties"] == "Russia; Turkey"
+    assert rows[0]["documents"] == "truce same-truce truce-word" and rows[0]["parties"] == "Russia; Turkey"
     r = run(app, ["ceasefires", "--db", db_url])
     assert r.exit_code == 0 and "2 alleged violations" in r.stdout and "2020-01-14" in r.stdout
     r = run(app, ["claims", "--db", db_url, "--format", "csv"])

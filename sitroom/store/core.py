@@ -429,24 +429,8 @@ class Store:
         """Fused events matching every given filter (case-insensitive; actor is a substring;
         since/until keep events whose date range overlaps). ``limit``/``offset`` page them."""
         ev = S.events
-        q = sa.select(ev)
-        if country:
-            c = country.strip()
-            q = q.where(sa.or_(sa.func.upper(ev.c.country_code) == c.upper(),
-                               sa.func.lower(ev.c.country) == c.lower()))
-        if admin1:
-            q = q.where(sa.func.lower(ev.c.admin1) == admin1.strip().lower())
-        if since:
-            q = q.where(ev.c.date_hi >= _day(since))
-        if until:
-            q = q.where(ev.c.date_lo <= _day(until))
-        if type:
-            t = type.strip().lower()
-            q = q.where(sa.or_(sa.func.lower(ev.c.sub_event_type) == t, sa.func.lower(ev.c.event_type) == t))
-        if actor:
-            pat = f"%{actor.strip().lower()}%"
-            q = q.where(sa.or_(sa.func.lower(ev.c.actor1).like(pat), sa.func.lower(ev.c.actor2).like(pat),
-                               sa.func.lower(ev.c.assoc_actor_1).like(pat)))
+        q = sa.select(ev).where(*self._event_filters(country=country, admin1=admin1, since=since, until=until,
+                                                     type=type, actor=actor))
         q = q.order_by(ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id)
         if limit:
             q = q.limit(limit)
@@ -543,6 +527,40 @@ class Store:
             r["mentions"] = self._mentions_for(conn, [eid]).get(eid, [])
             r["claims"] = self._claims_for(conn, [eid]).get(eid, [])
         return r
+
+    @staticmethod
+    def _event_filters(*, country: str | None = None, admin1: str | None = None,
+                       since: date | str | None = None, until: date | str | None = None,
+                       type: str | None = None, actor: str | None = None) -> list:  # noqa: A002
+        """The WHERE conditions of :meth:`query_events` and :meth:`count_events`."""
+        ev = S.events
+        conds = []
+        if country:
+            c = country.strip()
+            conds.append(sa.or_(sa.func.upper(ev.c.country_code) == c.upper(),
+                                sa.func.lower(ev.c.country) == c.lower()))
+        if admin1:
+            conds.append(sa.func.lower(ev.c.admin1) == admin1.strip().lower())
+        if since:
+            conds.append(ev.c.date_hi >= _day(since))
+        if until:
+            conds.append(ev.c.date_lo <= _day(until))
+        if type:
+            t = type.strip().lower()
+            conds.append(sa.or_(sa.func.lower(ev.c.sub_event_type) == t, sa.func.lower(ev.c.event_type) == t))
+        if actor:
+            pat = f"%{actor.strip().lower()}%"
+            conds.append(sa.or_(sa.func.lower(ev.c.actor1).like(pat), sa.func.lower(ev.c.actor2).like(pat),
+                                sa.func.lower(ev.c.assoc_actor_1).like(pat)))
+        return conds
+
+    def count_events(self, **filters) -> int:
+        """How many fused events :meth:`query_events` with the same filters returns (without paging)."""
+        filters.pop("limit", None)
+        filters.pop("offset", None)
+        q = sa.select(sa.func.count()).select_from(S.events).where(*self._event_filters(**filters))
+        with self.engine.connect() as conn:
+            return int(conn.execute(q).scalar_one())
 
 
 #: The ``events.terms`` column holds the content words of the sources' evidence (``fuse.terms``)

@@ -1,0 +1,229 @@
+"""The dashboard as a person uses it: Debian's Chromium (headless, driven by Playwright) against
+``sitroom serve`` over a database holding the reference page and a hostile document.
+
+Skips, with the reason, when Playwright or /usr/bin/chromium is missing (``make test`` installs
+Chromium through ``scripts/browser-deps.sh`` when it runs as root). Map tiles are blocked, as
+offline: the outlines shipped with the package must still draw the map.
+
+Screenshots go to a temporary directory (printed); ``docs/dashboard.png`` is written when it is
+missing or when ``SITROOM_UPDATE_SCREENSHOT=1``."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seeds" / "000_c623d46ca901d4fa.txt"
+CHROMIUM = os.environ.get("SITROOM_CHROMIUM", "/usr/bin/chromium")   # Debian's, by default
+TOKEN = "browser-test-token"
+HOSTILE_TITLE = "<script>window.__xss=1</script> Nawa report"
+HOSTILE_TEXT = ("Nawa strike <b>bold</b>\n\n"
+                "On January 5, 2020, a Syrian government airstrike hit the town of Nawa in Daraa province "
+                "<script>window.__xss=1</script> <img src=x onerror=\"window.__xss=1\">, killing 3 civilians, "
+                "activists said.")
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+    _PLAYWRIGHT_ERROR = None
+except Exception as exc:  # noqa: BLE001 - not installed, or broken
+    _PLAYWRIGHT_ERROR = f"{type(exc).__name__}: {exc}"
+
+pytestmark = [
+    pytest.mark.skipif(_PLAYWRIGHT_ERROR is not None,
+                       reason=f"browser tests need Playwright for Python (pip install -e '.[test]'): {_PLAYWRIGHT_ERROR}"),
+    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
+                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}: run scripts/browser-deps.sh as root "
+                              "(apt-get install chromium)"),
+    pytest.mark.skipif(not SEED.exists(), reason=f"seed not found at {SEED}"),
+]
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    d = tmp_path_factory.mktemp("screenshots")
+    print(f"\nscreenshots in {d}")
+    return d
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """uvicorn in a thread over a fresh database: the seed, then the hostile document POSTed."""
+    import httpx
+    import uvicorn
+
+    from sitroom.ingest import iter_documents
+    from sitroom.pipeline import Pipeline
+    from sitroom.serve import create_app
+    from sitroom.store import open_store
+
+    db = str(tmp_path_factory.mktemp("browser") / "browser.db")
+    store = open_store(db)
+    assert store.ingest(Pipeline().run(iter_documents([str(SEED)], date(2020, 1, 17)))).added == 1
+    app = create_app(store=store, token=TOKEN)
+    # port 0: the system picks a free port as uvicorn binds it (no race with other processes)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not srv.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    port = srv.servers[0].sockets[0].getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    r = httpx.post(f"{base}/api/documents", timeout=60, headers={"Authorization": f"Bearer {TOKEN}"},
+                   json={"text": HOSTILE_TEXT, "title": HOSTILE_TITLE, "published": "2020-01-06", "id": "hostile <doc>",
+                         "url": "javascript:window.__xss=1"})
+    assert r.status_code == 201, r.text
+    hostile = r.json()["events"]
+    assert hostile
+    total = httpx.get(f"{base}/api/events").json()["total"]
+    yield {"url": base + "/", "hostile": hostile, "total": total}
+    srv.should_exit = True
+    thread.join(10)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    pg = ctx.new_page()
+    problems: list[str] = []
+    pg.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    pg.on("console", lambda m: problems.append(f"console: {m.text}")
+          if m.type == "error" and "ERR_FAILED" not in m.text else None)
+    # offline: no tile server; also keeps the test from touching the network
+    pg.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    pg.goto(server["url"])
+    pg.wait_for_selector("body[data-events=ready]", timeout=20000)
+    pg.wait_for_selector("body[data-outlines=ready]", timeout=20000)
+    pg.problems = problems
+    yield pg
+    ctx.close()
+
+
+def _count(pg) -> int:
+    return int(pg.locator("#event-count").get_attribute("data-count"))
+
+
+def test_markers_on_the_map_over_the_offline_outlines(page, server, shots):
+    expect(page.locator("#event-count")).to_have_text(f"{server['total']} of {server['total']} events")
+    icons = page.locator(".leaflet-marker-pane .leaflet-marker-icon")
+    expect(icons.first).to_be_visible()
+    # clusters show how many events they hold: together, every located event
+    clustered = sum(int(t) for t in page.locator(".marker-cluster span").all_text_contents())
+    single = page.locator(".leaflet-marker-pane img.leaflet-marker-icon").count()
+    assert clustered + single == server["total"]
+    assert page.locator(".leaflet-outlines-pane canvas").count() >= 1       # the base map without tiles
+    expect(page.locator("#basemap-status")).to_contain_text("offline outlines")
+    assert page.locator("#event-list .event-item").count() == server["total"]
+    page.screenshot(path=str(shots / "1-overview.png"))
+    assert not page.problems, page.problems
+
+
+def test_click_the_maarat_al_numan_event_and_read_its_evidence(page, shots):
+    item = page.locator("#event-list").get_by_role("button", name=re.compile(r"Air.drone strike at .*Maarat al-Numan"))
+    expect(item).to_have_count(1)
+    eid = item.get_attribute("data-event-id")
+    item.click()            # the map zooms to the event's marker
+    page.wait_for_selector(f"body[data-focused={eid}]")
+    marker = page.locator("img.leaflet-marker-icon[title*='Maarat al-Numan']")
+    expect(marker).to_be_visible()
+    assert marker.get_attribute("data-event-id") == eid
+    page.locator("#panel-close").click()
+    expect(page.locator("#panel")).to_be_hidden()
+    marker.click()          # and the marker opens it again
+    panel = page.locator("#panel")
+    expect(panel).to_be_visible()
+    expect(panel.locator("h2")).to_contain_text("Air/drone strike")
+    evidence = panel.locator("blockquote.evidence").first
+    expect(evidence).to_contain_text("Russian and Syrian jets pounded the devastated city of Maarat al-Numan.")
+    place = evidence.locator("mark[data-field=location]")
+    expect(place).to_have_text("Maarat al-Numan")
+    assert "Maarrat an Numan" in place.get_attribute("title")
+    expect(evidence.locator("mark[data-field=date]")).to_have_text("Jan. 16")
+    expect(evidence.locator("mark[data-field=trigger]")).to_have_text("pounded")
+    expect(panel.locator(".facts")).to_contain_text("Maarrat an Numan")
+    page.screenshot(path=str(shots / "2-maarat-evidence.png"))
+    assert not page.problems, page.problems
+
+
+def test_brushing_the_timeline_filters_the_map(page, server, shots):
+    total = server["total"]
+    assert _count(page) == total
+    box = page.locator("#timeline").bounding_box()
+    y = box["y"] + box["height"] * 0.5
+    page.mouse.move(box["x"] + box["width"] * 0.70, y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.85, y, steps=5)
+    page.mouse.move(box["x"] + box["width"] - 4, y, steps=5)
+    page.mouse.up()
+    expect(page.locator("#event-count")).not_to_have_text(f"{total} of {total} events")
+    shown = _count(page)
+    assert 0 < shown < total
+    expect(page.locator("#event-count")).to_have_text(f"{shown} of {total} events")
+    assert page.locator("#event-list .event-item").count() == shown
+    clustered = sum(int(t) for t in page.locator(".marker-cluster span").all_text_contents())
+    assert clustered + page.locator(".leaflet-marker-pane img.leaflet-marker-icon").count() == shown
+    expect(page.locator("#brush-label")).to_contain_text("2020-01-")
+    assert page.locator("#timeline .bar.in").count() >= 1
+    page.screenshot(path=str(shots / "3-brushed.png"))
+    page.get_by_role("button", name="All dates").click()
+    expect(page.locator("#event-count")).to_have_text(f"{total} of {total} events")
+    # the filters ask the server again: one type only
+    page.locator("#f-type").select_option("Air/drone strike")
+    expect(page.locator("#event-count")).not_to_have_text(f"{total} of {total} events")
+    page.wait_for_selector("body[data-events=ready]")
+    expect(page.locator("#event-count")).to_have_text(re.compile(r"^\d+ of \d+ events$"))
+    items = page.locator("#event-list .event-item")
+    assert items.count() == _count(page) >= 1
+    assert all("Air/drone strike" in t for t in items.all_text_contents())
+    assert not page.problems, page.problems
+
+
+def test_hostile_article_text_shows_as_text(page, server, shots):
+    eid = server["hostile"][0]
+    page.locator(f".event-item[data-event-id='{eid}']").click()
+    panel = page.locator("#panel")
+    expect(panel.locator("blockquote.evidence").first).to_contain_text(
+        '<script>window.__xss=1</script> <img src=x onerror="window.__xss=1">')
+    expect(panel.locator(".sources")).to_contain_text(HOSTILE_TITLE)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.locator("#panel script, #panel img, #panel b, #event-list script, #event-list img").count() == 0
+    assert page.locator("#panel a[href^='javascript']").count() == 0        # the javascript: URL is not a link
+    page.screenshot(path=str(shots / "4-hostile.png"))
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert not page.problems, page.problems
+
+
+def test_readme_screenshot(page, server, shots):
+    """The picture in the README: the overview with the Maarat al-Numan event open."""
+    page.locator("#event-list").get_by_role("button", name=re.compile(r"Air.drone strike at .*Maarat al-Numan")).click()
+    expect(page.locator("#panel blockquote.evidence").first).to_contain_text("Maarat al-Numan")
+    page.wait_for_selector("body[data-focused]")
+    for _ in range(5):      # back out to the region, the evidence still open
+        page.locator(".leaflet-control-zoom-out").click()
+        page.wait_for_timeout(350)
+    page.wait_for_timeout(700)   # the last zoom animation
+    path = shots / "dashboard.png"
+    page.screenshot(path=str(path))
+    target = ROOT / "docs" / "dashboard.png"
+    if not target.exists() or os.environ.get("SITROOM_UPDATE_SCREENSHOT") == "1":
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(path, target)
+    assert not page.problems, page.problems
