@@ -344,3 +344,10 @@ def test_demonym_codes_are_strings():
     codes = demonyms()
     assert all(isinstance(cc, str) and cc for cc in codes.values())     # regions give names
     assert codes["Norwegian"] == "NO"
+
+
+def test_a_name_after_in_is_a_place_even_if_ner_says_person(extractor):
+    # the small English model tags "Palmyra" PERSON here; "in Palmyra" still names the town
+    ps = places(extractor, "Tens of casualties in the ranks of the regime forces and the "
+                           "\u201cIslamic State\u201d in Palmyra")
+    assert [p.country_code for p in find(ps, "Palmyra")] == ["SY"]

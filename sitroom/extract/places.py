@@ -63,6 +63,9 @@ TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "gen", "general", "s
 
 # Capitalised English words that are also (tiny) places somewhere; never a toponym on their own
 # unless NER calls them GPE/LOC.
+#: Prepositions after which a capitalised name is a place ("in Palmyra", "near Saraqib").
+LOCATIVE_PREPS = frozenset({"in", "near", "outside", "around", "into", "towards", "toward"})
+
 #: Adjectives that name a town somewhere but, alone, are modifiers ("Naval commandos").
 MODIFIER_WORDS = frozenset({"naval", "marine", "maritime", "coastal"})
 
@@ -542,6 +545,10 @@ class PlaceExtractor:
                     if self._looks_like_person_or_name_part(doc, m):
                         return None
                     m.weak = maxpop < 1000000     # "Aleppo" tagged PERSON: a big city is a city
+                    nxt = doc[m.tok_end] if m.tok_end < len(doc) else None
+                    if prev is not None and prev.lower_ in LOCATIVE_PREPS and \
+                            (nxt is None or nxt.lower_ not in ("'s", "’s")):
+                        m.weak = False            # "in Palmyra": a place, whatever NER says
                 elif maxpop < 1000 and not has_admin:
                     m.weak = True
                 return True
