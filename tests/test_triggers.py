@@ -209,3 +209,13 @@ def test_a_capitalised_word_inside_a_quoted_name_damps_nothing(finder):
         "Clashes east of Euphrates between the \u201cJazeera Storm\u201d operation and the Islamic State.")))
     finder(an)
     assert [t.score for t in an.triggers if t.sub_event_type == "Armed clash"][0] >= 0.8
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("SDF advanced over IS in northern Raqqa.", "Non-state actor overtakes territory"),
+    ("Syria Democratic Forces advanced in the eastern countryside of Raqqa.", "Non-state actor overtakes territory"),
+    ("Government forces advanced on rebel positions near Kidal.", "Government regains territory"),
+])
+def test_advances_by_who_advances(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub
