@@ -44,6 +44,8 @@ table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 1
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
 th { background: #f4f5f7; font-weight: 600; }
 td.n { text-align: right; white-space: nowrap; }
+td.n .note { white-space: normal; text-align: left; max-width: 14em; }
+section { overflow-x: auto; }
 .badge { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; border: 1px solid; white-space: nowrap; }
 .verified { color: var(--ok); border-color: var(--ok); }
 .un { color: var(--accent); border-color: var(--accent); }
@@ -132,7 +134,7 @@ def _actors(e: dict) -> str:
     a = [x for x in (e.get("actor1"), e.get("assoc_actor_1")) if x]
     s = " with ".join(a)
     if e.get("actor2"):
-        s = f"{s or '?'} vs {e['actor2']}"
+        s = f"{s or 'unnamed actor'} vs {e['actor2']}"
     return s
 
 
