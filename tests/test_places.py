@@ -351,3 +351,11 @@ def test_a_name_after_in_is_a_place_even_if_ner_says_person(extractor):
     ps = places(extractor, "Tens of casualties in the ranks of the regime forces and the "
                            "\u201cIslamic State\u201d in Palmyra")
     assert [p.country_code for p in find(ps, "Palmyra")] == ["SY"]
+
+
+def test_a_city_named_with_city_is_that_city(extractor):
+    # "MEXICO CITY" in a dateline is the city, not the country; "Idlib Province" is still Idlib
+    ps = places(extractor, "MEXICO CITY (AP) - Thousands marched in the capital on Sunday.")
+    assert [(p.text, p.feature) for p in ps][:1] == [("MEXICO CITY", "populated_place")]
+    ps = places(extractor, "Shelling hit Idlib Province on Monday.")
+    assert [(p.text, p.feature) for p in ps] == [("Idlib", "admin1")]

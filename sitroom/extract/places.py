@@ -234,7 +234,12 @@ class PlaceExtractor:
                            or m.text in {",", ";", ":", "(", ")", '"', "“", "”"} for m in mid):
                         continue
                     if last.lower_ in ADMIN_CUES or last.lower_ in CITY_CUES:
-                        continue     # "Idlib Province": the name is "Idlib", the rest is a cue
+                        # "Idlib Province": the name is "Idlib", the rest is a cue -- unless the
+                        # whole is itself a town's name ("MEXICO CITY", "Kuwait City")
+                        fk = name_key(doc[i:j].text)
+                        if not any(gaz.record(r).kind == PLACE and name_key(gaz.record(r).name) == fk
+                                   for r in gaz.lookup_key(fk)):
+                            continue
                 span = doc[i:j]
                 stext, send = _cut_semicolon(span)
                 if not stext or (";" in span.text and j - 1 > i and ";" in doc[i:j - 1].text):
