@@ -359,3 +359,11 @@ def test_a_city_named_with_city_is_that_city(extractor):
     assert [(p.text, p.feature) for p in ps][:1] == [("MEXICO CITY", "populated_place")]
     ps = places(extractor, "Shelling hit Idlib Province on Monday.")
     assert [(p.text, p.feature) for p in ps] == [("Idlib", "admin1")]
+
+
+def test_the_gazetteer_longer_name_wins_over_a_shorter_entity(extractor):
+    ps = places(extractor, "Residents of the U.S. Virgin Islands were told to evacuate.")
+    assert [(p.text, p.country_code) for p in ps] == [("U.S. Virgin Islands", "VI")]
+    # a building named after a city is no town of its own ("Cathedral", Alberta)
+    ps = places(extractor, "Pilgrims gathered at the Manila Cathedral on Sunday.")
+    assert [p.text for p in ps] == ["Manila"]

@@ -100,6 +100,7 @@ secretary atlantic pacific main globe quarter buy maria pierre elliott isabelle 
 victoria regina florence lafayette franklin jackson madison clinton marion columbia
 national international federal republican democrat democratic liberal labour conservative
 airport hospital stadium museum bridge temple mosque square plaza avenue boulevard street
+cathedral basilica chapel church abbey arena
 highway freeway route lake river creek mountains hills valley gulf bay coast
 jordan chad georgia israel india china turkey paris london berlin
 pope mark patrol metro lakes cavalier vale kennedy nick brent far act rd el nino la nina
@@ -340,6 +341,15 @@ class PlaceExtractor:
                     s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES and doc[s - 1].text[:1].isupper()
                     and ent.label_ != "GPE" or (s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES
                                                 and not self.gaz.lookup_key(name_key(stext)))):
+                continue
+            g = gaz_by_start.get(s)
+            if g is not None and g.tok_end > e and not g.loose and all(
+                    _is_cap(t) or t.lower_ in PARTICLES for t in doc[e:g.tok_end]):
+                # "U.S. Virgin Islands" (NER: "U.S."), "MEXICO CITY" (NER: "MEXICO"): the
+                # gazetteer's longer name wins
+                g.ner = ent.label_
+                g.strength = 0.9
+                add(g)
                 continue
             rid = self.gaz.abbrev.get(stext)
             if rid is not None:
