@@ -367,3 +367,14 @@ def test_the_gazetteer_longer_name_wins_over_a_shorter_entity(extractor):
     # a building named after a city is no town of its own ("Cathedral", Alberta)
     ps = places(extractor, "Pilgrims gathered at the Manila Cathedral on Sunday.")
     assert [p.text for p in ps] == ["Manila"]
+
+
+def test_a_country_or_state_name_beats_a_small_town_of_that_name(extractor):
+    ps = places(extractor, "Recently, the crown prince detained Lebanon's Prime Minister. Officials "
+                           "in Texas and Ohio said the US would respond.")
+    assert [(p.country_code, p.feature) for p in find(ps, "Lebanon")] == [("LB", "country")]
+    ps = places(extractor, "A federal judge in Wyoming has halted the rule, officials in Washington said.")
+    assert [p.feature for p in find(ps, "Wyoming")] == ["admin1"]
+    # a qualified town is still the town
+    ps = places(extractor, "The fire in Lebanon, Pa., killed two people.")
+    assert [(p.country_code, p.admin1) for p in find(ps, "Lebanon")] == [("US", "Pennsylvania")]

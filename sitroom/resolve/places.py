@@ -148,12 +148,18 @@ class PlaceResolver:
             # this document speaks of "X province" elsewhere, never of "X city"
             s += 0.8
         elif r.kind == PLACE:
-            # a bare name that is both a province and its capital: the city
+            # a bare name that is both a province and its capital: the city (a district of the
+            # name only counts when no province or country bears it: "Wyoming" is the state,
+            # not the town in Wyoming County)
+            bigger = any(o.kind in (ADMIN1, COUNTRY) for o in recs)
             for o in recs:
-                if o.kind in (ADMIN1, ADMIN2) and o.country_code == r.country_code and (
-                        r.admin1_id == o.admin1_id or r.admin2_id == o.id):
+                if o.country_code == r.country_code and (
+                        (o.kind == ADMIN1 and r.admin1_id == o.admin1_id) or
+                        (o.kind == ADMIN2 and not bigger and r.admin2_id == o.id)):
                     s += 0.5
                     break
+        if r.kind == COUNTRY and not m.loose and name_key(r.name) == name_key(m.text):
+            s += 1.0      # "Lebanon's Prime Minister": a country's own name means the country
         if name_key(r.name) == name_key(m.text):
             s += 0.15
         return s
