@@ -151,11 +151,13 @@ class PlaceResolver:
             # a bare name that is both a province and its capital: the city (a district of the
             # name only counts when no province or country bears it: "Wyoming" is the state,
             # not the town in Wyoming County)
-            bigger = any(o.kind in (ADMIN1, COUNTRY) for o in recs)
+            own = name_key(r.name)
+            bigger = any(o.kind in (ADMIN1, COUNTRY) and name_key(o.name) == own for o in recs)
             for o in recs:
                 if o.country_code == r.country_code and (
                         (o.kind == ADMIN1 and r.admin1_id == o.admin1_id) or
-                        (o.kind == ADMIN2 and not bigger and r.admin2_id == o.id)):
+                        (o.kind == ADMIN2 and not bigger and
+                         (r.admin1_id == o.admin1_id or r.admin2_id == o.id))):
                     s += 0.5
                     break
         if r.kind == COUNTRY and not m.loose and name_key(r.name) == name_key(m.text):
