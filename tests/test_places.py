@@ -378,3 +378,11 @@ def test_a_country_or_state_name_beats_a_small_town_of_that_name(extractor):
     # a qualified town is still the town
     ps = places(extractor, "The fire in Lebanon, Pa., killed two people.")
     assert [(p.country_code, p.admin1) for p in find(ps, "Lebanon")] == [("US", "Pennsylvania")]
+
+
+def test_operation_names_titles_and_twin_districts(extractor):
+    ps = places(extractor, "The Turkish forces and the factions of Operation \u201cOlive Branch\u201d advanced.")
+    assert not find(ps, "Olive Branch")
+    assert not places(extractor, "The truce of the Caesar and Sultan ends its 29th day.")
+    # a district of the town's name abroad does not outweigh the town's own twin district
+    assert [p.country_code for p in find(places(extractor, "Police in St. Louis said."), "St. Louis")] == ["US"]

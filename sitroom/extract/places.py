@@ -53,7 +53,7 @@ NER_PLACE = {"GPE", "LOC", "FAC"}
 VESSEL_PREFIXES = frozenset("""INS MV HMS USS SS RFA HMAS HMCS HMNZS USNS USCGC FS MT MY ROKS TCG PNS
 BNS SLNS KRI HNLMS HDMS RV FV NRP ESPS ITS SAS""".split())
 
-TITLES = {"mr", "mrs", "ms", "dr", "president", "minister", "gen", "general", "sen", "senator",
+TITLES = {"sultan", "caesar", "mr", "mrs", "ms", "dr", "president", "minister", "gen", "general", "sen", "senator",
           "rep", "gov", "governor", "mayor", "judge", "sheikh", "king", "queen", "prince",
           "princess", "lord", "lady", "sir", "col", "colonel", "capt", "captain", "lt", "sgt",
           "officer", "coach", "pope", "saint", "st", "professor", "prof", "chief", "commander",
@@ -101,6 +101,7 @@ victoria regina florence lafayette franklin jackson madison clinton marion colum
 national international federal republican democrat democratic liberal labour conservative
 airport hospital stadium museum bridge temple mosque square plaza avenue boulevard street
 cathedral basilica chapel church abbey arena
+sultan caesar basin panorama
 highway freeway route lake river creek mountains hills valley gulf bay coast
 jordan chad georgia israel india china turkey paris london berlin
 pope mark patrol metro lakes cavalier vale kennedy nick brent far act rd el nino la nina
@@ -186,6 +187,15 @@ def _article_led(text: str) -> bool:
     """"al-Sham", "Al Sham", "el-Fasher": a name that starts with an Arabic article."""
     head = text.split("-", 1)[0].split(" ", 1)[0].lower()
     return head in ARTICLE_WORDS and len(text) > len(head) + 1
+
+
+def _after_operation(doc, i: int) -> bool:
+    """The name of a military operation: right after "Operation" (or "operation"), a quote between
+    them allowed ("Operation “Olive Branch”", "operation Euphrates Shield")."""
+    j = i - 1
+    while j >= 0 and doc[j].text in ("\"", "“", "'", "‘", "«"):
+        j -= 1
+    return j >= 0 and doc[j].lower_ == "operation"
 
 
 def _is_cap(t) -> bool:
@@ -333,9 +343,10 @@ class PlaceExtractor:
             stext, send = _cut_semicolon(span)
             if not stext:
                 continue
-            if (s > 0 and doc[s - 1].text in VESSEL_PREFIXES) or (e - s == 1 and doc[s].text in self._vessels):
-                continue        # "INS Mysore": a warship
-            if e - s == 1 and doc[s].lower_ in MODIFIER_WORDS:
+            if (s > 0 and doc[s - 1].text in VESSEL_PREFIXES) or (e - s == 1 and doc[s].text in self._vessels) \
+                    or _after_operation(doc, s):
+                continue        # "INS Mysore": a warship; Operation "Olive Branch"
+            if e - s == 1 and (doc[s].lower_ in MODIFIER_WORDS or doc[s].lower_.rstrip(".") in TITLES):
                 continue        # "The Naval commandos": a modifier, no town of Naval
             if doc[s].lower_.rstrip(".") in TITLES or (
                     s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES and doc[s - 1].text[:1].isupper()
@@ -496,6 +507,8 @@ class PlaceExtractor:
         if (m.tok_start > 0 and doc[m.tok_start - 1].text in VESSEL_PREFIXES) or (
                 single and first.text in self._vessels):
             return None     # "INS Mysore" is a warship
+        if _after_operation(doc, m.tok_start):
+            return None     # Operation "Olive Branch" is a military operation
         if span.text.isupper() and self._dateline(doc, m):
             m.strength = 0.9
             return True

@@ -37,7 +37,7 @@ ARAB_WORLD = frozenset("""SY IQ LB JO PS IL SA YE OM AE QA BH KW EG LY TN DZ MA 
 ER TD NE ML TR IR AF PK""".split())
 #: first words of Arabic place names (never a place on their own)
 ARABIC_NAME_HEADS = frozenset("""sheikh shaykh kafr kfar deir dayr tal tall tel jabal jebel abu umm
-ras qasr khirbet khirbat wadi jisr beit bayt bani beni qalat qalaat""".split())
+ras qasr khirbet khirbat wadi jisr beit bayt bani beni qalat qalaat bab""".split())
 
 _GAP = (r"(?:\s+(?:a|an|the|his|her|their|its|to|reporters|journalists|news|press|media|"
         r"conference|briefing|statement|interview|speech|remarks|video|televised|telephone|phone|"
@@ -152,7 +152,8 @@ class PlaceResolver:
             # name only counts when no province or country bears it: "Wyoming" is the state,
             # not the town in Wyoming County)
             own = name_key(r.name)
-            bigger = any(o.kind in (ADMIN1, COUNTRY) and name_key(o.name) == own for o in recs)
+            bigger = any(o.kind in (ADMIN1, COUNTRY) and o.country_code == r.country_code
+                         and name_key(o.name) == own for o in recs)
             for o in recs:
                 if o.country_code == r.country_code and (
                         (o.kind == ADMIN1 and r.admin1_id == o.admin1_id) or
