@@ -61,14 +61,14 @@ TITLES = {"sultan", "caesar", "mr", "mrs", "ms", "dr", "president", "minister", 
           "prime", "mister", "rev", "father", "brother", "sister", "mp", "deputy",
           "hurricane", "storm", "typhoon", "cyclone", "tropical"}
 
-# Capitalised English words that are also (tiny) places somewhere; never a toponym on their own
-# unless NER calls them GPE/LOC.
 #: Prepositions after which a capitalised name is a place ("in Palmyra", "near Saraqib").
 LOCATIVE_PREPS = frozenset({"in", "near", "outside", "around", "into", "towards", "toward"})
 
 #: Adjectives that name a town somewhere but, alone, are modifiers ("Naval commandos").
 MODIFIER_WORDS = frozenset({"naval", "marine", "maritime", "coastal"})
 
+# Capitalised English words that are also (tiny) places somewhere; never a toponym on their own
+# unless NER calls them GPE/LOC.
 COMMON_WORDS = frozenset("""
 a an the man hit police reading mobile of along about above after again against all also am
 among and any are around as at back be bar bay beach bell best big black blue bond border
