@@ -133,11 +133,6 @@ def make_note(ev: Event) -> str:
     return note[0].upper() + note[1:] + "."
 
 
-# When no trigger of the taxonomy fires, a report of violence still names its means ("bombardment
-# kills 47 in Idlib countryside", "16 killed by shelling"): the first such word, or an incident
-# death count, anchors one low-confidence event.
-
-
 @lru_cache(maxsize=1)
 def _taxonomy() -> dict:
     with resources.files("sitroom.data").joinpath("taxonomy.yaml").open("r", encoding="utf-8") as fh:
@@ -174,6 +169,9 @@ def _words_rx(items) -> re.Pattern | None:
     return re.compile(r"\b(?:" + "|".join(items) + r")\b", re.I) if items else None
 
 
+# When no trigger of the taxonomy fires, a report of violence still names its means ("bombardment
+# kills 47 in Idlib countryside", "16 killed by shelling"): the first such word, or an incident
+# death count, anchors one low-confidence event. The words are the taxonomy's ``fallback`` section.
 @lru_cache(maxsize=1)
 def _fallback() -> tuple[list[tuple[str, re.Pattern]], re.Pattern | None, re.Pattern | None]:
     """The taxonomy's ``fallback`` lexicon, compiled once: (sub-event cues, casualty words,
