@@ -29,89 +29,33 @@ from ..resolve.gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, REGION, Gazettee
 DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
 
 MAX_TOKENS = 6
-# first words of Arabic/Persian/Turkic place names, which are transliterated in many ways
-ARABIC_HEADS = frozenset("""sheikh shaykh sheik shaikh jabal jebel jabel tal tall tel tell kafr kfar
-kafar deir dayr dair ain ayn ein ras bir beit bayt bait khan qasr abu umm um bab wadi hay hayy
-jisr marj khirbet khirbat khirbit qalat qalaat qala tal souk suq suk bani beni""".split())
-ARTICLE_WORDS = frozenset({"al", "el", "an", "ad", "ar", "as", "ash", "at", "az", "ed", "es",
-                           "ez", "er", "et"})
-PARTICLES = frozenset({
-    "al", "el", "an", "ad", "ar", "as", "ash", "at", "az", "ed", "es", "ez", "de", "del", "della",
-    "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "of", "on", "upon", "sur",
-    "en", "bin", "ibn", "-", "'", "’", "y", "i", "and", "am", "im", "an der", "am main", "the",
-    "'s", "’s", "’", "‘", "`", ".",
-})
-ADMIN_CUES = {"province": ADMIN1, "provinces": ADMIN1, "governorate": ADMIN1,
-              "governorates": ADMIN1, "region": ADMIN1, "regions": ADMIN1, "state": ADMIN1,
-              "oblast": ADMIN1, "prefecture": ADMIN1, "department": ADMIN1, "wilaya": ADMIN1,
-              "district": ADMIN2, "districts": ADMIN2, "county": ADMIN2, "raion": ADMIN2,
-              "rayon": ADMIN2, "countryside": ADMIN1, "countrysides": ADMIN1}
-CITY_CUES = {"city", "town", "village", "capital", "suburb", "district of", "neighbourhood",
-             "neighborhood", "township"}
+
+
+def _place_words() -> dict:
+    """The extractor's word lists (sitroom/data/place_words.yaml), read once at import."""
+    data = yaml.safe_load((DEMONYMS_FILE.parent / "place_words.yaml").read_text(encoding="utf-8")) or {}
+    for key, value in data.items():
+        items = value.keys() if isinstance(value, dict) else value
+        bad = [x for x in items if not isinstance(x, str)]
+        if bad:     # YAML reads bare yes/no/on/off as booleans: quote them
+            raise ValueError(f"place_words.yaml: {key}: quote these entries: {bad}")
+    return data
+
+
+_WORDS = _place_words()
+# the lists are documented in sitroom/data/place_words.yaml
+ARABIC_HEADS = frozenset(_WORDS["arabic_heads"])
+ARTICLE_WORDS = frozenset(_WORDS["article_words"])
+PARTICLES = frozenset(_WORDS["particles"])
+ADMIN_CUES = {k: {"admin1": ADMIN1, "admin2": ADMIN2}[v] for k, v in _WORDS["admin_cues"].items()}
+CITY_CUES = set(_WORDS["city_cues"])
 NER_PLACE = {"GPE", "LOC", "FAC"}
-#: Ship prefixes: "INS Mysore", "MV Gibe", "USS Cole" name vessels, not places.
-VESSEL_PREFIXES = frozenset("""INS MV HMS USS SS RFA HMAS HMCS HMNZS USNS USCGC FS MT MY ROKS TCG PNS
-BNS SLNS KRI HNLMS HDMS RV FV NRP ESPS ITS SAS""".split())
-
-TITLES = {"sultan", "caesar", "mr", "mrs", "ms", "dr", "president", "minister", "gen", "general", "sen", "senator",
-          "rep", "gov", "governor", "mayor", "judge", "sheikh", "king", "queen", "prince",
-          "princess", "lord", "lady", "sir", "col", "colonel", "capt", "captain", "lt", "sgt",
-          "officer", "coach", "pope", "saint", "st", "professor", "prof", "chief", "commander",
-          "spokesman", "spokeswoman", "secretary", "ambassador", "envoy", "leader", "emir",
-          "prime", "mister", "rev", "father", "brother", "sister", "mp", "deputy",
-          "hurricane", "storm", "typhoon", "cyclone", "tropical"}
-
-#: Prepositions after which a capitalised name is a place ("in Palmyra", "near Saraqib").
-LOCATIVE_PREPS = frozenset({"in", "near", "outside", "around", "into", "towards", "toward"})
-
-#: Adjectives that name a town somewhere but, alone, are modifiers ("Naval commandos").
-MODIFIER_WORDS = frozenset({"naval", "marine", "maritime", "coastal"})
-
-# Capitalised English words that are also (tiny) places somewhere; never a toponym on their own
-# unless NER calls them GPE/LOC.
-COMMON_WORDS = frozenset("""
-a an the man hit police reading mobile of along about above after again against all also am
-among and any are around as at back be bar bay beach bell best big black blue bond border
-bridge brown by call camp can canal cape case center centre central chance china church city
-clay cliff close coast college come common concord congress court cross crown day dear deal
-dell early east eastern easy echo eden energy enterprise fair fall faith fame field fire first
-five flat ford forest fort fortune four free friendship front game gap garden gate glen gold
-golden good grace grand green grove guard hall harbor harbour hardy harmony haven health
-heart help hill holly home hope house how hunt independence industry iron island islands jack
-justice key king lake land lane last liberty light lily lincoln little live long love lucky
-made main major march may mayo media mercy middle mill mine moon more mount mountain must
-national nation navy new news nice no north northern now oak ocean office old one open orange
-order palm paradise park peace pearl phoenix pine plain plains pleasant point pool port post
-power prairie president progress prospect providence queen rainbow ranch red reform republic
-rest rich ridge river road rock rose round royal ruby rush sale salem sandy school sea second
-security service seven shell short silver six sky smith snow social south southern spring
-springs square star state station sterling stone street success summit sun sunny sunset
-supreme tell ten the third three time today tower town trade trinity true two union unity
-university up valley victory view village vista wall war warren water way west western white
-why will wood worth york you young zion bath bristol derby dover essex kent march may june july
-april august january february october november december monday tuesday wednesday thursday friday
-saturday sunday army general sir lord lady miss mission marine marines delta alpha charlie
-bravo omega kilo media press premier senate house council parliament ministry defence defense
-interior foreign affairs minister chief cabinet federal capital provincial municipal metro
-commerce council police hospital airport university college embassy consulate stadium
-christmas easter ramadan eid islam islamic christian muslim jewish arab arabic
-eu un nato isis isil al qaeda hamas hezbollah taliban reuters afp ap
-secretary atlantic pacific main globe quarter buy maria pierre elliott isabelle julieta
-victoria regina florence lafayette franklin jackson madison clinton marion columbia
-national international federal republican democrat democratic liberal labour conservative
-airport hospital stadium museum bridge temple mosque square plaza avenue boulevard street
-cathedral basilica chapel church abbey arena
-sultan caesar basin panorama
-highway freeway route lake river creek mountains hills valley gulf bay coast
-jordan chad georgia israel india china turkey paris london berlin
-pope mark patrol metro lakes cavalier vale kennedy nick brent far act rd el nino la nina
-""".split()) - {"jordan", "chad", "georgia", "israel", "india", "china", "turkey", "paris",
-                 "london", "berlin"}
-
-DIRECTIONS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
-              "northeastern", "northwestern", "southeastern", "southwestern", "north-eastern",
-              "north-western", "south-eastern", "south-western", "central", "rural", "-",
-              "northeast", "northwest", "southeast", "southwest"}
+VESSEL_PREFIXES = frozenset(_WORDS["vessel_prefixes"])     # case-sensitive: "INS Mysore"
+TITLES = set(_WORDS["titles"])
+LOCATIVE_PREPS = frozenset(_WORDS["locative_prepositions"])
+MODIFIER_WORDS = frozenset(_WORDS["modifier_words"])
+COMMON_WORDS = frozenset(_WORDS["common_words"])
+DIRECTIONS = set(_WORDS["directions"])
 SPEECH_VERBS = {"say", "tell", "add", "write", "explain", "note", "believe", "think", "argue",
                 "insist", "recall", "ask", "want", "claim"}
 
