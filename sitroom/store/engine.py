@@ -26,6 +26,24 @@ def resolve_url(db: str | None = None) -> str:
     return db
 
 
+def _wal(cur, attempts: int = 100) -> None:
+    """Put a SQLite file in WAL mode (persistent: later connections find it set). Switching needs
+    the file to itself and does not wait on busy_timeout, so two processes opening a new database
+    at once retry here instead of failing with "database is locked"."""
+    import sqlite3
+    import time
+
+    for i in range(attempts):
+        try:
+            if str(cur.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or i == attempts - 1:
+                raise
+            time.sleep(0.05 + 0.01 * i)
+
+
 def make_engine(db: str | None = None, *, writer: bool = False, **kw) -> Engine:
     """An engine for ``db``. ``writer=True`` (SQLite): every transaction starts with
     ``BEGIN IMMEDIATE``, so a writer's read-then-write never races another writer."""
@@ -47,7 +65,7 @@ def make_engine(db: str | None = None, *, writer: bool = False, **kw) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             if ":memory:" not in url and url not in ("sqlite://", "sqlite:///"):
-                cur.execute("PRAGMA journal_mode=WAL")
+                _wal(cur)
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
         return engine
