@@ -11,6 +11,13 @@ names the evidence ids it rests on.
 """
 from __future__ import annotations
 
-from .data import build_report
+
+
+def __getattr__(name: str):
+    if name == "build_report":     # imported on first use (SQLAlchemy)
+        from .data import build_report
+        return build_report
+    raise AttributeError(name)
+
 
 __all__ = ["build_report"]

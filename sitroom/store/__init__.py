@@ -5,8 +5,18 @@
 >>> store.ingest(Pipeline().run(docs))      # one transaction per document
 >>> store.query_events(country="SY", type="Air/drone strike")
 """
-from .core import IngestStats, Store, event_code, open_store, parse_event_id
-from .engine import DEFAULT_DB, make_engine, migrate, resolve_url
+_LAZY = {"IngestStats": "core", "Store": "core", "event_code": "core", "open_store": "core",
+         "parse_event_id": "core", "DEFAULT_DB": "engine", "make_engine": "engine", "migrate": "engine",
+         "resolve_url": "engine"}
+
+
+def __getattr__(name: str):
+    # imported on first use: `sitroom extract` need not load SQLAlchemy
+    mod = _LAZY.get(name)
+    if mod is None:
+        raise AttributeError(name)
+    from importlib import import_module
+    return getattr(import_module(f"{__name__}.{mod}"), name)
 
 __all__ = ["DEFAULT_DB", "IngestStats", "Store", "event_code", "make_engine", "migrate", "open_store",
            "parse_event_id", "resolve_url"]
