@@ -22,12 +22,11 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from functools import lru_cache
-from importlib import resources
 from statistics import median
 from typing import Any, Callable, Iterable
 
-import yaml
 
+from ..data import load as load_data
 from .readers import GoldItem
 
 Result = dict[str, Any]
@@ -165,8 +164,7 @@ def fold_name(name: str | None) -> str:
 
 @lru_cache(maxsize=1)
 def _admin1_table() -> tuple[dict[str, str], dict[str, dict[str, set[str]]]]:
-    with resources.files("sitroom.data").joinpath("admin1_aliases.yaml").open("r", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+    data = load_data("admin1_aliases.yaml")
     canon: dict[str, str] = {}
     for _cc, units in (data.get("aliases") or {}).items():
         for key, names in (units or {}).items():
@@ -221,8 +219,7 @@ def same_admin1(gold: str | None, pred: str | None, scheme: str | None = None) -
 def case2021_codes() -> tuple[dict[str, str], frozenset[str], str]:
     """(sub_event_type -> code, gold codes scored as NONE, the NONE label) from
     ``sitroom/data/case2021_codes.yaml``."""
-    with resources.files("sitroom.data").joinpath("case2021_codes.yaml").open("r", encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+    data = load_data("case2021_codes.yaml")
     to_code = {str(v).casefold(): str(k) for k, v in data["acled"].items()}
     return to_code, frozenset(data["none_codes"]), str(data.get("none_label", "NONE"))
 

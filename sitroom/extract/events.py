@@ -12,11 +12,10 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Callable
 
-import yaml
 
+from ..data import load as load_data
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
 from .casualties import Count, segment_bounds
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
@@ -26,10 +25,8 @@ ANAPHORA = re.compile(r"\b(the same (?:region|area|city|town|village|province|di
                       r"there|its (?:western|southern|northern|eastern) countryside)\b", re.I)
 
 
-@lru_cache(maxsize=1)
 def note_templates() -> dict[str, str]:
-    with resources.files("sitroom.data").joinpath("notes.yaml").open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)["templates"]
+    return load_data("notes.yaml")["templates"]
 
 
 def _precision(place: Place | None, geo_precision: Callable[[Place], int]) -> int | None:
@@ -133,10 +130,8 @@ def make_note(ev: Event) -> str:
     return note[0].upper() + note[1:] + "."
 
 
-@lru_cache(maxsize=1)
 def _taxonomy() -> dict:
-    with resources.files("sitroom.data").joinpath("taxonomy.yaml").open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_data("taxonomy.yaml")
 
 
 @lru_cache(maxsize=None)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from ..data import load as load_data, require_strings
 from ..model import Analysis, Place
 from ..resolve.gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, REGION, Gazetteer, name_key
 
@@ -33,13 +34,10 @@ MAX_TOKENS = 6
 
 def _place_words() -> dict:
     """The extractor's word lists (sitroom/data/place_words.yaml), read once at import."""
-    data = yaml.safe_load((DEMONYMS_FILE.parent / "place_words.yaml").read_text(encoding="utf-8")) or {}
-    for key, value in data.items():
-        items = value.keys() if isinstance(value, dict) else value
-        bad = [x for x in items if not isinstance(x, str)]
-        if bad:     # YAML reads bare yes/no/on/off as booleans: quote them
-            raise ValueError(f"place_words.yaml: {key}: quote these entries: {bad}")
-    return data
+    words = load_data("place_words.yaml")
+    for key, value in words.items():
+        require_strings("place_words.yaml", key, value.keys() if isinstance(value, dict) else value)
+    return words
 
 
 _WORDS = _place_words()
@@ -250,7 +248,6 @@ class PlaceExtractor:
             from ..nlp import parse_one
             doc = parse_one(analysis.document).doc
             analysis.doc = doc
-        text = analysis.document.text
         tok_ent: dict[int, object] = {}
         for ent in doc.ents:
             for k in range(ent.start, ent.end):

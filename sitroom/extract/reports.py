@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from importlib import resources
 
-import yaml
 
+from ..data import load as load_data
 from ..model import Agreement, Analysis, Claim, Event, Figure, Place, QualityFlag, Span
 from .attribution import Attribution
 from .casualties import Count
@@ -22,10 +21,8 @@ _KIND_RANK = {"denial": 3, "accusation": 2, "appeal": 1, "statement": 0}
 _QUOTE = re.compile(r"[\"\u201c]([^\"\u201d]{12,})[\"\u201d]")
 
 
-@lru_cache(maxsize=1)
 def agreement_lexicon() -> dict:
-    with resources.files("sitroom.data").joinpath("agreements.yaml").open("r", encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return load_data("agreements.yaml")
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +54,6 @@ _TOO_VAGUE = {"many", "several", "numerous", "a few", "few"}   # no figure to re
 def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
                   attrs: list[Attribution], events: list[Event]) -> list[Figure]:
     document = analysis.document
-    event_sentences = {(e.evidence[0].start) for e in events}
     trig_sents = {ctx.sentence_of(t.start).index for t in analysis.triggers
                   if not t.negated and not t.hypothetical}
     figures: list[Figure] = []

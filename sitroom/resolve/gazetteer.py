@@ -17,7 +17,6 @@ rapidfuzz fallback, bucketed by first letter and length, catches near misses.
 """
 from __future__ import annotations
 
-import math
 import os
 import pickle
 import re
@@ -350,8 +349,8 @@ class Gazetteer:
         with open(data / "countries" / "countries.tsv", encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
                 c = line.rstrip("\n").split("\t")
-                name, a2, a3, gid, official, common, aliases, historic = (
-                    c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[9])
+                name, a2, gid, official, common, aliases, historic = (
+                    c[0], c[1], c[3], c[4], c[5], c[6], c[9])
                 if historic:
                     continue
                 display = DISPLAY_NAMES.get(a2) or common or name

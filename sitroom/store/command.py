@@ -120,7 +120,6 @@ def ingest(
         items = read_results(paths)
     else:
         from ..ingest import iter_documents
-        from ..model import DocError
         from ..pipeline import Pipeline
 
         from ..model import Document
