@@ -219,3 +219,27 @@ def test_a_capitalised_word_inside_a_quoted_name_damps_nothing(finder):
 def test_advances_by_who_advances(finder, text, sub):
     t, _ = best(finder, text)
     assert t is not None and t.sub_event_type == sub
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("Rebel factions expel the regime forces out of the village after two days of fighting",
+     "Non-state actor overtakes territory"),
+    ("Syrian Democratic Forces advance over Islamic State fighters in the countryside",
+     "Non-state actor overtakes territory"),
+    ("More executions carried out by the Islamic State in the eastern countryside",
+     "Attack"),
+    ("Militiamen killed a singer and his son in the old town", "Attack"),
+])
+def test_headline_style_events(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+@pytest.mark.parametrize("text", [
+    "A strong aftershock shook the coastal province late on Tuesday",
+    "The country expelled four Russian diplomats on Monday",
+    "The court ordered the execution of the convicted murderer",
+])
+def test_more_non_events(finder, text):
+    t, _ = best(finder, text)
+    assert t is None or t.score < 0.5, (text, t)
