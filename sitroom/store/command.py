@@ -67,6 +67,25 @@ def _open(db: Optional[str]):
         raise typer.Exit(2)
 
 
+def _query(db: Optional[str], method: str, **kw):
+    """Open the database, run one ``Store`` query, close it."""
+    store = _open(db)
+    try:
+        return getattr(store, method)(**kw)
+    finally:
+        store.close()
+
+
+def _table(title: str, columns: tuple[str, ...]):
+    """An empty rich table with sitroom's look: the given title and folding columns."""
+    from rich.table import Table
+
+    t = Table(header_style="bold", expand=True, title=title)
+    for col in columns:
+        t.add_column(col, overflow="fold")
+    return t
+
+
 def _date_opt(value: Optional[str], hint: str) -> Optional[date]:
     if value is None:
         return None
@@ -172,14 +191,9 @@ def events(
     """List fused events matching the filters."""
     from .export import CSV_COLUMNS, acled_row, event_json
 
-    if fmt not in EVENT_FORMATS:
-        raise typer.BadParameter(f"{fmt!r}; choose one of {', '.join(EVENT_FORMATS)}", param_hint="--format")
-    store = _open(db)
-    try:
-        rows = store.query_events(country=country, admin1=admin1, since=_date_opt(since, "--since"),
-                                  until=_date_opt(until, "--until"), type=type_, actor=actor, limit=limit)
-    finally:
-        store.close()
+    _check_fmt(fmt)
+    rows = _query(db, "query_events", country=country, admin1=admin1, since=_date_opt(since, "--since"),
+                  until=_date_opt(until, "--until"), type=type_, actor=actor, limit=limit)
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "json":
@@ -205,14 +219,12 @@ def _killed(r: dict) -> str:
 
 
 def _print_table(rows: list[dict], console: Console) -> None:
-    from rich.table import Table
     from rich.markup import escape
 
     from .core import event_code
 
-    t = Table(header_style="bold", expand=True, title=f"{len(rows)} events")
-    for col in ("id", "date", "type", "actor1", "actor2", "location", "admin1", "country", "killed", "sources"):
-        t.add_column(col, overflow="fold")
+    t = _table(f"{len(rows)} events",
+               ("id", "date", "type", "actor1", "actor2", "location", "admin1", "country", "killed", "sources"))
     for r in rows:
         t.add_row(event_code(r["id"]), f"{r.get('event_date') or '?'} (p{r.get('time_precision') or '?'})",
                   escape(r.get("sub_event_type") or ""), escape(r.get("actor1") or ""), escape(r.get("actor2") or ""),
@@ -235,11 +247,7 @@ def explain(
         parse_event_id(event_id)
     except ValueError:
         raise typer.BadParameter(f"{event_id!r} is not an event id like SR12", param_hint="EVENT_ID")
-    store = _open(db)
-    try:
-        e = store.event(event_id)
-    finally:
-        store.close()
+    e = _query(db, "event", event_id=event_id)
     if e is None:
         err.print(f"sitroom: no event {event_id}", markup=False)
         raise typer.Exit(1)
@@ -376,21 +384,14 @@ def figures(
 ) -> None:
     """List figures (tallies: killed, injured, displaced ...) the documents report, with their period and source."""
     _check_fmt(fmt)
-    store = _open(db)
-    try:
-        rows = store.query_figures(kind=kind, country=country, admin1=admin1, since=_date_opt(since, "--since"),
-                                   until=_date_opt(until, "--until"), doc=doc, limit=limit)
-    finally:
-        store.close()
+    rows = _query(db, "query_figures", kind=kind, country=country, admin1=admin1, since=_date_opt(since, "--since"),
+                  until=_date_opt(until, "--until"), doc=doc, limit=limit)
     js = [_figure_json(r) for r in rows]
 
     def table(console: Console) -> None:
         from rich.markup import escape
-        from rich.table import Table
 
-        t = Table(header_style="bold", expand=True, title=f"{len(js)} figures")
-        for col in ("kind", "number", "unit", "period", "where", "attributed to", "document"):
-            t.add_column(col, overflow="fold")
+        t = _table(f"{len(js)} figures", ("kind", "number", "unit", "period", "where", "attributed to", "document"))
         for f in js:
             num = f"{f['qualifier'] + ' ' if f.get('qualifier') else ''}{f['value'] if f['value'] is not None else ''}"
             if f.get("low") is not None and f.get("high") is not None and f["low"] != f["high"]:
@@ -448,22 +449,15 @@ def claims(
             parse_event_id(event)
         except ValueError:
             raise typer.BadParameter(f"{event!r} is not an event id like SR12", param_hint="--event")
-    store = _open(db)
-    try:
-        rows = store.query_claims(kind=kind, speaker=speaker, target=target, event=event, country=country,
-                                  admin1=admin1, since=_date_opt(since, "--since"), until=_date_opt(until, "--until"),
-                                  type=type_, actor=actor, limit=limit)
-    finally:
-        store.close()
+    rows = _query(db, "query_claims", kind=kind, speaker=speaker, target=target, event=event, country=country,
+                  admin1=admin1, since=_date_opt(since, "--since"), until=_date_opt(until, "--until"),
+                  type=type_, actor=actor, limit=limit)
     js = [_claim_json(r) for r in rows]
 
     def table(console: Console) -> None:
         from rich.markup import escape
-        from rich.table import Table
 
-        t = Table(header_style="bold", expand=True, title=f"{len(js)} claims")
-        for col in ("kind", "speaker", "target", "date", "text", "events", "document"):
-            t.add_column(col, overflow="fold")
+        t = _table(f"{len(js)} claims", ("kind", "speaker", "target", "date", "text", "events", "document"))
         for c in js:
             evs = " ".join(f"{e['relation']} {e['event_id']}" + (" (contested)" if e["contested"] else "")
                            for e in c["events"])
@@ -491,12 +485,8 @@ def ceasefires(
 
     A violation is a violent event inside the agreement's area on or after its effective date."""
     _check_fmt(fmt)
-    store = _open(db)
-    try:
-        rows = store.ceasefires(kind=kind, area=area, since=_date_opt(since, "--since"),
-                                until=_date_opt(until, "--until"))
-    finally:
-        store.close()
+    rows = _query(db, "ceasefires", kind=kind, area=area, since=_date_opt(since, "--since"),
+                  until=_date_opt(until, "--until"))
     flat = []
     for a in rows:
         base = {k: a.get(k) for k in CEASEFIRE_COLUMNS[:8]}
@@ -510,7 +500,6 @@ def ceasefires(
 
     def table(console: Console) -> None:
         from rich.markup import escape
-        from rich.table import Table
 
         if not rows:
             console.print("no agreements")
@@ -521,9 +510,7 @@ def ceasefires(
                     + f", area {a['area_used'] or 'unknown'}" + (f", {a['status']}" if a.get("status") else "")
                     + f": {a['n_violations']} alleged violations, {a['fatalities']} killed"
                     + f" (reported in {', '.join(a['documents'])})")
-            t = Table(header_style="bold", expand=True, title=escape(head))
-            for col in ("day", "events", "killed", "which"):
-                t.add_column(col, overflow="fold")
+            t = _table(escape(head), ("day", "events", "killed", "which"))
             for d in a["days"]:
                 t.add_row(d["date"], str(d["n_events"]), str(d["fatalities"]),
                           escape("; ".join(f"{e['event_id']} {e['sub_event_type'] or '?'} at {e['location'] or '?'}"
