@@ -19,6 +19,7 @@ from ..data import load as load_data
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
 from .casualties import Count, segment_bounds
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
+from .triggers import cue_regex
 
 ANAPHORA = re.compile(r"\b(the same (?:region|area|city|town|village|province|district)|"
                       r"the (?:province|region|area|city|town|village|enclave|district|countryside)|"
@@ -136,11 +137,8 @@ def _taxonomy() -> dict:
 
 @lru_cache(maxsize=None)
 def _cue_set(name: str) -> re.Pattern | None:
-    """A cue set of the taxonomy as one regex ("forces=": the whole word; else a word start)."""
-    cues = (_taxonomy().get("cue_sets") or {}).get(name) or []
-    parts = [r"\b" + re.escape(str(c)[:-1]) + r"\b" if str(c).endswith("=") else r"\b" + re.escape(str(c))
-             for c in cues]
-    return re.compile("|".join(parts), re.I) if parts else None
+    """A cue set of the taxonomy as one regex, compiled as the trigger finder compiles cues."""
+    return cue_regex((_taxonomy().get("cue_sets") or {}).get(name) or [])
 
 
 def _has_cue(name: str, text: str, common_only: bool = False) -> bool:

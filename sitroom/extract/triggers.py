@@ -71,7 +71,9 @@ def inflections(word: str) -> set[str]:
     return out
 
 
-def _cue_regex(cues: list[str]) -> re.Pattern | None:
+def cue_regex(cues: list[str]) -> re.Pattern | None:
+    """Cue words as one case-insensitive regex: each cue at a word start, "word=" as a whole word,
+    the words of a multi-word cue with any whitespace or hyphen between them."""
     if not cues:
         return None
     parts = []
@@ -199,14 +201,14 @@ class TriggerFinder:
         spec = _TriggerSpec(
             key=key, phrase=trig["phrase"], sub_event_type=sub, event_type=event, code=code,
             plover=plover, weight=float(trig.get("weight", 0.6)), pos=trig.get("pos", "any"),
-            require=_cue_regex(self._expand(trig.get("require"))),
-            require_all=[r for r in (_cue_regex(self._expand(g)) for g in trig.get("require_all") or []) if r],
-            exclude=_cue_regex(self._expand(trig.get("exclude"))),
-            boost=_cue_regex(self._expand(trig.get("boost"))),
-            subject=_cue_regex(self._expand(trig.get("subject"))),
-            subject_not=_cue_regex(self._expand(trig.get("subject_not"))),
-            obj=_cue_regex(self._expand(trig.get("object"))),
-            obj_not=_cue_regex(self._expand(trig.get("object_not"))),
+            require=cue_regex(self._expand(trig.get("require"))),
+            require_all=[r for r in (cue_regex(self._expand(g)) for g in trig.get("require_all") or []) if r],
+            exclude=cue_regex(self._expand(trig.get("exclude"))),
+            boost=cue_regex(self._expand(trig.get("boost"))),
+            subject=cue_regex(self._expand(trig.get("subject"))),
+            subject_not=cue_regex(self._expand(trig.get("subject_not"))),
+            obj=cue_regex(self._expand(trig.get("object"))),
+            obj_not=cue_regex(self._expand(trig.get("object_not"))),
             scope=trig.get("scope", "sentence"))
         self.specs[key] = spec
         for slots in self._patterns(spec.phrase):
