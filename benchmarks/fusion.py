@@ -8,7 +8,7 @@ Each size runs in its own process (so peak memory is that run's): ``store`` stre
 pipeline results (3 mentions per document, ~2.4 reports per true event, two years, 20 countries x
 10 regions x 20 towns) into a fresh database with ``Store.ingest`` (fusion + all writes,
 committing every 200 documents); ``memory`` runs the same fusion with ``sitroom.fuse.Fuser`` and
-no database, and scores the clusters against the true events (pairwise precision/recall/F1).
+no database (consolidating every 200 documents, as the store does per transaction), and scores the clusters against the true events (pairwise precision/recall/F1).
 Generating the synthetic data is timed separately and subtracted. Peak memory is the process's
 maximum resident set size (ru_maxrss), including Python and the libraries (``baseline``).
 CPU seconds are reported too: wall time on a shared machine depends on its load.
@@ -55,11 +55,23 @@ def run_one(mode: str, n: int, db: str | None, commit_every: int, days: int = 73
     else:
         baseline = _rss_mb()
         f, assign, truth = Fuser(), {}, {}
+        touched, into, docs = set(), {}, 0
         t0, c0 = time.perf_counter(), time.process_time()
         for res, t in iter_synthetic(n, seed=1, days=days):
             truth[res["doc_id"]] = t
             for j, e in enumerate(res["events"]):
-                assign[(res["doc_id"], j)] = f.add(mention_record(e))[0]
+                key = f.add(mention_record(e))[0]
+                assign[(res["doc_id"], j)] = key
+                touched.add(key)
+            docs += 1
+            if docs % commit_every == 0:      # as the store does after each transaction
+                into.update((mg["from"], mg["into"]) for mg in f.consolidate(touched))
+                touched = set()
+        into.update((mg["from"], mg["into"]) for mg in f.consolidate(touched))
+        for k, v in assign.items():
+            while v in into:
+                v = into[v]
+            assign[k] = v
         total, cpu = time.perf_counter() - t0, time.process_time() - c0
         out.update(events=len(f.events), candidates_per_mention=round(f.compared / n, 2),
                    **pairwise_scores(assign, truth))

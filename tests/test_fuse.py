@@ -209,3 +209,33 @@ def test_a_stray_town_elsewhere_never_relocates_an_event_at_sea():
     merge(e, m(**{**sea, "country": "Yemen", "country_code": "YE", "location": "Aden",
                   "latitude": 12.78, "longitude": 45.04, "geo_precision": 1}))
     assert e["location"] == "Aden" and e["geo_precision"] == 1
+
+
+def test_consolidation_joins_an_event_once_later_reports_tie_it_to_another():
+    """Greedy fusion depends on order: a report with no place arrives before the reports that
+    name the same people at the event's place. Consolidation joins the two events afterwards
+    (the older keeps its key) and leaves a look-alike elsewhere alone."""
+    arrest = dict(sub_event_type="Arrests", event_type="Strategic developments", event_date=None,
+                  time_precision=None, actor1=None, fatalities=None, country="United States",
+                  country_code="US", admin1="Virginia", location="Staunton", latitude=38.15,
+                  longitude=-79.07, geo_precision=1)
+    nowhere = dict(arrest, country=None, country_code=None, admin1=None, location=None, latitude=None,
+                   longitude=None, geo_precision=None)
+    people = frozenset({"virginia", "sharron", "diane", "crawford", "smith", "staunton"})
+    f = Fuser()
+    k1, _ = f.add(mention_record(raw(**arrest, evidence=[{"text": "A woman was detained in Staunton"}]),
+                                 frozenset({"staunton"})))
+    k2, d2 = f.add(mention_record(raw(**nowhere, evidence=[
+        {"text": "In Virginia, Sharron Diane Crawford Smith was charged by Staunton police"}]), people))
+    assert d2["decision"] == "new" and k2 != k1          # one shared name is too little
+    houston = dict(arrest, admin1="Texas", location="Houston", latitude=29.76, longitude=-95.37)
+    k3, _ = f.add(mention_record(raw(**houston, evidence=[{"text": "Houston police detained Mary Jones"}]),
+                                 frozenset({"houston", "mary", "jones"})))
+    k4, _ = f.add(mention_record(raw(**arrest, evidence=[
+        {"text": "Staunton police arrested Sharron Diane Crawford Smith over the killings"}]), people))
+    assert len(f.events) == 3
+    merges = f.consolidate([k4])
+    assert [(mg["from"], mg["into"]) for mg in merges] == [(k2, k1)]
+    assert set(f.events) == {k1, k3} and f.events[k1]["n_mentions"] == 3
+    assert f.events[k1]["name_counts"]["sharron"] == 2 and f.events[k1]["location"] == "Staunton"
+    assert f.consolidate() == []                           # a fixed point

@@ -693,3 +693,37 @@ def test_names_are_stored_and_find_events_across_transactions(store):
     with store.engine.connect() as c:
         rows = set(c.execute(sa.select(S.event_blocks.c.place).where(S.event_blocks.c.bucket == -2)).scalars())
     assert "~crawford" in rows
+
+
+def test_later_reports_join_events_filed_earlier(store, tmp_path):
+    """An event filed in one transaction is joined, in a later one, to the event that new reports
+    tie it to: mentions, sources and claim links move, the old id resolves to the event, and
+    explain says why."""
+    from sitroom.store.command import explain_text
+
+    base = dict(sub_event_type="Arrests", event_type="Strategic developments", event_date=None,
+                time_precision=None, country="United States", country_code="US", admin1="Virginia",
+                admin2=None, location="Staunton", latitude=38.15, longitude=-79.07, actor1=None,
+                actor2=None, fatalities=None, fatalities_low=None)
+    nowhere = dict(base, country=None, country_code=None, admin1=None, location=None, latitude=None,
+                   longitude=None, geo_precision=None)
+    store.ingest([result("first", [ev(local="a", **base, evidence=[
+        {"start": 0, "end": 33, "text": "A woman was detained in Staunton"}])])])
+    store.ingest([result("nowhere", [ev(local="b", **nowhere, evidence=[
+        {"start": 0, "end": 72, "text": "In Virginia, Sharron Diane Crawford Smith was charged by Staunton police"}])],
+        claims=[{"kind": "denial", "speaker": "her lawyer", "text": "Her lawyer denied the charges",
+                 "about": ["b"], "evidence": []}])])
+    assert consistency(store)["events"] == 2
+    stats = store.ingest([result("third", [ev(local="c", **base, evidence=[
+        {"start": 0, "end": 70, "text": "Staunton police arrested Sharron Diane Crawford Smith over the killings"}])])])
+    assert stats.consolidated == 1
+    assert consistency(store) == {"documents": 3, "events": 1, "mentions": 3}
+    e = store.event("SR1")
+    assert e["documents"] == ["first", "nowhere", "third"] and e["n_sources"] == 3 and e["contested"]
+    assert [a["event_id"] for a in e["absorbed"]] == ["SR2"]
+    old = store.event("SR2")                    # the absorbed id still finds its event
+    assert old["id"] == 1 and old["merged_from"] == "SR2"
+    assert [c["kind"] for c in store.query_claims(event="SR1")] == ["denial"]
+    text = explain_text(old)
+    assert text.startswith("SR2 was joined to SR1") and "joined by SR2" in text
+    assert store.event("SR9") is None

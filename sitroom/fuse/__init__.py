@@ -31,6 +31,11 @@ events filed under its own place key (plus coarser keys) and the weeks its own r
 fusion is near-linear in the number of mentions. An event is also filed under its longest proper
 names, so a report with no place or no date finds the events whose documents name the same
 participants (names filed under more than :data:`NAME_CAP` events are too common to look up).
+
+Fusion is greedy, so a mention that arrives before the reports that would tie it to an event
+starts an event of its own. :func:`consolidate` undoes that order effect: every event a batch
+created or changed is offered, like a mention, to the events around it, and two events that score
+:data:`THRESHOLD` or more become one (the older keeps its id), until no pair does.
 """
 from __future__ import annotations
 
@@ -573,6 +578,53 @@ def best_match(m: dict, candidates: Iterable[tuple[Any, dict]]) -> tuple[Any, fl
     return best_key, best_score, best_why, rejected
 
 
+def merge_events(dst: dict, src: dict) -> dict:
+    """Fold event ``src`` into event ``dst`` (in place): as :func:`merge` with ``src`` as one
+    report, then the counts of both sides added up."""
+    n = (dst.get("n_mentions") or 0) + (src.get("n_mentions") or 1)
+    counts = dict(dst.get("name_counts") or {})
+    for x, c in (src.get("name_counts") or {}).items():
+        counts[x] = counts.get(x, 0) + c
+    name_n = (dst.get("name_n") or 0) + (src.get("name_n") or 0)
+    merge(dst, src)
+    if counts:
+        if len(counts) > MAX_NAMES:
+            counts = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_NAMES])
+        dst["name_counts"], dst["name_n"], dst["names"] = counts, name_n, frozenset(counts)
+    dst["n_mentions"] = n
+    return dst
+
+
+def consolidate(events: dict, index: "MemoryIndex", touched: Iterable, order=lambda k: k) -> list[dict]:
+    """Merge events that, once every report of a batch is filed, turn out to be one.
+
+    Each event in ``touched`` (smallest first) is compared, as a mention would be, with the events
+    the ``index`` gives for it; when the best scores :data:`THRESHOLD` or more the two become one:
+    the one first in ``order`` (the older) absorbs the other, and is offered again. ``events`` and
+    ``index`` are updated in place. Returns the merges in order: ``{"from", "into", "score",
+    "reasons"}``."""
+    queue = sorted((k for k in touched if k in events), key=lambda k: (events[k].get("n_mentions") or 0, order(k)))
+    merges: list[dict] = []
+    while queue:
+        k = queue.pop(0)
+        if k not in events:
+            continue
+        index.remove(k)
+        cands = sorted((c for c in index.candidates(events[k]) if c != k and c in events), key=order)
+        best, score, why, _ = best_match(events[k], ((c, events[c]) for c in cands))
+        if best is None:
+            index.add(k, events[k])
+            continue
+        dst, src = (best, k) if order(best) < order(k) else (k, best)
+        index.remove(best)
+        merge_events(events[dst], events.pop(src))
+        index.add(dst, events[dst])
+        merges.append({"from": src, "into": dst, "score": score, "reasons": why})
+        queue = [q for q in queue if q != src and q != dst]
+        queue.insert(0, dst)
+    return merges
+
+
 # ------------------------------------------------------------------ in-memory fusion
 
 class MemoryIndex:
@@ -659,6 +711,7 @@ class Fuser:
         self.events: dict[int, dict] = {}
         self.index = MemoryIndex()
         self.compared = 0
+        self._last_key = 0
 
     def add(self, m: dict) -> tuple[int, dict]:
         """File a mention record; returns (event key, decision)."""
@@ -666,7 +719,8 @@ class Fuser:
         self.compared += len(keys)
         key, score, why, rejected = best_match(m, ((k, self.events[k]) for k in sorted(keys)))
         if key is None:
-            key = len(self.events) + 1
+            self._last_key += 1
+            key = self._last_key
             self.events[key] = new_event(m)
             decision = {"decision": "new", "candidates": len(keys), "rejected": rejected}
         else:
@@ -675,3 +729,8 @@ class Fuser:
             decision = {"decision": "merged", "score": score, "reasons": why, "candidates": len(keys)}
         self.index.add(key, self.events[key])
         return key, decision
+
+    def consolidate(self, touched: Iterable | None = None) -> list[dict]:
+        """Merge the events that turned out to be one (:func:`consolidate`); ``touched``: the
+        event keys to re-offer (default: all)."""
+        return consolidate(self.events, self.index, list(self.events) if touched is None else touched)

@@ -171,7 +171,8 @@ def ingest(
     stats.unchanged += len(skipped)
     if not quiet:
         err.print(f"sitroom: {stats.added} documents added, {stats.unchanged} unchanged, {stats.errors} failed; "
-                  f"{stats.mentions} event mentions: {stats.new_events} new events, {stats.merged} merged", markup=False)
+                  f"{stats.mentions} event mentions: {stats.new_events} new events, {stats.merged} merged"
+                  + (f", {stats.consolidated} events joined to others" if stats.consolidated else ""), markup=False)
     if stats.added + stats.unchanged == 0:
         raise typer.Exit(1)
 
@@ -254,6 +255,8 @@ def explain(
     if fmt == "json":
         out = event_json(e)
         out["claims"] = _jsonable(e["claims"])
+        out["merged_from"] = e.get("merged_from")
+        out["absorbed"] = _jsonable(e.get("absorbed") or [])
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return
     print(explain_text(e, event_code))
@@ -262,7 +265,8 @@ def explain(
 def explain_text(e: dict, event_code=None) -> str:
     from .core import event_code as code
 
-    lines = [f"{code(e['id'])}: {e.get('sub_event_type') or '?'} on {e.get('event_date') or 'unknown date'}"
+    lines = [f"{e['merged_from']} was joined to {code(e['id'])} by later reports:"] if e.get("merged_from") else []
+    lines += [f"{code(e['id'])}: {e.get('sub_event_type') or '?'} on {e.get('event_date') or 'unknown date'}"
              f" (time_precision {e.get('time_precision')}, range {e.get('date_lo')}..{e.get('date_hi')})",
              f"  where: {', '.join(str(x) for x in (e.get('location'), e.get('admin1'), e.get('country') or e.get('country_code')) if x)}"
              f" (geo_precision {e.get('geo_precision')}; {e.get('latitude')}, {e.get('longitude')})",
@@ -285,9 +289,16 @@ def explain_text(e: dict, event_code=None) -> str:
             lines.append(f"      merged (score {f.get('score')} among {f.get('candidates')} candidates): "
                          + "; ".join(f.get("reasons") or []))
         else:
-            lines.append(f"      started this event ({f.get('candidates', 0)} candidates compared)")
+            lines.append(f"      started an event ({f.get('candidates', 0)} candidates compared)")
             for r in f.get("rejected") or []:
                 lines.append(f"        not {r['event']} (score {r['score']}): " + "; ".join(r["reasons"]))
+        if f.get("consolidated"):
+            c = f["consolidated"]
+            lines.append(f"      then joined {c.get('into')} once the batch's reports were filed (score {c.get('score')}): "
+                         + "; ".join(c.get("reasons") or []))
+    for a in e.get("absorbed") or []:
+        lines.append(f"  joined by {a['event_id']} once later reports tied them (score {a.get('score')}): "
+                     + "; ".join(a.get("reasons") or []))
     for c in e.get("claims") or []:
         lines.append(f"  claim ({c['relation']}) by {c.get('speaker') or '?'}"
                      + (f" against {c['target']}" if c.get("target") else "")

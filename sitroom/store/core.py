@@ -80,10 +80,12 @@ class IngestStats:
     mentions: int = 0
     new_events: int = 0
     merged: int = 0
+    consolidated: int = 0
     error_ids: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("added", "unchanged", "errors", "mentions", "new_events", "merged")}
+        return {k: getattr(self, k) for k in ("added", "unchanged", "errors", "mentions", "new_events", "merged",
+                                              "consolidated")}
 
 
 class Store:
@@ -149,7 +151,7 @@ class Store:
         got: list[str] = []
         st = self.ingest([res], commit_every=1, on_status=lambda _r, s: got.append(s))
         if stats is not None:
-            for k in ("added", "unchanged", "errors", "mentions", "new_events", "merged"):
+            for k in ("added", "unchanged", "errors", "mentions", "new_events", "merged", "consolidated"):
                 setattr(stats, k, getattr(stats, k) + getattr(st, k))
             stats.error_ids += st.error_ids
         return got[0] if got else "error"
@@ -179,7 +181,7 @@ class Store:
                     on_status(dict(batch[0], error=f"not stored: {type(exc).__name__}: {exc}"), "error")
                 return
             raise
-        for k in ("added", "unchanged", "mentions", "new_events", "merged"):
+        for k in ("added", "unchanged", "mentions", "new_events", "merged", "consolidated"):
             setattr(stats, k, getattr(stats, k) + getattr(local, k))
         if on_status:
             for res, st in zip(batch, statuses):
@@ -274,6 +276,41 @@ class Store:
                             dirty.add(key)
                 claim_rows.append((pk, c, links))
 
+        # consolidation: events this batch made or changed may now turn out to be one with an
+        # event filed earlier (or with each other); the older absorbs the younger
+        touched = set(new_keys) | dirty
+        merges: list[dict] = []
+        if touched:
+            more, _ = self._candidates(conn, [events[k] for k in touched])
+            for k, e in more.items():
+                if k not in events:
+                    events[k] = e
+                    idx.add(k, e)
+            merges = fuse.consolidate(events, idx, touched, order=_sort_key)
+        final = _resolver(merges)
+        if merges:
+            stats.consolidated += len(merges)
+            stats.new_events -= sum(1 for mg in merges if not isinstance(mg["from"], int))
+            new_keys = [k for k in new_keys if k in events]
+            dirty = {k for k in dirty if k in events} | {final(mg["into"]) for mg in merges
+                                                         if isinstance(final(mg["into"]), int)}
+            how = {mg["from"]: mg for mg in merges}
+            for row in mention_rows:
+                key = row[4]
+                if final(key) != key:
+                    step = how[key]
+                    row[5]["consolidated"] = {"into": _ref(final(key)), "score": step["score"],
+                                              "reasons": step["reasons"]}
+            mention_rows = [(m, ev, pk, i, final(key), dec) for m, ev, pk, i, key, dec in mention_rows]
+            pooled: dict[tuple, list[dict]] = {}
+            for key, pk, ms in source_rows:
+                pooled.setdefault((final(key), pk), []).extend(ms)
+            source_rows = [(key, pk, ms) for (key, pk), ms in pooled.items()]
+            claim_rows = [(pk, c, list(dict.fromkeys((final(key), rel) for key, rel in links)))
+                          for pk, c, links in claim_rows]
+            self._absorb_stored(conn, [(mg["from"], final(mg["from"]), mg) for mg in merges
+                                       if isinstance(mg["from"], int)], now)
+
         # events: insert new, update changed, refile both in the blocking index
         ids: dict[Any, int] = {k: k for k in events if isinstance(k, int)}
         if new_keys:
@@ -294,7 +331,64 @@ class Store:
                                                   for m, ev, pk, i, key, dec in mention_rows])
             conn.execute(sa.insert(S.event_sources), [_source_row(ids[key], pk, ms) for key, pk, ms in source_rows])
         self._add_reports(conn, docs, doc_pks, claim_rows, ids)
+        if merges:      # the counts of the events that absorbed others, from the rows themselves
+            grown = sorted({ids[k] for k in [*new_keys, *dirty]})
+            ev, me, es = S.events, S.mentions, S.event_sources
+            for i in range(0, len(grown), 500):
+                conn.execute(sa.update(ev).where(ev.c.id.in_(grown[i:i + 500])).values(
+                    n_mentions=sa.select(sa.func.count()).where(me.c.event_id == ev.c.id).scalar_subquery(),
+                    n_sources=sa.select(sa.func.count()).where(es.c.event_id == ev.c.id).scalar_subquery()))
         return statuses
+
+    def _absorb_stored(self, conn: Connection, moves: list[tuple[int, int, dict]], now: datetime) -> None:
+        """Move stored events into the events that absorbed them: their mentions, sources (one
+        row per document: counts added, fatality ranges widened) and claim links; the absorbed
+        rows go, and ``event_merges`` keeps each old id pointing to its event."""
+        if not moves:
+            return
+        me, es, ce, eb, em = S.mentions, S.event_sources, S.claim_events, S.event_blocks, S.event_merges
+        into = {src: dst for src, dst, _ in moves}
+        gone = sorted(into)
+        for src, dst in into.items():
+            conn.execute(sa.update(me).where(me.c.event_id == src).values(event_id=dst))
+        rows = [dict(r) for r in conn.execute(sa.select(es).where(es.c.event_id.in_(gone))).mappings()]
+        have = {(r["event_id"], r["document_id"]): dict(r) for r in conn.execute(
+            sa.select(es).where(es.c.event_id.in_(sorted(set(into.values()))),
+                                es.c.document_id.in_(sorted({r["document_id"] for r in rows}) or [-1]))).mappings()}
+        conn.execute(sa.delete(es).where(es.c.event_id.in_(gone)))
+        for r in rows:
+            key = (into[r["event_id"]], r["document_id"])
+            if key in have:     # one document reported both: one source row
+                h = have[key]
+                lows = [x for x in (h["fatalities_low"], r["fatalities_low"]) if x is not None]
+                highs = [x for x in (h["fatalities_high"], r["fatalities_high"]) if x is not None]
+                h.update(n_mentions=h["n_mentions"] + r["n_mentions"],
+                         fatalities_low=min(lows) if lows else None, fatalities_high=max(highs) if highs else None)
+                h["fatalities"] = h["fatalities_low"] if h["fatalities"] is None else h["fatalities"]
+                conn.execute(sa.update(es).where(es.c.event_id == key[0], es.c.document_id == key[1]).values(
+                    n_mentions=h["n_mentions"], fatalities=h["fatalities"], fatalities_low=h["fatalities_low"],
+                    fatalities_high=h["fatalities_high"]))
+            else:
+                have[key] = dict(r, event_id=key[0])
+                conn.execute(sa.insert(es), [have[key]])
+        links = [dict(r) for r in conn.execute(sa.select(ce).where(ce.c.event_id.in_(gone))).mappings()]
+        conn.execute(sa.delete(ce).where(ce.c.event_id.in_(gone)))
+        linked = {(r["claim_id"], r["event_id"]) for r in conn.execute(
+            sa.select(ce.c.claim_id, ce.c.event_id).where(ce.c.event_id.in_(sorted(set(into.values()))))).mappings()}
+        fresh = []
+        for r in links:
+            key = (r["claim_id"], into[r["event_id"]])
+            if key not in linked:
+                linked.add(key)
+                fresh.append({"claim_id": key[0], "event_id": key[1], "relation": r["relation"]})
+        if fresh:
+            conn.execute(sa.insert(ce), fresh)
+        conn.execute(sa.delete(eb).where(eb.c.event_id.in_(gone)))
+        for src, dst in into.items():   # earlier aliases of an absorbed event follow it
+            conn.execute(sa.update(em).where(em.c.into_id == src).values(into_id=dst))
+        conn.execute(sa.insert(em), [{"from_id": src, "into_id": dst, "score": mg.get("score"),
+                                      "reasons": mg.get("reasons"), "merged_at": now} for src, dst, mg in moves])
+        conn.execute(sa.delete(S.events).where(S.events.c.id.in_(gone)))
 
     def _candidates(self, conn: Connection, mrecs: list[dict]) -> tuple[dict, fuse.MemoryIndex]:
         """The events that this batch's mentions may fuse with: exact (place, week) and
@@ -518,14 +612,26 @@ class Store:
     def event(self, event_id: int | str) -> dict[str, Any] | None:
         """One fused event with its sources and every mention (evidence + fusion decision)."""
         eid = parse_event_id(event_id)
+        em = S.event_merges
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(S.events).where(S.events.c.id == eid)).mappings().first()
-            if row is None:
-                return None
+            redirected = None
+            if row is None:     # an event that later reports joined to another: that one
+                into = conn.execute(sa.select(em.c.into_id).where(em.c.from_id == eid)).scalar()
+                if into is None:
+                    return None
+                redirected, eid = event_code(eid), into
+                row = conn.execute(sa.select(S.events).where(S.events.c.id == eid)).mappings().first()
+                if row is None:
+                    return None
             r = dict(row)
+            r["merged_from"] = redirected
             self._attach_sources(conn, [r])
             r["mentions"] = self._mentions_for(conn, [eid]).get(eid, [])
             r["claims"] = self._claims_for(conn, [eid]).get(eid, [])
+            r["absorbed"] = [{"event_id": event_code(x["from_id"]), "score": x["score"], "reasons": x["reasons"] or []}
+                             for x in conn.execute(sa.select(em).where(em.c.into_id == eid)
+                                                   .order_by(em.c.from_id)).mappings()]
         return r
 
     @staticmethod
@@ -596,6 +702,17 @@ def split_terms(stored) -> tuple[frozenset, dict[str, int], int]:
 
 def _sort_key(k: Any) -> tuple:
     return (0, k, 0) if isinstance(k, int) else (1, 0, k[1])
+
+
+def _resolver(merges: list[dict]):
+    """key -> the event it ended up in, following a chain of merges."""
+    step = {mg["from"]: mg["into"] for mg in merges}
+
+    def final(k):
+        while k in step:
+            k = step[k]
+        return k
+    return final
 
 
 def _ref(k: Any) -> Any:

@@ -14,6 +14,8 @@ event_sources   (event, document) pairs with that source's own fatality number
 event_blocks    the fusion blocking index: (place key, week bucket) -> event
 figures, claims, agreements   the other per-document results
 claim_events    claims (denials, accusations) linked to the events they are about
+event_merges    events that later reports showed to be one: the absorbed id, the event that
+                absorbed it, and why (old ids keep resolving to the event)
 """
 from __future__ import annotations
 
@@ -114,6 +116,15 @@ event_sources = sa.Table(
     sa.Column("fatalities", sa.Integer),                       # this source's own number
     sa.Column("fatalities_low", sa.Integer),
     sa.Column("fatalities_high", sa.Integer),
+)
+
+event_merges = sa.Table(
+    "event_merges", metadata,
+    sa.Column("from_id", sa.Integer, primary_key=True, autoincrement=False),   # the absorbed event's id
+    sa.Column("into_id", sa.Integer, sa.ForeignKey("events.id"), nullable=False, index=True),
+    sa.Column("score", sa.Float),
+    sa.Column("reasons", JSONType),
+    sa.Column("merged_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 event_blocks = sa.Table(
