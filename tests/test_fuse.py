@@ -239,3 +239,14 @@ def test_consolidation_joins_an_event_once_later_reports_tie_it_to_another():
     assert set(f.events) == {k1, k3} and f.events[k1]["n_mentions"] == 3
     assert f.events[k1]["name_counts"]["sharron"] == 2 and f.events[k1]["location"] == "Staunton"
     assert f.consolidate() == []                           # a fixed point
+
+
+def test_an_actor_named_with_and_without_its_country_is_one_actor():
+    e = new_event(m(actor1="Police Forces of United States", country="United States", country_code="US",
+                    admin1="Virginia", location="Staunton", latitude=38.15, longitude=-79.07))
+    s, why = compare(m(actor1="Police Forces", country="United States", country_code="US", admin1="Virginia",
+                       location="Staunton", latitude=38.15, longitude=-79.07), e)
+    assert "shared actor police forces" in why
+    s2, why2 = compare(m(actor1="Police Forces of Mexico", country="United States", country_code="US",
+                         admin1="Virginia", location="Staunton", latitude=38.15, longitude=-79.07), e)
+    assert "no actor in common" in why2 and s2 < s

@@ -164,6 +164,12 @@ def _actors(rec: dict) -> set[str]:
     return {_norm(rec.get(k)) for k in ("actor1", "actor2", "assoc_actor_1") if rec.get(k)}
 
 
+def _same_actor(a: str, b: str) -> bool:
+    """One actor named generically by one report and with its country by another ("police
+    forces" and "police forces of united states")."""
+    return a.startswith(b + " of ") or b.startswith(a + " of ")
+
+
 def mention_record(ev: dict, context: frozenset | None = None) -> dict:
     """A pipeline event dict -> a mention record (ACLED fields + lo/hi/family/actors, the content
     words of its evidence, and ``names``: the proper names of its document, ``context`` when the
@@ -438,7 +444,7 @@ def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
     # actors
     am, ae = set(m.get("actors") or ()), set(e.get("actors") or ())
     if am and ae:
-        shared = am & ae
+        shared = am & ae or {a for a in am for b in ae if _same_actor(a, b)}
         if shared:
             score += 0.2
             why.append("shared actor " + ", ".join(sorted(shared)))
