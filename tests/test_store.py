@@ -726,4 +726,5 @@ def test_later_reports_join_events_filed_earlier(store, tmp_path):
     assert [c["kind"] for c in store.query_claims(event="SR1")] == ["denial"]
     text = explain_text(old)
     assert text.startswith("SR2 was joined to SR1") and "joined by SR2" in text
+    assert "new in this document" not in text
     assert store.event("SR9") is None

@@ -299,7 +299,7 @@ class Store:
                 key = row[4]
                 if final(key) != key:
                     step = how[key]
-                    row[5]["consolidated"] = {"into": _ref(final(key)), "score": step["score"],
+                    row[5]["consolidated"] = {"into": final(key), "score": step["score"],
                                               "reasons": step["reasons"]}
             mention_rows = [(m, ev, pk, i, final(key), dec) for m, ev, pk, i, key, dec in mention_rows]
             pooled: dict[tuple, list[dict]] = {}
@@ -326,6 +326,9 @@ class Store:
                   for k in [*new_keys, *sorted(dirty)] for (c, p, b) in fuse.block_keys(events[k])]
         if blocks:
             conn.execute(sa.insert(S.event_blocks), blocks)
+        for *_, dec in mention_rows:
+            if "consolidated" in dec:       # the event it joined, now that every event has its id
+                dec["consolidated"]["into"] = event_code(ids[dec["consolidated"]["into"]])
         if mention_rows:
             conn.execute(sa.insert(S.mentions), [self._mention_row(m, ev, pk, i, ids[key], dec)
                                                   for m, ev, pk, i, key, dec in mention_rows])
