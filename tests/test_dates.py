@@ -220,6 +220,112 @@ def test_offsets_follow_document_text(extract):
     assert [d.text for d in ds][:2] == ["Jan. 16", "April 29"]
 
 
+def test_month_day_shortly_after_publication_stays_in_its_year():
+    # "has set Nov. 10 as the deadline" (8 days after publication) is not a year ago
+    pub = date(1989, 11, 2)
+    assert normalise("Nov. 10", pub).value == "1989-11-10"
+    assert normalise("Jan. 30", PUB).value == "2020-01-30"   # 13 days ahead
+    assert normalise("Feb. 5", PUB).value == "2019-02-05"    # 19 days ahead: last year's
+
+
+def test_bare_month_and_two_quarters():
+    assert normalise("June", PUB).value == "2019-06"          # a month name tagged DATE by spaCy
+    assert normalise("June", PUB, tense="future").value == "2020-06"
+    d = normalise("the first two quarters of 2021", PUB)
+    assert (d.value, d.value_start, d.value_end) == ("2021-H1", "2021-01-01", "2021-06-30")
+    assert normalise("the last two quarters of 2019", PUB).value == "2019-H2"
+
+
+def test_anaphoric_expressions_follow_the_last_date(extract):
+    ds = extract("On May 22, 1995, he was made a general, and the following year he was appointed "
+                 "attache. Imports reached $1.5 billion in 1988, and the share fell that year.")
+    assert find(ds, "the following year").value == "1996"
+    assert find(ds, "that year").value == "1988"
+    ds = extract("The board met in March. The following month, the company put itself up for sale.")
+    assert find(ds, "March").value == "2019-03"
+    assert find(ds, "The following month").value == "2019-04"
+    ds = extract("The treaty was signed on Jan. 1, and the next day the army withdrew. The war had "
+                 "ended in 1991, and two years later a truce was signed.")
+    assert find(ds, "the next day").value == "2020-01-02"
+    assert find(ds, "two years later").value == "1993"
+    ds = extract("The index fell on Friday, Jan. 10, down 4.5% from the previous Friday.")
+    assert find(ds, "the previous Friday").value == "2020-01-03"
+    ds = extract("The rights will terminate on Nov. 30. Until then, the stock remains convertible.")
+    assert find(ds, "then").value == "2020-11-30"
+    # a time of the publication day ("overnight losses") is no anchor; a named day's time is
+    ds = extract("The index closed on Friday, Jan. 10. London shares fell on overnight losses in "
+                 "New York and closed down 4.5% from the previous Friday.")
+    assert find(ds, "the previous Friday").value == "2020-01-03"
+    ds = extract("Police raided the house on Monday night, and the next day they charged him.")
+    assert find(ds, "the next day").value == "2020-01-14"
+    ds = extract("The president spoke in Boston today and arrived in Philadelphia later in the day.")
+    assert find(ds, "later in the day").value == "2020-01-17"
+    # with nothing before them they stay unresolved
+    assert normalise("the following year", PUB).value is None
+    ds = extract("The following year, he left.")
+    assert find(ds, "The following year").value is None
+
+
+def test_present_tense_weekday_is_ahead(extract):
+    # PUB is a Friday: "meet Monday" is the coming Monday, "met Monday" the last one
+    ds = extract("He and Arafat meet separately Monday with the secretary of state.")
+    assert find(ds, "Monday").value == "2020-01-20"
+    ds = extract("He and Arafat met separately Monday with the secretary of state.")
+    assert find(ds, "Monday").value == "2020-01-13"
+    # "hurt" is a past tense too; a possessive weekday hangs on a noun, not on the verb
+    ds = extract("The Nasdaq index, which fell 1.4%, or 6.43, on Friday, hurt the market.")
+    assert find(ds, "Friday").value == "2020-01-17"
+    ds = extract("Nestle's share before Friday's purchases is far below its rivals.")
+    assert find(ds, "Friday").value == "2020-01-17"
+
+
+def test_tense_read_after_a_leading_preposition(extract):
+    # "through January" is a deadline: the coming January, although the verb is perfect
+    ds = extract("The bank has extended up to $90 million in revolving loans through January.",
+                 date(1989, 10, 30))
+    assert find(ds, "January").value == "1990-01"
+
+
+def test_participle_takes_the_tense_of_its_clause(extract):
+    ds = extract("The airline said it would add three weekly flights, with the third departing "
+                 "each Thursday from August 6.")
+    assert find(ds, "August 6").value == "2020-08-06"
+
+
+def test_in_n_units_is_a_date_only_when_looking_ahead(extract):
+    ds = extract("The preferred stock would be redeemed in five years.")
+    assert find(ds, "five years").value == "2025"
+    ds = extract("They built the dam in five years.")
+    d = find(ds, "five years")
+    assert (d.value, d.kind) == (None, "duration")
+
+
+def test_quarter_century_is_not_business_prose(extract):
+    # "a year earlier" means the same quarter a year before only in earnings reports
+    ds = extract("Unemployment was at a quarter-century low last month. Hourly earnings rose 3.8 "
+                 "percent from a year earlier.")
+    assert find(ds, "a year earlier").value == "2019"
+    ds = extract("Net income fell in the third quarter. Earnings were 40 cents a share, up from 30 "
+                 "cents a share a year earlier.", date(2019, 10, 25))
+    assert find(ds, "a year earlier").value == "2018-Q3"
+
+
+def test_quarter_the_story_names_is_the_reporting_quarter(extract):
+    # a fiscal first quarter reported in October: "the quarter" and "a year ago" follow it
+    pub = date(1989, 10, 26)
+    text = ("Sun Microsystems posted a loss for its fiscal first quarter. Net income fell to $5 "
+            "million, or 5 cents a share, from $20 million a year ago. Sun shipped 28,000 systems "
+            "in the quarter, and first-quarter revenue rose. The year-ago results were restated.")
+    ds = extract(text, pub)
+    assert find(ds, "a year ago").value == "1988-Q1"
+    assert find(ds, "The year-ago").value == "1988-Q1"
+    assert find(ds, "the quarter").value == "1989-Q1"
+    # without a named quarter, the calendar's: the last completed one in earnings season
+    ds = extract("Net income fell to $5 million, or 5 cents a share, from $20 million a year ago. "
+                 "Earnings in the quarter were hurt by costs.", pub)
+    assert find(ds, "a year ago").value == "1988-Q3"
+
+
 # ---------------------------------------------------------------- TimeML reader and scorer
 
 TML = """<?xml version="1.0" ?>

@@ -11,14 +11,18 @@ Values follow TimeML / ISO 8601 at the expression's own granularity: ``2020-01-1
 
 Resolution rules (news is mostly past tense):
 
-* a month-day without year takes the latest year that puts it on or before publication + 7 days;
+* a month-day without year takes the latest year that puts it on or before publication + 14 days;
   when the governing verb is future ("will meet", "plans to ...", "scheduled") the earliest on or
   after publication - 7 days; present tense / deadlines ("expire Nov. 21", "payable Dec. 15") the
   nearest (the past counted twice as likely). A month without year likewise;
-* a bare weekday is the most recent such day on or before publication (future clauses: the
-  next one on or after); "next Monday" / "last Friday" as said;
+* a bare weekday is the most recent such day on or before publication (future clauses, and a
+  present-tense verb it hangs on, "meet Monday": the next one on or after); "next Monday" /
+  "last Friday" as said;
 * "last week" is the previous ISO week, "earlier this month" the month of publication,
   "N days/weeks/months/years ago" is at the granularity of its unit;
+* "that year", "the following month", "the next day", "the previous Friday", "two years
+  later", "until then" are anchored on the last date mentioned before them (none: no value);
+  "in five years" is a date only in a clause that looks ahead;
 * durations ("three days", "the past year") are ``kind="duration"`` with ``value=None``;
 * without a publication date nothing is resolved from today's date: a month-day keeps
   ``XXXX-01-16``, weekday/relative expressions get ``value=None``, ``year_known=False``.
@@ -119,7 +123,7 @@ _RULES_SRC: list[tuple[str, str]] = [
      r"[\s-]+(?:fiscal\s+)?quarter\b(?:\s+(?:of\s+)?(?:(?:fiscal|calendar)\s+)?(?P<y>" + _YEAR +
      r")|\s+(?:of\s+)?(?P<yrel2>this|last|next)\s+year)?"),
     ("qshort", r"\b(?P<q>Q[1-4])\s*(?P<y>" + _YEAR + r")\b|\b(?P<y2>" + _YEAR + r")[\s-]?(?P<q2>Q[1-4])\b"),
-    ("half", r"(?:(?:the|this|last|next)\s+)?(?:(?P<yrel>this|last|next)\s+year'?s\s+)?(?P<h>first|second|last)[\s-]+half\b"
+    ("half", r"(?:(?:the|this|last|next)\s+)?(?:(?P<yrel>this|last|next)\s+year'?s\s+)?(?:(?P<h>first|second|last)[\s-]+half|(?P<h2>first|last)\s+two\s+quarters)\b"
      r"(?:\s+of\s+(?:(?P<y>" + _YEAR + r")|(?P<yrel2>this|last|next)\s+year|the\s+year))?"),
     ("part", r"(?P<part>" + _PART + r")[\s-]*(?:(?P<m>" + MONF + r")(?:,?\s+(?:of\s+)?(?P<y>" + _YEAR +
      r"))?|(?P<y2>" + _YEAR + r")|(?P<rel>(?:this|last|next|the|that|the\s+current|the\s+previous)\s+"
@@ -132,6 +136,9 @@ _RULES_SRC: list[tuple[str, str]] = [
      r"between|around|throughout|last|this|next|early|late|mid-?)\s+(?P<m>" + _ci(
          r"January|February|March|April|May|June|July|August|September|October|November|December"
          r"|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.") + r")(?![\s,]*\d)"),
+    # a month name alone, only where spaCy tagged it DATE ("under a June agreement")
+    ("month_bare", r"(?P<m>" + _ci(r"January|February|March|April|May|June|July|August|September|October|"
+     r"November|December") + r")"),
     ("season", r"(?:(?P<rel>this\s+past|this|last|next|the|early|late|mid-?)\s+)?(?P<s>summer|winter|spring|fall|autumn)"
      r"(?:\s+(?:of\s+)?(?P<y>" + _YEARW + r"))?\b"),
     ("fiscal", r"\bfiscal(?:\s+year)?\s+(?P<y>" + _YEAR + r"|'?\d\d)\b"),
@@ -152,12 +159,23 @@ _RULES_SRC: list[tuple[str, str]] = [
      r"the\s+previous|the\s+past|the\s+last|the\s+coming|the\s+next|the\s+same)\s+(?P<u>week|month|year|quarter|"
      r"weekend|decade|century)\b"),
     ("rel_the", r"\b(?P<w>the\s+(?:latest|most\s+recent|recent|current)\s+(?:quarter|period)|the\s+(?:fiscal\s+)?quarter|"
-     r"the\s+year|the\s+weekend|the\s+same\s+(?:period|quarter)\s+(?:a\s+year\s+(?:earlier|ago)|last\s+year)|"
+     r"the\s+year(?![- ](?:earlier|ago))|the\s+weekend|the\s+same\s+(?:period|quarter)\s+(?:a\s+year\s+(?:earlier|ago)|last\s+year)|"
      r"the\s+(?:comparable\s+|same\s+)?year[- ](?:earlier|ago)(?:\s+(?:(?:first|second|third|fourth)\s+)?(?:fiscal\s+)?(?:quarter|period))?|"
      r"the\s+(?:fiscal\s+)?(?:1[89]|20)\d\d\s+(?:quarter|period)|the\s+(?:current\s+)?fiscal\s+year|this\s+quarter|"
      r"(?:a\s+)?year[- ](?:earlier|ago)(?:\s+(?:quarter|period))?|"
      r"the\s+corresponding\s+(?:period|quarter)(?:\s+(?:a\s+year\s+(?:earlier|ago)|last\s+year))?|"
      r"year[- ]end|year's\s+end|the\s+end\s+of\s+the\s+year|the\s+full\s+year)\b"),
+    # anaphoric: relative to the last date mentioned before ("that year", "the following month",
+    # "the next day", "the previous Friday", "two days later")
+    ("anaphor", r"\b(?:(?P<dem>that|the\s+same)\s+(?P<u0>day|week|month|year|quarter)|"
+     r"the\s+(?P<dir>following|next|previous|prior|preceding)\s+(?P<u1>day|morning|week|month|year|quarter)|"
+     r"the\s+(?P<dir2>following|next|previous|prior|preceding)\s+(?P<wd>" + WD + r")|"
+     r"the\s+(?P<u2>day|week|month|year)\s+(?P<dir3>before|after)|"
+     r"(?:later|earlier)\s+in\s+the\s+(?P<u4>day)|"
+     r"(?P<then>(?:until|till|by|since)\s+then)|"
+     r"(?P<n>" + _NUMW + r")\s+(?P<u3>days?|weeks?|months?|years?)\s+(?P<dir4>later|earlier))\b"),
+    # "(will be redeemed) in five years": a date when the clause looks ahead, else a duration
+    ("in_units", r"\bin\s+(?P<n>" + _NUMW + r")\s+(?P<u>days?|weeks?|months?|years?)\b(?!\s+(?:ago|earlier|later|before|after|of)\b)"),
     ("year", r"(?:\b(?:in|since|until|till|by|from|of|during|through|before|after|for|and|to|or|"
      r"between|around|throughout|year|the\s+year|early|late|mid-?|spring|summer|autumn|fall|"
      r"winter)\s+|\b)(?P<y>" + _YEAR + r")\b(?!\s*[-–]\s*\d)"),
@@ -173,7 +191,7 @@ RULES = [(name, re.compile(src if src.startswith(r"\b") else r"\b" + src, _FLAGS
 _RULE = dict(RULES)
 
 # Rules that find candidates in running text. "year" and "duration3" need context checks.
-_EXTRACT_RULES = [r for r in RULES if r[0] not in ("duration3",)]
+_EXTRACT_RULES = [r for r in RULES if r[0] not in ("duration3", "month_bare")]
 
 _PREFIX = re.compile(
     r"^(?P<p>on|since|in|until|till|by|before|after|from|during|through|throughout|as\s+of|"
@@ -187,6 +205,10 @@ _PREP_MOD = {"since": "SINCE", "ever since": "SINCE", "until": "BEFORE", "till":
              "by": "BEFORE", "after": "AFTER", "starting": "SINCE", "beginning": "SINCE",
              "as early as": None}
 
+_REPORT_VERBS = {"say", "tell", "report", "announce", "claim", "state", "add", "note"}
+# past tense spelt like the present: a "VBP" tag on them says nothing about the tense
+_SAME_PAST = {"hurt", "put", "set", "cut", "hit", "let", "cost", "shut", "spread", "quit", "read",
+              "bid", "cast", "burst", "split", "upset", "broadcast", "forecast", "beat", "bet"}
 _FORWARD_VERBS = {"plan", "expect", "schedule", "set", "intend", "hope", "want", "aim", "prepare",
                   "go", "decide", "agree", "promise", "vow", "threaten", "seek", "try", "propose",
                   "due", "likely", "able", "ready", "call", "urge", "ask", "announce", "pledge", "be"}
@@ -292,7 +314,7 @@ def _unknown(value: str | None, precision: int | None, kind="date", mod=None) ->
 
 
 def _pick_year(m: int, d: int | None, pub: date, tense: str, wd: int | None = None) -> int:
-    """Year for a month(-day) without year: latest on/before pub+7 days (tense "past", the
+    """Year for a month(-day) without year: latest on/before pub+14 days (tense "past", the
     default for news), earliest on/after pub-7 days ("future"), or the nearest ("neutral",
     present tense). A stated weekday picks the matching year when exactly one candidate fits."""
     cands = []
@@ -306,7 +328,7 @@ def _pick_year(m: int, d: int | None, pub: date, tense: str, wd: int | None = No
         fit = [c for c in cands if c[1].weekday() == wd]
         if len(fit) == 1:
             return fit[0][0]
-    if tense == "neutral":
+    if tense in ("neutral", "present"):
         mid = []
         for y, dd in cands:
             delta = ((dd if d else date(y, m, 15)) - pub).days
@@ -323,13 +345,13 @@ def _pick_year(m: int, d: int | None, pub: date, tense: str, wd: int | None = No
     if future:
         ok = [y for y, dd in cands if dd >= pub - timedelta(days=7)]
         return ok[0] if ok else pub.year
-    ok = [y for y, dd in cands if dd <= pub + timedelta(days=7)]
+    ok = [y for y, dd in cands if dd <= pub + timedelta(days=14)]
     return ok[-1] if ok else pub.year
 
 
 def _weekday_date(wd: int, pub: date, tense: str, rel: str | None) -> date:
     rel = (rel or "").lower()
-    if rel in ("next", "coming") or (tense == "future" and rel not in ("last", "past")):
+    if rel in ("next", "coming") or (tense in ("future", "present") and rel not in ("last", "past")):
         delta = (wd - pub.weekday()) % 7
         if rel == "next" and delta == 0:
             delta = 7
@@ -340,9 +362,12 @@ def _weekday_date(wd: int, pub: date, tense: str, rel: str | None) -> date:
     return pub - timedelta(days=delta)
 
 
-def _reporting_quarter(pub: date) -> tuple[int, int]:
+def _reporting_quarter(pub: date, ctx: dict | None = None) -> tuple[int, int]:
     """The quarter a business story refers to as "the quarter": the last completed one during the
     first ~7 weeks of a quarter (earnings season), else the current one."""
+    if ctx and ctx.get("rq"):  # the quarter the story names most (DateExtractor.extract)
+        q = ctx["rq"]
+        return (pub.year if date(pub.year, 3 * (q - 1) + 1, 1) <= pub else pub.year - 1), q
     q = (pub.month - 1) // 3 + 1
     qstart = date(pub.year, 3 * (q - 1) + 1, 1)
     if (pub - qstart).days < 50:
@@ -642,7 +667,7 @@ def _h_qshort(m, pub, fut, ctx):
 
 
 def _h_half(m, pub, fut, ctx):
-    h = {"first": 1, "second": 2, "last": 2}[m["h"].lower()]
+    h = {"first": 1, "second": 2, "last": 2}[(m["h"] or m["h2"]).lower()]
     if m["y"]:
         return _half(int(m["y"]), h)
     if pub is None:
@@ -726,9 +751,13 @@ def _h_ago(m, pub, fut, ctx):
         # "a year earlier" is anchored on another time in the story, not on publication; in
         # business prose it means the same quarter a year before.
         if u == "year" and n == 1 and pub is not None and ctx.get("quarterly"):
-            y, q = _reporting_quarter(pub)
+            y, q = _reporting_quarter(pub, ctx)
             return _quarter(y - 1, q, True)
-        return _res(None, None, None, None, False, True, kind="duration")
+        if n is None or u == "decade":
+            return _res(None, None, None, None, False, True, kind="duration")
+        r = _res(None, None, None, None, True, pub is not None)  # "two days earlier": anaphoric
+        r["_ana"] = (u, -n, None)
+        return r
     if n is None:
         return _res(None, None, None, None, False, pub is not None, "BEFORE")  # "a few days ago"
     if pub is None:
@@ -742,7 +771,7 @@ def _h_ago(m, pub, fut, ctx):
         return _month(y, mo, True)
     if u == "year":
         if n == 1 and ctx.get("quarterly"):
-            y, q = _reporting_quarter(pub)
+            y, q = _reporting_quarter(pub, ctx)
             return _quarter(y - 1, q, True)
         return _year(pub.year - n, True)
     if u == "decade":
@@ -785,7 +814,7 @@ def _h_rel_unit(m, pub, fut, ctx):
     if rel == "the same":
         return None
     if u == "quarter" and rel == "this" and ctx.get("quarterly"):
-        y, q = _reporting_quarter(pub)
+        y, q = _reporting_quarter(pub, ctx)
         return _quarter(y, q, True)
     r, unit = _rel_unit_range(rel, u, pub)
     if r is None:
@@ -806,12 +835,12 @@ def _h_rel_the(m, pub, fut, ctx):
     if "fiscal year" in w:
         return _year(pub.year, True)
     if ym and ("quarter" in w or "period" in w):
-        y, q = _reporting_quarter(pub)
+        y, q = _reporting_quarter(pub, ctx)
         return _quarter(int(ym.group(1)), q, True)
     if qm and ("earlier" in w or "ago" in w):
         return _quarter(pub.year - 1, _ORD[qm.group(1)], True)
     if "quarter" in w or "period" in w:
-        y, q = _reporting_quarter(pub)
+        y, q = _reporting_quarter(pub, ctx)
         if "earlier" in w or "ago" in w or "last year" in w or "corresponding" in w:
             y -= 1
         return _quarter(y, q, True)
@@ -832,7 +861,7 @@ def _h_rel_the(m, pub, fut, ctx):
         return r
     if "earlier" in w or "ago" in w:
         if ctx.get("quarterly"):
-            y, q = _reporting_quarter(pub)
+            y, q = _reporting_quarter(pub, ctx)
             return _quarter(y - 1, q, True)
         return _year(pub.year - 1, True)
     return None
@@ -865,6 +894,110 @@ def _h_holiday(m, pub, fut, ctx):
     return _day(date(_pick_year(mm, dd, pub, fut), mm, dd), True)
 
 
+_ANA_DIR = {"following": 1, "next": 1, "after": 1, "later": 1, "previous": -1, "prior": -1,
+            "preceding": -1, "before": -1, "earlier": -1}
+
+
+def _h_anaphor(m, pub, fut, ctx):
+    """An expression anchored on the date mentioned last (resolved in ``DateExtractor.extract``):
+    the result has no value yet, only ``_ana`` = (unit, offset, weekday or None)."""
+    gd = m.groupdict()
+    if gd["u0"]:
+        unit, k, wd = gd["u0"].lower(), 0, None
+    elif gd["u1"]:
+        unit, k, wd = gd["u1"].lower(), _ANA_DIR[gd["dir"].lower()], None
+        if unit == "morning":
+            unit = "day"
+        if gd["dir"].lower() == "next" and unit != "day":
+            return None  # "the next month/year": mostly from publication ("over the next year")
+    elif gd["wd"]:
+        unit, k, wd = "weekday", _ANA_DIR[gd["dir2"].lower()], _WEEKDAYS[gd["wd"].lower().rstrip(".")]
+    elif gd["u4"]:
+        unit, k, wd = gd["u4"].lower(), 0, None
+    elif gd["then"]:
+        unit, k, wd = "any", 0, None
+    elif gd["u2"]:
+        unit, k, wd = gd["u2"].lower(), _ANA_DIR[gd["dir3"].lower()], None
+    else:
+        n = _num(gd["n"])
+        if n is None:
+            return None
+        unit, k, wd = gd["u3"].lower().rstrip("s"), n * _ANA_DIR[gd["dir4"].lower()], None
+    r = _res(None, None, None, None, True, pub is not None)
+    r["_ana"] = (unit, k, wd)
+    return r
+
+
+def _granularity(value: str | None) -> str | None:
+    """day, week, month, quarter or year for a calendar value ("2020-01-16", "2020-W03" ...)."""
+    if not value:
+        return None
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return "day"
+    if re.fullmatch(r"\d{4}-W\d{2}", value):
+        return "week"
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return "month"
+    if re.fullmatch(r"\d{4}-Q[1-4]", value):
+        return "quarter"
+    if re.fullmatch(r"\d{4}(?:-(?:H[12]|SP|SU|FA|WI))?", value):
+        return "year"
+    return None
+
+
+_GRAN_RANK = {"day": 0, "week": 1, "month": 2, "quarter": 3, "year": 4}
+
+
+def _resolve_anaphor(ana: tuple, anchors: list[tuple[str, date]]) -> _R | None:
+    """Value of an anaphoric expression from the anchors seen so far ((granularity, first day),
+    most recent last): the most recent anchor at least as fine as the expression's unit."""
+    unit, k, wd = ana
+    if unit == "any":  # "until then": the last date as it was given
+        if not anchors:
+            return None
+        unit = anchors[-1][0]
+    need = "day" if unit == "weekday" else unit
+    for gran, d0 in reversed(anchors):
+        if _GRAN_RANK[gran] <= _GRAN_RANK[need]:
+            break
+    else:
+        return None
+    if unit == "weekday":
+        if k < 0:
+            delta = (d0.weekday() - wd) % 7 or 7
+            return _day(d0 - timedelta(days=delta), True)
+        delta = (wd - d0.weekday()) % 7 or 7
+        return _day(d0 + timedelta(days=delta), True)
+    if unit == "day":
+        return _day(d0 + timedelta(days=k), True)
+    if unit == "week":
+        return _week(d0 + timedelta(weeks=k))
+    if unit == "month":
+        y, mo = _add_months(d0.year, d0.month, k)
+        return _month(y, mo, True)
+    if unit == "quarter":
+        y, mo = _add_months(d0.year, 3 * ((d0.month - 1) // 3) + 1, 3 * k)
+        return _quarter(y, (mo - 1) // 3 + 1, True)
+    if unit == "year":
+        return _year(d0.year + k, True)
+    return None
+
+
+def _h_in_units(m, pub, fut, ctx):
+    n = _num(m["n"])
+    if fut != "future" or pub is None or n is None:
+        return _res(None, None, None, None, False, True, kind="duration")
+    u = m["u"].lower().rstrip("s")
+    if u == "day":
+        return _day(pub + timedelta(days=n), True)
+    if u == "week":
+        return _week(pub + timedelta(weeks=n))
+    if u == "month":
+        y, mo = _add_months(pub.year, pub.month, n)
+        return _month(y, mo, True)
+    return _year(pub.year + n, True)
+
+
 def _h_year(m, pub, fut, ctx):
     return _year(int(m["y"]))
 
@@ -877,10 +1010,10 @@ _HANDLERS = {
     "iso": _h_iso, "iso_month": _h_iso_month, "numeric": _h_numeric, "range_md": _h_range,
     "range_dm": _h_range, "range_y": _h_range_y, "mdy": _h_mdy, "dmy": _h_dmy, "part": _h_part,
     "month_year": _h_month_year, "spelled_year": _h_spelled_year, "month_rel": _h_month_rel, "month_of_rel": _h_month_of_rel,
-    "month": _h_month, "quarter": _h_quarter, "qshort": _h_qshort, "half": _h_half,
+    "month": _h_month, "month_bare": _h_month, "quarter": _h_quarter, "qshort": _h_qshort, "half": _h_half,
     "season": _h_season, "fiscal": _h_fiscal, "decade": _h_decade, "century": _h_century,
     "ago": _h_ago, "holiday": _h_holiday, "rel_day": _h_rel_day, "weekday": _h_weekday, "rel_unit": _h_rel_unit,
-    "rel_the": _h_rel_the, "year": _h_year, "duration": _h_duration, "duration2": _h_duration,
+    "rel_the": _h_rel_the, "anaphor": _h_anaphor, "in_units": _h_in_units, "year": _h_year, "duration": _h_duration, "duration2": _h_duration,
     "duration3": _h_duration,
 }
 
@@ -933,8 +1066,10 @@ def normalise(text: str, published: date | None, tense: str = "past",
     ``start`` is after it (``text[start:end]`` is always the expression itself). "since" is kept
     as ``mod="SINCE"``/``kind="since"``. ``None`` when the text is not understood.
 
-    ``tense`` ("past", "future", "neutral") is the tense of the clause the expression sits in; it
-    picks the year of a month-day without year and the week of a bare weekday. ``context`` may
+    ``tense`` ("past", "future", "neutral", "present") is the tense of the clause the expression
+    sits in ("present": a present-tense verb the expression hangs on; as "neutral", except that a
+    bare weekday looks ahead); it picks the year of a month-day without year and the week of a
+    bare weekday. ``context`` may
     carry ``{"quarterly": True}`` for business prose ("a year ago" = the same quarter last year).
     """
     return _normalise(text, published, tense, context)[0]
@@ -943,7 +1078,7 @@ def normalise(text: str, published: date | None, tense: str = "past",
 def _normalise(text: str, published: date | None, tense: str = "past",
                context: dict | None = None) -> tuple[DateExpr | None, bool]:
     """``normalise`` plus whether the dateparser fallback produced the answer."""
-    future = tense if tense in ("past", "future", "neutral") else "past"
+    future = tense if tense in ("past", "future", "neutral", "present") else "past"
     ctx = context or {}
     lead = len(text) - len(text.lstrip())
     core = text.strip()
@@ -958,6 +1093,7 @@ def _normalise(text: str, published: date | None, tense: str = "past",
         if r is None:
             return None, False
         used_fallback = True
+    r.pop("_ana", None)
     r = _apply_prep(r, prep, published)
     start = lead + k
     end = lead + len(core)
@@ -1015,7 +1151,8 @@ class DateExtractor:
     # -- helpers
     @staticmethod
     def _tense_at(doc, pos: int, src: str) -> str:
-        """Tense of the clause governing the token at char ``pos``: "past", "future", "neutral"."""
+        """Tense of the clause governing the token at char ``pos``: "past", "future", "neutral",
+        "present" (a present-tense verb that the expression hangs on directly)."""
         if doc is None or len(doc) == 0:
             return "past"
         import bisect
@@ -1028,9 +1165,15 @@ class DateExtractor:
         since = re.search(r"\bsince\s+$", before) is not None
         deadline = re.search(r"\b(?:to|until|till|by|through|effective|payable|record)\s+$", before)
         v = tok
-        for _ in range(6):
-            if v.pos_ in ("VERB", "AUX") or v.head is v:
+        for _ in range(8):
+            if v.head.i == v.i:
                 break
+            if v.pos_ in ("VERB", "AUX"):
+                # a bare participle ("departing each Thursday from August 6") takes the tense
+                # of the clause it modifies
+                if not (v.tag_ == "VBG" and v.dep_ in ("pcomp", "acl", "advcl")
+                        and not any(c.dep_ in ("aux", "auxpass") for c in v.children)):
+                    break
             v = v.head
         if v.pos_ not in ("VERB", "AUX"):
             return "neutral" if deadline else "past"
@@ -1051,6 +1194,13 @@ class DateExtractor:
             return "future"
         if v.tag_ == "VBD" or words & {"had", "was", "were", "did", "has", "have"} or v.tag_ == "VBN":
             return "neutral" if deadline else "past"
+        # a present-tense verb the expression hangs on ("they meet Monday"), not through a noun
+        # ("Friday's purchases is"), nor a reporting verb or a past spelt like the present
+        direct = tok.head.i == v.i or (tok.head.dep_ == "prep" and tok.head.head.i == v.i)
+        possessive = tok.i + 1 < len(doc) and doc[tok.i + 1].tag_ == "POS"
+        if direct and not possessive and not deadline and v.tag_ in ("VBZ", "VBP") \
+                and v.lemma_.lower() not in _REPORT_VERBS and v.lower_ not in _SAME_PAST:
+            return "present"
         return "neutral"
 
     _starts_cache: list = [None, None]
@@ -1062,7 +1212,18 @@ class DateExtractor:
     def extract(self, text: str, published: date | None, doc=None,
                 nlp_text: str | None = None) -> list[DateExpr]:
         src = nlp_text if nlp_text is not None else text
-        ctx = {"quarterly": len(re.findall(r"\bquarter|\bfiscal\b|\bearnings\b|\ba share\b", src, re.I)) >= 2}
+        ctx = {"quarterly": len(re.findall(r"\bquarter(?![\s-]+(?:of\s+a\s+)?century)|\bfiscal\b|\bearnings\b|\ba share\b",
+                                           src, re.I)) >= 2}
+        if ctx["quarterly"]:
+            # the quarter the story reports on: the one it names most often ("the fiscal first
+            # quarter"); on a tie the calendar's reporting quarter if it is among them
+            qs = [_ORD[q.lower()] for q in re.findall(
+                r"\b(first|second|third|fourth)[\s-]+(?:fiscal\s+)?quarter\b(?!\s+of\s+(?:19|20)\d\d)", src, re.I)]
+            if qs and published is not None:
+                top = max(qs.count(q) for q in qs)
+                tied = [q for q in qs if qs.count(q) == top]
+                default = _reporting_quarter(published)[1]
+                ctx["rq"] = default if default in tied else tied[0]
 
         def is_future(pos: int) -> str:
             return self._tense_at(doc, pos, src)
@@ -1096,7 +1257,9 @@ class DateExtractor:
                 if name == "season" and not m["y"] and not m["rel"]:
                     continue
                 try:
-                    r = h(m, published, is_future(s), ctx)
+                    # the tense is read at the expression, after a leading preposition
+                    # ("through January": a deadline, not the past)
+                    r = h(m, published, is_future(s + _strip_prefix(m.group(0))[0]), ctx)
                 except (ValueError, KeyError, OverflowError):
                     r = None
                 if r is None:
@@ -1142,7 +1305,12 @@ class DateExtractor:
                 chosen.append((a + k, b, r, "__done__"))
 
         out: list[DateExpr] = []
+        anchors: list[tuple[str, date]] = []  # (granularity, first day) of the dates so far
         for s, e, r, prep in sorted(chosen, key=lambda c: c[0]):
+            if "_ana" in r:
+                r = _R(r)
+                ana = r.pop("_ana")
+                r = _resolve_anaphor(ana, anchors) or r
             # trim a leading preposition inside the match; look for one just before it
             seg = src[s:e]
             k, p = _strip_prefix(seg)
@@ -1160,4 +1328,9 @@ class DateExtractor:
             while e > s and src[e - 1].isspace():
                 e -= 1
             out.append(DateExpr(text=text[s:e], start=s, end=e, **r))
+            gran = _granularity(r["value"])
+            # anchors: dates, and times on a named day ("Monday night"; not "overnight")
+            if gran and r["value_start"] and (r["kind"] == "date" or (
+                    r["kind"] == "time" and re.search(WD + "|" + MON, text[s:e]))):
+                anchors.append((gran, date.fromisoformat(r["value_start"])))
         return out
