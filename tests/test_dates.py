@@ -355,3 +355,17 @@ def test_read_and_score_timeml(tmp_path):
     sc = score_timeml([g], [pred])
     assert sc["n"] == 2   # PRESENT_REF and the duration are not scored
     assert sc["timex_recall"] == 1.0 and sc["value_accuracy"] == 0.5
+
+
+def test_holidays_come_from_the_data_file():
+    """Every fixed-date holiday of sitroom/data/date_words.yaml is recognised and dated, in any
+    capitalisation, with or without its apostrophe."""
+    from sitroom.data import load
+
+    holidays = load("date_words.yaml")["holidays"]
+    assert len(holidays) >= 10
+    for name, (month, day) in holidays.items():
+        for form in (name.title(), name.replace("'", "")):
+            d = normalise(f"{form} 2018", PUB)
+            assert d is not None and d.value == f"2018-{month:02d}-{day:02d}", (form, d)
+    assert normalise("Thanksgiving 2019", PUB).value == "2019-11-28"

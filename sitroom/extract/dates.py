@@ -37,7 +37,27 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
+from ..data import load as load_data, require_strings
 from ..model import Analysis, DateExpr
+
+
+def _date_words() -> dict:
+    """The extractor's word lists (sitroom/data/date_words.yaml), read once at import."""
+    words = load_data("date_words.yaml")
+    for key in ("report_verbs", "same_past_verbs", "forward_verbs"):
+        require_strings("date_words.yaml", key, words.get(key) or [])
+    require_strings("date_words.yaml", "holidays", (words.get("holidays") or {}).keys())
+    return words
+
+
+_WORDS = _date_words()
+_REPORT_VERBS = frozenset(_WORDS.get("report_verbs") or ())
+_SAME_PAST = frozenset(_WORDS.get("same_past_verbs") or ())
+_FORWARD_VERBS = frozenset(_WORDS.get("forward_verbs") or ())
+_HOLIDAYS = {name.lower(): (int(md[0]), int(md[1])) for name, md in (_WORDS.get("holidays") or {}).items()}
+#: the fixed holidays and Thanksgiving, longest names first, any spacing, the apostrophe optional
+_HOLIDAY_RX = "|".join(re.escape(h).replace(r"\ ", r"\s+").replace("'", "'?")
+                       for h in sorted([*_HOLIDAYS, "thanksgiving day", "thanksgiving"], key=len, reverse=True))
 
 # ------------------------------------------------------------------ vocabulary
 
@@ -145,9 +165,7 @@ _RULES_SRC: list[tuple[str, str]] = [
     ("decade", r"(?:the\s+)?(?P<part>early|mid-?|late)?\s*(?:(?P<c>1[6-9]|20)|['’])(?P<d>\d)0'?s\b"),
     ("century", r"(?:the\s+)?(?P<n>\d{1,2})(?:st|nd|rd|th)[\s-]+century\b"),
     ("ago", r"\b(?P<n>" + _NUMW + r")\s+(?P<u>days?|weeks?|months?|years?|decades?)\s+(?:or\s+so\s+)?(?P<dir>ago|earlier|before)\b"),
-    ("holiday", r"\b(?P<h>Christmas\s+Eve|Christmas(?:\s+Day)?|New\s+Year'?s\s+Eve|New\s+Year'?s(?:\s+Day)?|"
-     r"Valentine'?s\s+Day|Halloween|Independence\s+Day|Thanksgiving(?:\s+Day)?|Boxing\s+Day|May\s+Day)"
-     r"(?:,?\s+(?P<y>" + _YEAR + r"))?\b"),
+    ("holiday", r"\b(?P<h>" + _HOLIDAY_RX + r")(?:,?\s+(?P<y>" + _YEAR + r"))?\b"),
     ("rel_day", r"\b(?:(?P<late>late|early|earlier|later)\s+)?(?P<w>today|tonight|yesterday|tomorrow|"
      r"the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|this\s+(?:morning|afternoon|evening)|"
      r"last\s+night|overnight)(?:\s+(?P<tod>morning|afternoon|evening|night))?\b"),
@@ -205,13 +223,7 @@ _PREP_MOD = {"since": "SINCE", "ever since": "SINCE", "until": "BEFORE", "till":
              "by": "BEFORE", "after": "AFTER", "starting": "SINCE", "beginning": "SINCE",
              "as early as": None}
 
-_REPORT_VERBS = {"say", "tell", "report", "announce", "claim", "state", "add", "note"}
-# past tense spelt like the present: a "VBP" tag on them says nothing about the tense
-_SAME_PAST = {"hurt", "put", "set", "cut", "hit", "let", "cost", "shut", "spread", "quit", "read",
-              "bid", "cast", "burst", "split", "upset", "broadcast", "forecast", "beat", "bet"}
-_FORWARD_VERBS = {"plan", "expect", "schedule", "set", "intend", "hope", "want", "aim", "prepare",
-                  "go", "decide", "agree", "promise", "vow", "threaten", "seek", "try", "propose",
-                  "due", "likely", "able", "ready", "call", "urge", "ask", "announce", "pledge", "be"}
+
 
 
 # ------------------------------------------------------------------ value helpers
@@ -867,11 +879,6 @@ def _h_rel_the(m, pub, fut, ctx):
     return None
 
 
-_HOLIDAYS = {"christmas eve": (12, 24), "christmas": (12, 25), "christmas day": (12, 25),
-             "new year's eve": (12, 31), "new years eve": (12, 31), "new year's": (1, 1),
-             "new years": (1, 1), "new year's day": (1, 1), "new years day": (1, 1),
-             "valentine's day": (2, 14), "valentines day": (2, 14), "halloween": (10, 31),
-             "independence day": (7, 4), "boxing day": (12, 26), "may day": (5, 1)}
 
 
 def _h_holiday(m, pub, fut, ctx):
