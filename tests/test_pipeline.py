@@ -123,3 +123,12 @@ def test_count_in_a_following_sentence(pipeline):
     res = run(pipeline, "Russian warplanes struck the town of Saraqib in Idlib province overnight. "
                         "Rescuers pulled the bodies of 9 civilians from the rubble.")
     assert best(res)["fatalities"] == 9
+
+
+def test_the_lede_event_leads(pipeline):
+    """News puts the event the story is about in its first sentence: a later, better-dated
+    sentence about a calmer march does not outrank it."""
+    res = run(pipeline, "Protesters threw stones at riot police in Conakry. "
+                        "Thousands marched peacefully through Conakry on Monday.")
+    assert best(res)["sub_event_type"] == "Violent demonstration"
+    assert {e["sub_event_type"] for e in res["events"]} == {"Violent demonstration", "Peaceful protest"}

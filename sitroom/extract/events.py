@@ -243,6 +243,8 @@ def is_daily_tally(segment: str) -> bool:
 
 
 FOCUS_BONUS = 0.1
+#: Confidence added to events of the lede (the first body sentence).
+LEDE_BONUS = 0.1
 
 
 def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_id: str) -> None:
@@ -286,6 +288,8 @@ class EventBuilder:
         document = analysis.document
         doc_id = document.doc_id
         focus = ctx.focus()
+        # the lede: the first sentence of the body, where news puts the event the story is about
+        lede = next((x.index for x in ctx.sentences if not x.heading), None)
         published = document.published
         events: list[Event] = []
         last_place: Place | None = None
@@ -366,6 +370,8 @@ class EventBuilder:
                 ev.injured = max(c.number.value or 0 for c in injured) or None
             ev.headline = sent.heading
             ev.confidence = self._confidence(ev, trig, sent, place_explicit, d is not None)
+            if sent.index == lede:
+                ev.confidence = round(min(1.0, ev.confidence + LEDE_BONUS), 3)
             if is_daily_tally(document.text[seg_a:seg_b]):
                 ev.confidence = round(max(0.0, ev.confidence - 0.25), 3)
             events.append(ev)
