@@ -6,8 +6,9 @@ resolved_161km / resolved_25km (share of gold toponyms with an overlapping predi
 coordinates are within that distance of the gold point: end to end), acc@161 among the
 recognised ones, median error km, and speed.
 
-Split: articles with even index are the tuning part, odd index the measured part
-(``--part even|odd|all``). Tune only on even.
+Split: the official tune/measure halves of ``sitroom evaluate`` (parity of the article text's
+content hash, :func:`sitroom.evaluate.readers.hash_part`), ``--part tune|measure|all``. Look at
+errors (``--errors N``) on the tune half only.
 
 Gold: TR-News: every <toponym> (demonyms such as "Turkish" included: they carry a country gaztag).
 GWN: every toponym with coordinates (Literal, Literal_Modifier, Non_Literal_Modifier (adjectival
@@ -15,7 +16,7 @@ demonyms), Metonymic, Mixed, Coercion, Embedded_*). Predictions overlapping anno
 without coordinates of type Demonym/Homonym/Language/Coercion are neutral (not counted either
 way); over Non_Toponym or unannotated text they are false positives.
 
-Usage: python benchmarks/geo_quick.py [--part even|odd|all] [--file TR-News|GWN] [--errors N]
+Usage: python benchmarks/geo_quick.py [--part tune|measure|all] [--file TR-News|GWN] [--errors N]
 """
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 GEO = Path("/work/shared/eval/geo")
 NEUTRAL_TYPES = {"Demonym", "Homonym", "Language", "Coercion"}
+
+
+def split_part(text: str) -> str:
+    """``tune`` or ``measure``: the same split as ``sitroom evaluate --split`` (content hash)."""
+    from sitroom.evaluate.readers import hash_part
+    return hash_part(text)
 
 
 def haversine(a, b, c, d) -> float:
@@ -74,11 +81,7 @@ def score(name: str, part: str, errors: int = 0):
     load_nlp()
     ext = PlaceExtractor()
     arts = load(name)
-    idx = range(len(arts))
-    if part == "even":
-        idx = [i for i in idx if i % 2 == 0]
-    elif part == "odd":
-        idx = [i for i in idx if i % 2 == 1]
+    idx = [i for i in range(len(arts)) if part == "all" or split_part(arts[i][1]) == part]
     tp = fp = fn = 0
     r161 = r25 = 0
     ngold = 0
@@ -160,10 +163,12 @@ def score(name: str, part: str, errors: int = 0):
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--part", default="even", choices=["even", "odd", "all"])
+    ap.add_argument("--part", default="tune", choices=["tune", "measure", "all"])
     ap.add_argument("--file", action="append", choices=["TR-News", "GWN"])
     ap.add_argument("--errors", type=int, default=0)
     args = ap.parse_args()
+    if args.errors and args.part != "tune":
+        ap.error("--errors lists cases of the tune half only (never read measure-half errors)")
     t0 = time.perf_counter()
     from sitroom.resolve.gazetteer import Gazetteer
     g = Gazetteer.get()

@@ -17,6 +17,7 @@ fields, the role (speaker_location) and the confidence.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,8 @@ from ..resolve.gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, REGION, Gazettee
 DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
 
 MAX_TOKENS = 6
+#: a town this big that opens a PERSON entity ("Seattle Seahawks") is no surname elsewhere
+BIG_TOWN_PERSON = 100000
 
 
 def _place_words() -> dict:
@@ -54,6 +57,8 @@ LOCATIVE_PREPS = frozenset(_WORDS["locative_prepositions"])
 MODIFIER_WORDS = frozenset(_WORDS["modifier_words"])
 COMMON_WORDS = frozenset(_WORDS["common_words"])
 DIRECTIONS = set(_WORDS["directions"])
+SURROUNDING_CUES = frozenset(_WORDS["surrounding_cues"])
+COORDINATORS = frozenset(_WORDS["coordinators"])
 SPEECH_VERBS = {"say", "tell", "add", "write", "explain", "note", "believe", "think", "argue",
                 "insist", "recall", "ask", "want", "claim"}
 
@@ -138,6 +143,19 @@ def _after_operation(doc, i: int) -> bool:
     while j >= 0 and doc[j].text in ("\"", "“", "'", "‘", "«"):
         j -= 1
     return j >= 0 and doc[j].lower_ == "operation"
+
+
+#: an abbreviation glued to a dateline dash by the tokenizer: "Calif.--", "Calif.--(BUSINESS"
+_DASH_GLUED = re.compile(r"^([A-Z][A-Za-z.]*\.)(?:--|—|–)")
+
+
+def _team_like(ent) -> bool:
+    """A "PERSON" entity that reads like a sports team: a plural last word ("Seattle
+    Seahawks", "Boston Celtics"), not a first name and surname ("Vladimir Putin")."""
+    last = ent[-1]
+    return len(ent) > 1 and (last.tag_ == "NNPS" or (last.text.endswith("s") and
+                                                     not last.text.endswith(("ss", "'s", "’s"))
+                                                     and len(last.text) > 3))
 
 
 def _is_cap(t) -> bool:
@@ -261,7 +279,14 @@ class PlaceExtractor:
 
         gaz_by_start = {m.tok_start: m for m in self._gaz_matches(doc)}
         self._person_parts = {t.text for ent in doc.ents if ent.label_ == "PERSON"
-                              and len(ent) > 1 for t in ent if t.is_alpha}
+                              and len(ent) > 1 for t in ent if t.is_alpha
+                              and not (t.i == ent.start and _team_like(ent)
+                                       and self._big_town_only(t.text))}
+        # ... but a word the text also uses alone after "in"/"near" ("a gas station in
+        # Riverdale") is a place there, whatever the tagger made of "Riverdale Luke Oil"
+        self._person_parts -= {t.text for t in doc[1:-1] if t.text in self._person_parts
+                               and doc[t.i - 1].lower_ in LOCATIVE_PREPS
+                               and not _is_cap(doc[t.i + 1]) and doc[t.i + 1].text not in ("'s", "’s")}
         # names given to vessels ("INS Mysore"): the same name alone later is the ship too
         self._vessels = {doc[i + 1].text for i in range(len(doc) - 1)
                          if doc[i].text in VESSEL_PREFIXES and _is_cap(doc[i + 1])}
@@ -418,6 +443,11 @@ class PlaceExtractor:
                 continue
             surface = t.text
             rid = self.gaz.abbrev.get(surface)
+            if rid is None and _DASH_GLUED.match(surface):
+                # a press-release dateline glued to its dash: "PLEASANTON, Calif.--(BUSINESS
+                # WIRE)--" (the tokenizer keeps "Calif.--(BUSINESS" whole)
+                surface = _DASH_GLUED.match(surface).group(1)
+                rid = self.gaz.abbrev.get(surface)
             if rid is None and "-" in surface[2:]:          # "U.S.-led", "UK-based"
                 surface = surface.split("-")[0]
                 rid = self.gaz.abbrev.get(surface)
@@ -430,9 +460,18 @@ class PlaceExtractor:
         mentions.sort(key=lambda m: m.start)
         for m in mentions:
             self._cues(doc, m)
+        self._coordinated_cues(doc, mentions)
         analysis.places = self.resolver.resolve(mentions, analysis)
 
     # ------------------------------------------------------------------ guards
+    def _big_town_only(self, word: str) -> bool:
+        """A first word of a "PERSON" entity that is a big town's name and nothing bigger:
+        "Seattle Seahawks", "Boston Celtics" (teams the tagger reads as people) do not make
+        "Seattle" a surname elsewhere; "Jordan", "Georgia" (also countries) stay person parts."""
+        recs = [self.gaz.record(r) for r in self.gaz.lookup_key(name_key(word))]
+        return bool(recs) and not any(r.kind in (COUNTRY, ADMIN1) for r in recs) and \
+            max(r.population for r in recs) >= BIG_TOWN_PERSON
+
     def _judge(self, doc, m: Mention, tok_ent) -> bool | None:
         """Accept a gazetteer-only match (True), accept as weak (needs context), or None."""
         span = doc[m.tok_start:m.tok_end]
@@ -520,10 +559,13 @@ class PlaceExtractor:
                         m.weak = False            # "in Palmyra": a place, whatever NER says
                 elif maxpop < 1000 and not has_admin:
                     m.weak = True
+                if m.loose:
+                    m.weak = True     # a transliteration variant needs its country in the text
                 return True
             if ent.label_ == "NORP":
                 m.ner = ent.label_
                 m.strength = 0.75
+                m.weak = m.weak or m.loose
                 return True
             if ent.label_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
                               "QUANTITY"):
@@ -580,6 +622,9 @@ class PlaceExtractor:
         while k < len(doc) and (doc[k].text in (",", ".") or (doc[k].is_alpha and k - m.tok_end < 3
                                                                 and doc[k].text[:1].isupper())):
             k += 1
+        if k < len(doc) and k - m.tok_end < 4 and doc[k].text[:1].isupper() and \
+                _DASH_GLUED.match(doc[k].text):
+            return True     # "PLEASANTON, Calif.--(BUSINESS WIRE)--": "Calif.--(BUSINESS" is one token
         return k < len(doc) and doc[k].text[:1] in ("—", "–", "-", "(", ":")
 
     @staticmethod
@@ -614,21 +659,66 @@ class PlaceExtractor:
         nxt = doc[k].lower_ if k < n else ""
         if nxt in ADMIN_CUES:
             m.cue = ADMIN_CUES[nxt]
+            m.extra["cue_side"] = "after"
         elif nxt in ("city", "town", "village"):
             m.cue = PLACE
+            m.extra["cue_side"] = "after"
+        if nxt in SURROUNDING_CUES:
+            m.extra["around"] = True        # "Damascus countryside", "Damascus suburbs"
+            m.extra["cue_side"] = "after"
         s = m.tok_start
         if s >= 2 and doc[s - 1].lower_ == "of":
             w = doc[s - 2].lower_
             if w in ADMIN_CUES:
                 m.cue = ADMIN_CUES[w]
+                m.extra["cue_side"] = "before"
             elif w in ("city", "town", "village", "suburb", "outskirts", "centre", "center",
                        "streets", "neighbourhood", "neighborhood", "capital"):
                 m.cue = PLACE
+                m.extra["cue_side"] = "before"
+            if w in SURROUNDING_CUES:
+                m.extra["around"] = True    # "the countryside of Damascus", "outskirts of X"
+                m.extra["cue_side"] = "before"
+        elif s >= 1 and doc[s - 1].lower_ in SURROUNDING_CUES and doc[s - 1].lower_ not in ADMIN_CUES:
+            m.extra["around"] = True        # "rural Damascus"
         # ", the provincial capital" / "(the provincial capital)"
         window = doc[e:min(n, e + 6)].text.lower()
         if "provincial capital" in window or "capital of the province" in window:
             m.provincial_capital = True
             m.cue = PLACE
+
+
+    @staticmethod
+    def _coordinated_cues(doc, mentions: list[Mention]) -> None:
+        """A cue word shared by coordinated names: "Idlib and Hama provinces", "the countryside
+        of Idlib and Hama", "Hama, Idlib and Latakia countrysides" -- each name gets the cue
+        (and the surroundings reading) written once after the last or before the first."""
+        names = [m for m in mentions if not m.demonym_cc]
+        runs: list[list[Mention]] = []
+        for m in names:
+            if runs:
+                prev = runs[-1][-1]
+                gap = [t.lower_ for t in doc[prev.tok_end:m.tok_start] if not t.is_space]
+                if prev.tok_end <= m.tok_start and gap and \
+                        all(g in COORDINATORS for g in gap) and gap.count(",") <= 1 and \
+                        sum(g != "," for g in gap) <= 1:
+                    runs[-1].append(m)
+                    continue
+            runs.append([m])
+        for run in runs:
+            if len(run) < 2:
+                continue
+            for src in (run[-1], run[0]):
+                side = "after" if src is run[-1] else "before"
+                if src.extra.get("cue_side") != side:
+                    continue
+                for m in run:
+                    if m is src or m.cue is not None or m.extra.get("cue_side"):
+                        continue
+                    m.cue = src.cue
+                    if src.extra.get("around"):
+                        m.extra["around"] = True
+                    m.extra["cue_side"] = "shared"
 
 
 def extract_places(analysis: Analysis, gazetteer: Gazetteer | None = None) -> list[Place]:

@@ -29,9 +29,11 @@ from typing import Iterable
 
 from unidecode import unidecode
 
-FORMAT_VERSION = 23
+FORMAT_VERSION = 24
 #: admin/country points: midpoint of the BOX_PCT..1-BOX_PCT percentile box of their places
 BOX_PCT = float(os.environ.get("SITROOM_GAZ_BOX_PCT", "0.0"))
+#: ... after dropping lone outliers: an end point further than this (degrees) from the rest
+OUTLIER_GAP = float(os.environ.get("SITROOM_GAZ_OUTLIER_GAP", "3.0"))
 
 COUNTRY, ADMIN1, ADMIN2, PLACE = "country", "admin1", "admin2", "populated_place"
 REGION = "other"            # continents and well-known regions (feature "other")
@@ -133,6 +135,8 @@ def _load_extra() -> dict:
         "COUNTRY_ABBREVIATIONS": dict(d["country_abbreviations"]),
         "DISPLAY_NAMES": dict(d["display_names"]),
         "ADMIN1_ABBREVIATIONS": {k: (v[0], v[1]) for k, v in d["admin1_abbreviations"].items()},
+        "ADMIN1_SURROUNDINGS": {(e["country"], name_key(e["admin1"])): e["around"]
+                                for e in d.get("admin1_surroundings") or ()},
     }
 
 
@@ -145,6 +149,8 @@ REGION_ADMIN1: dict[tuple[str, str], str] = _EXTRA["REGION_ADMIN1"]
 COUNTRY_ABBREVIATIONS: dict[str, str] = _EXTRA["COUNTRY_ABBREVIATIONS"]
 DISPLAY_NAMES: dict[str, str] = _EXTRA["DISPLAY_NAMES"]
 ADMIN1_ABBREVIATIONS: dict[str, tuple[str, str]] = _EXTRA["ADMIN1_ABBREVIATIONS"]
+#: (country, name_key of a city that is a first-level unit of its own) -> the unit around it
+ADMIN1_SURROUNDINGS: dict[tuple[str, str], str] = _EXTRA["ADMIN1_SURROUNDINGS"]
 
 
 def _cache_dir() -> Path:
@@ -448,15 +454,16 @@ class Gazetteer:
         def mid(v: list[float]) -> float:
             v.sort()
             # drop lone outliers (a place mis-assigned to a far-away province): an end point
-            # separated from the rest by a gap of over a quarter of the span (and > 1 degree)
+            # separated from the rest by a gap of over a quarter of the span (and > OUTLIER_GAP
+            # degrees: at 1 degree the sparse north of Manitoba or Ontario was cut off)
             lo_i, hi_i = 0, len(v) - 1
             for _ in range(3):
                 if hi_i - lo_i < 4:
                     break
                 span = v[hi_i] - v[lo_i]
-                if v[lo_i + 1] - v[lo_i] > max(1.0, 0.25 * span):
+                if v[lo_i + 1] - v[lo_i] > max(OUTLIER_GAP, 0.25 * span):
                     lo_i += 1
-                elif v[hi_i] - v[hi_i - 1] > max(1.0, 0.25 * span):
+                elif v[hi_i] - v[hi_i - 1] > max(OUTLIER_GAP, 0.25 * span):
                     hi_i -= 1
                 else:
                     break

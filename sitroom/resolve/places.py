@@ -22,7 +22,8 @@ from collections import Counter
 from typing import TYPE_CHECKING, Iterable
 
 from ..model import Analysis, Place
-from .gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, REGION, Gazetteer, Record, name_key
+from .gazetteer import (ADMIN1, ADMIN1_SURROUNDINGS, ADMIN2, COUNTRY, PLACE, REGION, Gazetteer,
+                        Record, name_key)
 
 if TYPE_CHECKING:
     from ..extract.places import Mention
@@ -189,7 +190,8 @@ class PlaceResolver:
 
         choice: dict[int, tuple[Record | None, float, float]] = {}
         a1ctx: Counter = Counter()
-        admin_cued = {name_key(m.text) for m in mentions if m.cue in (ADMIN1, ADMIN2)}
+        admin_cued = {name_key(m.text) for m in mentions if m.cue in (ADMIN1, ADMIN2)
+                      and not m.extra.get("around")}
         city_cued = {name_key(m.text) for m in mentions if m.cue == PLACE}
         self._admin_named = admin_cued - city_cued
         # "X, Y" where Y is an unambiguous admin1/country mention right after X
@@ -228,6 +230,8 @@ class PlaceResolver:
                 if r.kind == ADMIN1 or len({self.gaz.record(i).admin1_id
                                             for i in mentions[k].ids}) == 1:
                     a1ctx[r.admin1_id] += 1
+
+        self._surroundings(mentions, choice, text)
 
         # one country dominates the document ("Syria" named, Syrian towns, Syrian forces): a
         # small foreign town is then a misreading of a local name that the gazetteer lacks
@@ -270,6 +274,41 @@ class PlaceResolver:
             p.role = _role(text, m.start, m.end)
             places.append(p)
         return places
+
+    def _around(self, r: Record) -> Record | None:
+        """The first-level unit around a city that is a unit of its own (Rif Dimashq around
+        Damascus; gazetteer_extra.yaml: admin1_surroundings), else None."""
+        if r.kind not in (PLACE, ADMIN1, ADMIN2) or not r.admin1:
+            return None
+        name = ADMIN1_SURROUNDINGS.get((r.country_code, name_key(r.admin1)))
+        if not name:
+            return None
+        return next((o for o in self.gaz.lookup(name)
+                     if o.kind == ADMIN1 and o.country_code == r.country_code), None)
+
+    def _surroundings(self, mentions: list["Mention"], choice: dict, text: str) -> None:
+        """"the Damascus countryside", "the outskirts of Damascus", "rural Damascus" (cue words),
+        and Damascus as the qualifier of a place around it ("Eastern Ghouta of Damascus",
+        "Eastern Ghouta, Damascus", "Eastern Damascus Ghouta"): the unit around the city."""
+        if not ADMIN1_SURROUNDINGS:
+            return
+        for k, m in enumerate(mentions):
+            got = choice.get(k)
+            if got is None or got[0] is None:
+                continue
+            around = self._around(got[0])
+            if around is None:
+                continue
+            hit = bool(m.extra.get("around"))
+            if not hit and k > 0 and choice.get(k - 1) and choice[k - 1][0] is not None:
+                gap = text[mentions[k - 1].end:m.start].strip().lower()
+                hit = gap in (",", "of", "of the") and choice[k - 1][0].admin1_id == around.id
+            if not hit and k + 1 < len(mentions) and choice.get(k + 1) and \
+                    choice[k + 1][0] is not None:
+                gap = text[m.end:mentions[k + 1].start]
+                hit = gap == " " and choice[k + 1][0].admin1_id == around.id
+            if hit:
+                choice[k] = (around, got[1], got[2])
 
     def _arabic_form_filter(self, m: "Mention") -> "Mention":
         """An Arabic-form name ("al-Duhur", "Tel-Ahdiya", "Abu Dali") is a place in the Arab
