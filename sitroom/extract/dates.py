@@ -975,6 +975,11 @@ def _resolve_anaphor(ana: tuple, anchors: list[tuple[str, date]]) -> _R | None:
             return _day(d0 - timedelta(days=delta), True)
         delta = (wd - d0.weekday()) % 7 or 7
         return _day(d0 + timedelta(days=delta), True)
+    return _shift(d0, unit, k)
+
+
+def _shift(d0: date, unit: str, k: int) -> _R | None:
+    """The day, week, month, quarter or year ``k`` units after ``d0``, at that granularity."""
     if unit == "day":
         return _day(d0 + timedelta(days=k), True)
     if unit == "week":
@@ -994,15 +999,7 @@ def _h_in_units(m, pub, fut, ctx):
     n = _num(m["n"])
     if fut != "future" or pub is None or n is None:
         return _res(None, None, None, None, False, True, kind="duration")
-    u = m["u"].lower().rstrip("s")
-    if u == "day":
-        return _day(pub + timedelta(days=n), True)
-    if u == "week":
-        return _week(pub + timedelta(weeks=n))
-    if u == "month":
-        y, mo = _add_months(pub.year, pub.month, n)
-        return _month(y, mo, True)
-    return _year(pub.year + n, True)
+    return _shift(pub, m["u"].lower().rstrip("s"), n)
 
 
 def _h_year(m, pub, fut, ctx):
