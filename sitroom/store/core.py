@@ -359,9 +359,16 @@ class Store:
             sa.select(es).where(es.c.event_id.in_(sorted(set(into.values()))),
                                 es.c.document_id.in_(sorted({r["document_id"] for r in rows}) or [-1]))).mappings()}
         conn.execute(sa.delete(es).where(es.c.event_id.in_(gone)))
+        moved: dict[tuple[int, int], dict] = {}
         for r in rows:
             key = (into[r["event_id"]], r["document_id"])
-            if key in have:     # one document reported both: one source row
+            if key in moved:    # two absorbed events of one document: one source row
+                m = moved[key]
+                lows = [x for x in (m["fatalities_low"], r["fatalities_low"]) if x is not None]
+                highs = [x for x in (m["fatalities_high"], r["fatalities_high"]) if x is not None]
+                m.update(n_mentions=m["n_mentions"] + r["n_mentions"],
+                         fatalities_low=min(lows) if lows else None, fatalities_high=max(highs) if highs else None)
+            elif key in have:   # one document reported both: one source row
                 h = have[key]
                 lows = [x for x in (h["fatalities_low"], r["fatalities_low"]) if x is not None]
                 highs = [x for x in (h["fatalities_high"], r["fatalities_high"]) if x is not None]
@@ -372,8 +379,9 @@ class Store:
                     n_mentions=h["n_mentions"], fatalities=h["fatalities"], fatalities_low=h["fatalities_low"],
                     fatalities_high=h["fatalities_high"]))
             else:
-                have[key] = dict(r, event_id=key[0])
-                conn.execute(sa.insert(es), [have[key]])
+                moved[key] = dict(r, event_id=key[0])
+        if moved:
+            conn.execute(sa.insert(es), list(moved.values()))
         links = [dict(r) for r in conn.execute(sa.select(ce).where(ce.c.event_id.in_(gone))).mappings()]
         conn.execute(sa.delete(ce).where(ce.c.event_id.in_(gone)))
         linked = {(r["claim_id"], r["event_id"]) for r in conn.execute(
