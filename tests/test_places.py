@@ -480,3 +480,18 @@ def test_regions_the_subdivision_list_lacks(extractor):
     oahu = one(ps, "Oahu")
     assert oahu.country_code == "US" and 21 < oahu.latitude < 22
     assert one(ps, "Nagorno-Karabakh").country_code == "AZ"
+
+
+@pytest.mark.parametrize("text,kept,dropped", [
+    # a ship named after a town is a ship, here and later in the text
+    ("The Indian warship Mysore foiled the attack near Aden. Mysore then returned to port.", ["Aden"], ["Mysore"]),
+    ("Passengers rejoined the cruise ship Columbus in Salalah.", ["Salalah"], ["Columbus"]),
+    # an all-capital acronym is no town ("Sos" in France)
+    ("The destroyer picked up the SOS call off Aden.", ["Aden"], ["SOS"]),
+    # a lone compass word before a name is part of that name's area, no place of its own
+    ("She returned to the plant in Northeast Philadelphia with a gun.", ["Philadelphia"], ["Northeast"]),
+])
+def test_ship_names_acronyms_and_compass_words_are_no_places(extractor, text, kept, dropped):
+    ps = places(extractor, text)
+    got = {p.text for p in ps}
+    assert set(kept) <= got and not set(dropped) & got, got

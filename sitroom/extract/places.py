@@ -35,6 +35,24 @@ MAX_TOKENS = 6
 BIG_TOWN_PERSON = 100000
 
 
+
+def _names_vessel(tok) -> bool:
+    """A ship prefix ("INS", case-sensitive) or a word for a ship ("warship", "cruise ship")
+    before a name: the name is a ship's."""
+    return tok.text in VESSEL_PREFIXES or tok.lower_ in VESSEL_NOUNS
+
+
+def _acronym_town(text: str, ids, gaz) -> bool:
+    """An all-capital word of up to three letters ("SOS", "AP") matching only towns: an acronym,
+    not the town ("Sos"); country and region codes ("US", "DRC") are other records."""
+    return len(name_key(text)) <= 3 and text.isupper() and all(gaz.record(r).kind == PLACE for r in ids)
+
+
+def _direction_of_next(doc, s: int, e: int) -> bool:
+    """A lone compass word before a capitalised name ("Northeast Philadelphia", "North Idlib"):
+    a modifier of that name, not a place of its own."""
+    return e - s == 1 and doc[s].lower_ in DIRECTIONS and e < len(doc) and _is_cap(doc[e])
+
 def _place_words() -> dict:
     """The extractor's word lists (sitroom/data/place_words.yaml), read once at import."""
     words = load_data("place_words.yaml")
@@ -52,6 +70,7 @@ ADMIN_CUES = {k: {"admin1": ADMIN1, "admin2": ADMIN2}[v] for k, v in _WORDS["adm
 CITY_CUES = set(_WORDS["city_cues"])
 NER_PLACE = {"GPE", "LOC", "FAC"}
 VESSEL_PREFIXES = frozenset(_WORDS["vessel_prefixes"])     # case-sensitive: "INS Mysore"
+VESSEL_NOUNS = frozenset(_WORDS["vessel_nouns"])           # "the warship Mysore"
 TITLES = set(_WORDS["titles"])
 LOCATIVE_PREPS = frozenset(_WORDS["locative_prepositions"])
 MODIFIER_WORDS = frozenset(_WORDS["modifier_words"])
@@ -289,7 +308,7 @@ class PlaceExtractor:
                                and not _is_cap(doc[t.i + 1]) and doc[t.i + 1].text not in ("'s", "’s")}
         # names given to vessels ("INS Mysore"): the same name alone later is the ship too
         self._vessels = {doc[i + 1].text for i in range(len(doc) - 1)
-                         if doc[i].text in VESSEL_PREFIXES and _is_cap(doc[i + 1])}
+                         if _names_vessel(doc[i]) and _is_cap(doc[i + 1])}
 
         # 1. NER place entities
         for ent in doc.ents:
@@ -309,11 +328,12 @@ class PlaceExtractor:
             stext, send = _cut_semicolon(span)
             if not stext:
                 continue
-            if (s > 0 and doc[s - 1].text in VESSEL_PREFIXES) or (e - s == 1 and doc[s].text in self._vessels) \
+            if (s > 0 and _names_vessel(doc[s - 1])) or (e - s == 1 and doc[s].text in self._vessels) \
                     or _after_operation(doc, s):
                 continue        # "INS Mysore": a warship; Operation "Olive Branch"
-            if e - s == 1 and (doc[s].lower_ in MODIFIER_WORDS or doc[s].lower_.rstrip(".") in TITLES):
-                continue        # "The Naval commandos": a modifier, no town of Naval
+            if e - s == 1 and (doc[s].lower_ in MODIFIER_WORDS or doc[s].lower_.rstrip(".") in TITLES
+                               or _direction_of_next(doc, s, e)):
+                continue        # "The Naval commandos", "Northeast Philadelphia": modifiers
             if doc[s].lower_.rstrip(".") in TITLES or (
                     s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES and doc[s - 1].text[:1].isupper()
                     and ent.label_ != "GPE" or (s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES
@@ -343,7 +363,9 @@ class PlaceExtractor:
                 continue
             # sub-matches from the gazetteer matcher inside the entity ("Idlib Province")
             subs = [m for k, m in gaz_by_start.items() if s <= k and m.tok_end <= e
-                    and not all(t.lower_ in COMMON_WORDS for t in doc[m.tok_start:m.tok_end])]
+                    and not all(t.lower_ in COMMON_WORDS for t in doc[m.tok_start:m.tok_end])
+                    and not _acronym_town(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)
+                    and not _direction_of_next(doc, m.tok_start, m.tok_end)]
             if subs:
                 for m in subs:
                     m.ner = ent.label_
@@ -484,7 +506,9 @@ class PlaceExtractor:
         words = [t for t in span if t.is_alpha]
         if span.text.isupper() and len(span.text) <= 4:
             return None     # acronyms (ISIS, AP...) are not places here
-        if (m.tok_start > 0 and doc[m.tok_start - 1].text in VESSEL_PREFIXES) or (
+        if single and _direction_of_next(doc, m.tok_start, m.tok_end):
+            return None     # "Northeast Philadelphia": a part of the city, no place "Northeast"
+        if (m.tok_start > 0 and _names_vessel(doc[m.tok_start - 1])) or (
                 single and first.text in self._vessels):
             return None     # "INS Mysore" is a warship
         if _after_operation(doc, m.tok_start):
