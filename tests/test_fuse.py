@@ -250,3 +250,16 @@ def test_an_actor_named_with_and_without_its_country_is_one_actor():
     s2, why2 = compare(m(actor1="Police Forces of Mexico", country="United States", country_code="US",
                          admin1="Virginia", location="Staunton", latitude=38.15, longitude=-79.07), e)
     assert "no actor in common" in why2 and s2 < s
+
+
+def test_a_port_near_a_named_sea_counts_as_the_same_area():
+    sea = dict(country=None, country_code=None, admin1=None, location="Gulf of Aden",
+               latitude=12.0, longitude=48.0, geo_precision=3, sub_event_type="Arrests",
+               event_type="Strategic developments", event_date=None, time_precision=None, actor1=None)
+    e = new_event(m(**sea))
+    near, why = compare(m(**{**sea, "country": "Yemen", "country_code": "YE", "location": "Aden",
+                             "latitude": 12.78, "longitude": 45.04, "geo_precision": 1}), e)
+    far, why_far = compare(m(**{**sea, "country": "Philippines", "country_code": "PH", "location": "Naval",
+                                "latitude": 11.56, "longitude": 124.4, "geo_precision": 1}), e)
+    assert any("within 1000 km" in w for w in why) and "place unknown on one side" in why_far
+    assert near > far

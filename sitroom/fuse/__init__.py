@@ -410,6 +410,9 @@ def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
     if named and cm == ce:       # a sea, a region the gazetteer lacks: as coarse as an admin1
         score += 0.1
         why.append(f"same named place ({m.get('location')}), not in the gazetteer")
+    elif named and cm and ce and _near_region(m, e):
+        score += 0.05
+        why.append(f"{m.get('location')} and {e.get('location')} lie within {REGION_KM:g} km of each other")
     elif named or not (cm and ce):
         why.append("place unknown on one side")
     else:
@@ -485,6 +488,13 @@ def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
 REGION_KM = 1000.0
 
 
+def _near_region(m: dict, e: dict) -> bool:
+    """A named region ("Gulf of Aden") and a point near it (Aden): the same area, coarsely."""
+    if None in (m.get("latitude"), m.get("longitude"), e.get("latitude"), e.get("longitude")):
+        return False
+    return haversine_km(m["latitude"], m["longitude"], e["latitude"], e["longitude"]) <= REGION_KM
+
+
 def _inside(m: dict, e: dict) -> bool:
     """Whether mention ``m``'s place can refine event ``e``'s: the same country (and admin1, when
     both give one); a named region without a country ("Gulf of Aden") only by a point near it, so
@@ -497,9 +507,7 @@ def _inside(m: dict, e: dict) -> bool:
             return False
         a1m, a1e = _norm(m.get("admin1")), _norm(e.get("admin1"))
         return not (a1m and a1e and a1m != a1e)
-    if None in (m.get("latitude"), m.get("longitude"), e.get("latitude"), e.get("longitude")):
-        return False
-    return haversine_km(m["latitude"], m["longitude"], e["latitude"], e["longitude"]) <= REGION_KM
+    return _near_region(m, e)
 
 
 def merge(e: dict, m: dict) -> dict:
