@@ -66,6 +66,8 @@ def best(finder, text):
     ("More executions carried out by the Islamic State in the eastern countryside",
      "Attack", "Violence against civilians"),
     ("Militiamen killed a singer and his son in the old town", "Attack", "Violence against civilians"),
+    # "storm" after its subject is the verb, no weather to damp the event
+    ("Rebel fighters storm army base in Idlib, killing 12 soldiers", "Armed clash", "Battles"),
     ("Soldiers defused an explosive device planted on the main road to Gao.",
      "Disrupted weapons use", "Strategic developments"),
     ("Police seized a large weapons cache including rifles and grenades in Mindanao.",

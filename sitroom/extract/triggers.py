@@ -183,6 +183,10 @@ class TriggerFinder:
                 spec = self._add(key, trig, ne["name"], "", ne.get("code"), None)
                 spec.non_event = True
                 spec.strength = float(ne.get("strength", 0.5))
+        #: an actor word right before a non-event word makes that word a verb: "gunmen storm the
+        #: campus", "protesters flood the square" (cue set ``actors_before_verb``)
+        self._actor_before = cue_regex(self._expand(["@actors_before_verb"])) \
+            if "actors_before_verb" in self.cue_sets else None
 
     # ------------------------------------------------------------------ compilation
     def _expand(self, cues: Any) -> list[str]:
@@ -192,7 +196,7 @@ class TriggerFinder:
             if c.startswith("@"):
                 if c[1:] not in self.cue_sets:
                     raise ValueError(f"{self.path}: unknown cue set {c}")
-                out.extend(self.cue_sets[c[1:]])
+                out.extend(self._expand(self.cue_sets[c[1:]]))   # a set may name other sets
             else:
                 out.append(c)
         return out
@@ -343,6 +347,9 @@ class TriggerFinder:
             if spec.non_event:
                 if _in_name(span, sents[si]):
                     continue      # the "Jazeera Storm" operation is no storm
+                if self._actor_before is not None and start > sents[si].start and \
+                        self._actor_before.match(doc[start - 1].text):
+                    continue      # "gunmen storm the university": no weather
                 damp[si] = max(damp.get(si, 0.0), spec.strength)
                 continue
             score = spec.weight + (0.1 if spec.boost is not None and spec.boost.search(ctx) else 0.0)
