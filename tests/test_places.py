@@ -495,12 +495,3 @@ def test_ship_names_acronyms_and_compass_words_are_no_places(extractor, text, ke
     ps = places(extractor, text)
     got = {p.text for p in ps}
     assert set(kept) <= got and not set(dropped) & got, got
-
-
-def test_demonyms_of_first_level_units(extractor):
-    """"English", "Scottish", "Sicilian" name England, Scotland, Sicily (demonyms.yaml), not
-    the whole country: a region-level demonym may point at a first-level unit."""
-    ps = places(extractor, "The English club beat Scottish champions while Sicilian police watched.")
-    got = {p.text: (p.country_code, p.admin1) for p in ps}
-    assert got["English"] == ("GB", "England") and got["Scottish"] == ("GB", "Scotland")
-    assert got["Sicilian"][0] == "IT"

@@ -263,7 +263,7 @@ class PlaceExtractor:
             return Mention(span.start_char, span.end_char, i, j, span.text, (), False, label,
                            demonym_cc=cc, strength=0.9)
         ids = tuple(r for r in self.gaz.lookup_key(name_key(cc))
-                    if self.gaz.record(r).kind in ("other", ADMIN1))    # Africa; England, Sicily
+                    if self.gaz.record(r).kind == "other")
         m = Mention(span.start_char, span.end_char, i, j, span.text, ids, False, label,
                     strength=0.8)
         m.extra["demonym"] = True
