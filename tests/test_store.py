@@ -168,6 +168,23 @@ def test_a_bad_document_in_a_batch_loses_only_itself(store, monkeypatch):
     assert consistency(store) == {"documents": 3, "events": 2, "mentions": 3}
 
 
+def test_an_integrity_error_of_a_new_document_is_a_failure_not_unchanged(store, monkeypatch):
+    """Only content another writer stored meanwhile is "unchanged"; any other constraint a
+    document breaks loses that document loudly, never silently."""
+    from sqlalchemy.exc import IntegrityError
+
+    real = Store._add_reports
+
+    def clash(self, conn, docs, *a, **k):
+        if any(d["doc_id"] == "bad" for d in docs):
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return real(self, conn, docs, *a, **k)
+    monkeypatch.setattr(Store, "_add_reports", clash)
+    st = store.ingest([result("a", [ev()]), result("bad", [ev(event_date="2020-01-20")])],
+                      commit_every=10, skip_failures=True)
+    assert (st.added, st.unchanged, st.errors, st.error_ids) == (1, 0, 1, ["bad"])
+
+
 def test_duplicates_inside_one_batch(store):
     st = store.ingest([result("a", [ev()]), result("a-again", [ev()], text="text of a")], commit_every=50)
     assert (st.added, st.unchanged) == (1, 1)
@@ -728,3 +745,9 @@ def test_later_reports_join_events_filed_earlier(store, tmp_path):
     assert text.startswith("SR2 was joined to SR1") and "joined by SR2" in text
     assert "new in this document" not in text
     assert store.event("SR9") is None
+    # the absorbed id is never given to a new event (SQLite reuses a deleted highest id)
+    store.ingest([result("houston", [ev(local="h", **dict(base, admin1="Texas", location="Houston",
+                                                               latitude=29.76, longitude=-95.37), evidence=[
+        {"start": 0, "end": 30, "text": "Houston police detained Mary Jones"}])])])
+    assert [e["id"] for e in store.query_events()] == [1, 3]
+    assert store.event("SR2")["id"] == 1 and store.event("SR3")["location"] == "Houston"

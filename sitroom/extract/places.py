@@ -35,24 +35,6 @@ MAX_TOKENS = 6
 BIG_TOWN_PERSON = 100000
 
 
-
-def _names_vessel(tok) -> bool:
-    """A ship prefix ("INS", case-sensitive) or a word for a ship ("warship", "cruise ship")
-    before a name: the name is a ship's."""
-    return tok.text in VESSEL_PREFIXES or tok.lower_ in VESSEL_NOUNS
-
-
-def _acronym_town(text: str, ids, gaz) -> bool:
-    """An all-capital word of up to three letters ("SOS", "AP") matching only towns: an acronym,
-    not the town ("Sos"); country and region codes ("US", "DRC") are other records."""
-    return len(name_key(text)) <= 3 and text.isupper() and all(gaz.record(r).kind == PLACE for r in ids)
-
-
-def _direction_of_next(doc, s: int, e: int) -> bool:
-    """A lone compass word before a capitalised name ("Northeast Philadelphia", "North Idlib"):
-    a modifier of that name, not a place of its own."""
-    return e - s == 1 and doc[s].lower_ in DIRECTIONS and e < len(doc) and _is_cap(doc[e])
-
 def _place_words() -> dict:
     """The extractor's word lists (sitroom/data/place_words.yaml), read once at import."""
     words = load_data("place_words.yaml")
@@ -78,6 +60,28 @@ COMMON_WORDS = frozenset(_WORDS["common_words"])
 DIRECTIONS = set(_WORDS["directions"])
 SURROUNDING_CUES = frozenset(_WORDS["surrounding_cues"])
 COORDINATORS = frozenset(_WORDS["coordinators"])
+
+
+def _names_vessel(tok) -> bool:
+    """A ship prefix ("INS", case-sensitive) or a word for a ship ("warship", "cruise ship")
+    before a name: the name is a ship's."""
+    return tok.text in VESSEL_PREFIXES or tok.lower_ in VESSEL_NOUNS
+
+
+def _no_acronym_towns(text: str, ids: tuple, gaz) -> tuple:
+    """The records an all-capital word of up to three letters can name: not towns ("the SOS
+    call" is no Sos in France), but country and region codes ("US", "DRC")."""
+    if len(name_key(text)) <= 3 and text.isupper():
+        return tuple(r for r in ids if gaz.record(r).kind != PLACE)
+    return ids
+
+
+def _direction_of_next(doc, s: int, e: int) -> bool:
+    """A lone compass word before a capitalised name ("Northeast Philadelphia", "North Idlib"):
+    a modifier of that name, not a place of its own."""
+    return e - s == 1 and doc[s].lower_ in DIRECTIONS and e < len(doc) and _is_cap(doc[e])
+
+
 SPEECH_VERBS = {"say", "tell", "add", "write", "explain", "note", "believe", "think", "argue",
                 "insist", "recall", "ask", "want", "claim"}
 
@@ -355,8 +359,7 @@ class PlaceExtractor:
                 continue
             key = name_key(stext)
             ids = self.gaz.lookup_key(key)
-            if ids and len(key) <= 3 and stext.isupper():
-                ids = tuple(r for r in ids if self.gaz.record(r).kind != PLACE)
+            ids = _no_acronym_towns(stext, ids, self.gaz)
             if ids:
                 add(Mention(span.start_char, send, s, e, stext, ids, False, ent.label_,
                             strength=0.95))
@@ -364,8 +367,10 @@ class PlaceExtractor:
             # sub-matches from the gazetteer matcher inside the entity ("Idlib Province")
             subs = [m for k, m in gaz_by_start.items() if s <= k and m.tok_end <= e
                     and not all(t.lower_ in COMMON_WORDS for t in doc[m.tok_start:m.tok_end])
-                    and not _acronym_town(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)
                     and not _direction_of_next(doc, m.tok_start, m.tok_end)]
+            for m in subs:
+                m.ids = _no_acronym_towns(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)
+            subs = [m for m in subs if m.ids]
             if subs:
                 for m in subs:
                     m.ner = ent.label_

@@ -168,7 +168,9 @@ class Store:
                 for res in batch:
                     self._flush([res], stats, on_status)
                 return
-            if isinstance(exc, IntegrityError):  # another writer stored the same content meanwhile
+            if isinstance(exc, IntegrityError) and self.has_document(batch[0]["content_hash"]):
+                # another writer stored the same content meanwhile (any other integrity error is
+                # a failure of this document, below, never a silent "unchanged")
                 stats.unchanged += 1
                 if on_status:
                     on_status(batch[0], "unchanged")
@@ -314,8 +316,14 @@ class Store:
         # events: insert new, update changed, refile both in the blocking index
         ids: dict[Any, int] = {k: k for k in events if isinstance(k, int)}
         if new_keys:
-            got = conn.execute(sa.insert(S.events).returning(S.events.c.id, sort_by_parameter_order=True),
-                               [self._event_row(events[k], now, created=True) for k in new_keys]).scalars().all()
+            # ids are never given twice: an absorbed event's id keeps leading to the event that
+            # absorbed it (SQLite would hand a deleted highest id out again). Writers are
+            # serialised (BEGIN IMMEDIATE, or the PostgreSQL advisory lock), so max + 1 is safe.
+            first = 1 + max(conn.execute(sa.select(sa.func.max(S.events.c.id))).scalar() or 0,
+                            conn.execute(sa.select(sa.func.max(S.event_merges.c.from_id))).scalar() or 0)
+            got = range(first, first + len(new_keys))
+            conn.execute(sa.insert(S.events), [dict(self._event_row(events[k], now, created=True), id=i)
+                                               for k, i in zip(new_keys, got)])
             ids.update(zip(new_keys, got))
         if dirty:
             upd = [dict(self._event_row(events[k], now), _id=k) for k in sorted(dirty)]
@@ -352,8 +360,8 @@ class Store:
         me, es, ce, eb, em = S.mentions, S.event_sources, S.claim_events, S.event_blocks, S.event_merges
         into = {src: dst for src, dst, _ in moves}
         gone = sorted(into)
-        for src, dst in into.items():
-            conn.execute(sa.update(me).where(me.c.event_id == src).values(event_id=dst))
+        moved_to = sa.case(into, value=me.c.event_id)
+        conn.execute(sa.update(me).where(me.c.event_id.in_(gone)).values(event_id=moved_to))
         rows = [dict(r) for r in conn.execute(sa.select(es).where(es.c.event_id.in_(gone))).mappings()]
         have = {(r["event_id"], r["document_id"]): dict(r) for r in conn.execute(
             sa.select(es).where(es.c.event_id.in_(sorted(set(into.values()))),
@@ -395,8 +403,9 @@ class Store:
         if fresh:
             conn.execute(sa.insert(ce), fresh)
         conn.execute(sa.delete(eb).where(eb.c.event_id.in_(gone)))
-        for src, dst in into.items():   # earlier aliases of an absorbed event follow it
-            conn.execute(sa.update(em).where(em.c.into_id == src).values(into_id=dst))
+        # earlier aliases of an absorbed event follow it
+        conn.execute(sa.update(em).where(em.c.into_id.in_(gone)).values(
+            into_id=sa.case(into, value=em.c.into_id)))
         conn.execute(sa.insert(em), [{"from_id": src, "into_id": dst, "score": mg.get("score"),
                                       "reasons": mg.get("reasons"), "merged_at": now} for src, dst, mg in moves])
         conn.execute(sa.delete(S.events).where(S.events.c.id.in_(gone)))
