@@ -233,3 +233,62 @@ def test_advances_by_who_advances(finder, text, sub):
     t, _ = best(finder, text)
     assert t is not None and t.sub_event_type == sub
 
+
+
+@pytest.mark.parametrize("text,sub", [
+    # people taken are no territory taken
+    ("Militants seized 14 construction workers at a road project and are demanding a ransom.",
+     "Abduction/forced disappearance"),
+    # setting fire is no shooting at protesters
+    ("Angry protesters set fire to a police station after the death of a young man in custody.",
+     "Violent demonstration"),
+    # a weapons depot struck from the air is an air strike, not a seized cache
+    ("Coalition jets struck a weapons depot near Marib overnight.", "Air/drone strike"),
+    # a raid on a warehouse is no industrial accident
+    ("Police seized a large cache of weapons and explosives in a raid on a warehouse.",
+     "Disrupted weapons use"),
+    ("Militants blew up a telecommunications tower in the district.", "Looting/property destruction"),
+    ("The insurgents have opened a new command centre in the mountains.",
+     "Headquarters or base established"),
+    # property destruction is "without other violence": killings make it an attack
+    ("Herders attacked a farming village overnight, killing 12 residents and burning homes.", "Attack"),
+])
+def test_general_rules(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+def test_a_word_for_alliance_alone_is_no_change_of_group(finder):
+    an = parse_one(Document(doc_id="t", text="Coalition jets struck a depot overnight, the alliance said."))
+    finder(an)
+    assert "Change to group/activity" not in {t.sub_event_type for t in an.triggers}
+    t, _ = best(finder, "Two armed factions formed a new alliance in the north.")
+    assert t is not None and t.sub_event_type == "Change to group/activity"
+
+
+@pytest.mark.parametrize("text,main,background", [
+    ("Government forces captured two villages, inching closer to a town that was the scene of a "
+     "deadly 2017 chemical weapons attack.", "Government regains territory", "Chemical weapon"),
+    ("Thousands of protesters rallied in the capital to mourn demonstrators killed last month in a "
+     "raid on a sit-in.", "Peaceful protest", "Excessive force against protesters"),
+])
+def test_an_earlier_event_named_in_passing_is_background(finder, text, main, background):
+    t, an = best(finder, text)
+    assert t is not None and t.sub_event_type == main, (text, t)
+    bg = [x for x in an.triggers if x.sub_event_type == background]
+    assert all(x.score < t.score for x in bg)
+
+
+def test_the_main_verb_dated_last_month_is_no_background(finder):
+    an = parse_one(Document(doc_id="t", text="Last month, soldiers killed 12 civilians in the village."))
+    finder(an)
+    plain = parse_one(Document(doc_id="t", text="Soldiers killed 12 civilians in the village."))
+    finder(plain)
+    assert [t.score for t in an.triggers] == [t.score for t in plain.triggers]
+
+
+def test_an_accident_damps_the_later_sentences_about_it(finder):
+    # "the blasts killed ...": the explosions of an industrial accident, no attack
+    t, _ = best(finder, "A series of explosions tore through an industrial area where chemicals were "
+                        "stored. The blasts killed at least 50 people.")
+    assert t is None or t.score < 0.3, t

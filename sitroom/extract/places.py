@@ -368,9 +368,9 @@ class PlaceExtractor:
             subs = [m for k, m in gaz_by_start.items() if s <= k and m.tok_end <= e
                     and not all(t.lower_ in COMMON_WORDS for t in doc[m.tok_start:m.tok_end])
                     and not _direction_of_next(doc, m.tok_start, m.tok_end)]
-            for m in subs:
-                m.ids = _no_acronym_towns(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)
-            subs = [m for m in subs if m.ids]
+            # a sub-match that can only be a town is an acronym ("SOS"); one that may also be
+            # a region or country keeps all its readings for the resolver to weigh
+            subs = [m for m in subs if _no_acronym_towns(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)]
             if subs:
                 for m in subs:
                     m.ner = ent.label_

@@ -48,6 +48,7 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 }
 
 _MONTH_LIKE = {"March", "May"}
+_YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 NEG_LEMMAS = {"deny", "refute", "reject", "dismiss", "rule", "disprove"}
 HYPO_VERBS = {"threaten", "plan", "vow", "warn", "intend", "prepare", "seek", "call", "urge",
               "demand", "propose", "consider", "fear", "expect", "aim", "want", "hope", "risk",
@@ -156,6 +157,7 @@ class TriggerFinder:
         self.classify_min_score = classify_min_score
         #: classify_text: score discount per sentence after the first that has a trigger
         self.position_penalty = 0.15
+        self.background_factor = 0.5
         self.cue_sets = {k: [str(c) for c in v] for k, v in (self.taxonomy.get("cue_sets") or {}).items()}
         self.specs: dict[str, _TriggerSpec] = {}
         #: sub-event type -> index of its exclusive group (one trigger per group and sentence)
@@ -187,6 +189,11 @@ class TriggerFinder:
         #: campus", "protesters flood the square" (cue set ``actors_before_verb``)
         self._actor_before = cue_regex(self._expand(["@actors_before_verb"])) \
             if "actors_before_verb" in self.cue_sets else None
+        #: a trigger that names an earlier event in passing ("the scene of a 2017 chemical
+        #: attack", "to mourn demonstrators killed last month") is background (cue set
+        #: ``past_reference``); its score is scaled by ``background_factor``
+        self._past_ref = cue_regex(self._expand(["@past_reference"])) \
+            if "past_reference" in self.cue_sets else None
 
     # ------------------------------------------------------------------ compilation
     def _expand(self, cues: Any) -> list[str]:
@@ -401,6 +408,8 @@ class TriggerFinder:
         best: dict[int, tuple] = {}
         for spec, span, si, score in cands:
             score *= 1.0 - damp.get(si, 0.0)
+            if self._background(span):
+                score *= self.background_factor
             if score < self.min_score:
                 continue
             a = _anchor(span).i
@@ -428,6 +437,33 @@ class TriggerFinder:
                 score=round(score, 3), negated=is_negated(span), hypothetical=is_hypothetical(span),
                 sentence=(s.start_char, s.end_char)))
         analysis.triggers = triggers
+
+    def _background(self, span) -> bool:
+        """The trigger names an earlier event inside a clause about something else: a noun
+        with a year before it ("a deadly 2017 chemical weapons attack") or a subordinate
+        trigger dated in the past ("demonstrators killed last month"). The main verb of a
+        sentence is never background: "Last month, soldiers killed 12 people" reports it."""
+        head = _anchor(span)
+        while head.dep_ in ("compound", "amod") and head.head.pos_ in ("NOUN", "PROPN") \
+                and head.head.i > head.i:
+            head = head.head          # "chemical weapons" -> "... weapons attack"
+        if head.dep_ == "ROOT":
+            return False
+        doc = head.doc
+        if head.pos_ in ("NOUN", "PROPN"):
+            if any(_YEAR.match(t.text) for t in doc[head.left_edge.i:head.i]):
+                return True
+        elif head.dep_ not in ("acl", "relcl", "amod", "advcl", "pcomp", "xcomp"):
+            return False
+        if self._past_ref is None:
+            return False
+        # the trigger's own words and modifiers, not the clauses hanging off it
+        toks = [t for t in head.subtree if t.i <= head.i or t.dep_ in ("npadvmod", "advmod", "prep", "pobj", "amod", "det", "case", "poss", "nummod")
+                and t.head.i in (head.i,) + tuple(c.i for c in head.children)]
+        if any(_YEAR.match(t.text) and t.dep_ == "pobj" and t.head.lower_ == "in" for t in toks):
+            return True           # "killed in 2015"
+        text = " ".join(t.text for t in sorted(toks, key=lambda t: t.i))
+        return bool(self._past_ref.search(text))
 
     def classify_text(self, analysis: Analysis) -> Trigger | None:
         """The single best trigger of a short snippet (earlier sentences and asserted, non-negated
