@@ -101,3 +101,16 @@ def test_headlines_glued_by_semicolons_are_split():
     assert [t.text for t in a.doc][4:6] == [";", "7"]
     got = {c.number.value: c.kind for c in find_counts(a.doc, [])}
     assert got.get(7) == "killed"
+
+
+def test_the_final_toll_of_one_incident_is_no_tally():
+    a = analyse("New deaths raise the death toll of the Kafr Nabl market massacre to 14.")
+    (c,) = [c for c in find_counts(a.doc, []) if c.number.value == 14]
+    assert c.kind == "killed" and not c.cumulative
+    a = analyse("More deaths raise to 6, the number of people killed in the bombing of the bakery.")
+    (c,) = [c for c in find_counts(a.doc, []) if c.number.value == 6]
+    assert not c.cumulative
+    # over a period it stays a tally
+    a = analyse("New deaths raise the death toll of the shelling on the town to 90 people killed in four days.")
+    (c,) = [c for c in find_counts(a.doc, []) if c.number.value == 90]
+    assert c.cumulative

@@ -70,6 +70,17 @@ _ENTITY_BEFORE = re.compile(r"&#?x?$")
 _BARE_ONE_RE = re.compile(r"\b(?:kills|killed|killing)\s+(?P<n>soldier|civilian|child|woman|man|fighter|"
                           r"policeman|journalist|teenager|boy|girl|officer|commander|doctor|activist)\b",
                           re.I)
+# the final toll of one incident is no tally over many: "raise the death toll of Maarrat al-Numan
+# massacre to 11", "raise to 5, the number of those who were killed in the targeting of Qardaha"
+_INCIDENT_TOLL = re.compile(
+    r"\bdeath toll (?:of|in) (?:the )?(?:[\w'\u2019-]+ ){0,5}?(?:massacre|bombing|explosion|blast|attack|"
+    r"shelling|strike|airstrike|air strike|raid|targeting|ambush)\b[^,;]{0,40}?\bto\b"
+    r"|\b(?:raise|raises|raising|rises|rising)(?: the death toll)? to [\d,]+(?: \w+){0,2}, the number of "
+    r"(?:people|persons|those|citizens|civilians)(?: who (?:were|have been))? killed (?:in|by) ", re.I)
+# ... unless the statement counts over a period: "to 90 in less than 72 hours", "since April"
+_PERIOD = re.compile(r"\b(?:in|during|within|over|for) (?:the )?(?:last |past |less than |more than )?"
+                     r"(?:\d+|two|three|four|five|six|seven|several|few|\w+teen) (?:consecutive )?"
+                     r"(?:days|hours|weeks|months)\b|\bsince\b|\bescalation\b|\bcampaign\b", re.I)
 # a period of the same day is no cumulative tally: "kills 10 since this morning"
 _SAME_DAY = re.compile(r"\bsince (?:this|the) (?:morning|dawn|evening|afternoon)\b|\bsince dawn\b", re.I)
 
@@ -237,10 +248,14 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
             kind = "killed"
         m_end = _CLAUSE_END.search(text, n.end, sb)
         stext = text[sa:(m_end.start() if m_end else sb)].lower()
+        cumulative = bool(_CUMULATIVE_RE.search(_SAME_DAY.sub(" ", stext)))
+        if cumulative and kind == "killed" and _INCIDENT_TOLL.search(text[sa:sb]) \
+                and not _PERIOD.search(text[sa:sb]):
+            cumulative = False
         c = Count(number=n, kind=kind, unit=(noun.lemma_.lower() if noun is not None else None),
                   unit_token=(noun.i if noun is not None else None),
                   sentence=(sent.start_char, sent.end_char), sent_index=si,
-                  cumulative=bool(_CUMULATIVE_RE.search(_SAME_DAY.sub(" ", stext))),
+                  cumulative=cumulative,
                   verified=any(cue in text[sa:sb].lower() for cue in VERIFY_CUES))
         counts.append(c)
     # breakdowns: "1,506 civilians, including 293 women and 433 children"
