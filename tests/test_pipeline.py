@@ -132,3 +132,12 @@ def test_the_lede_event_leads(pipeline):
                         "Thousands marched peacefully through Conakry on Monday.")
     assert best(res)["sub_event_type"] == "Violent demonstration"
     assert {e["sub_event_type"] for e in res["events"]} == {"Violent demonstration", "Peaceful protest"}
+
+
+def test_what_happened_to_a_protest_is_its_type(pipeline):
+    """One demonstration, coded by the most severe thing the report tells of it afterwards."""
+    res = run(pipeline, "Thousands of opposition supporters took to the streets of Conakry on Monday "
+                        "to demand early elections. Police fired tear gas and water cannon to "
+                        "disperse the crowd.")
+    assert best(res)["sub_event_type"] == "Protest with intervention"
+    assert "Peaceful protest" not in {e["sub_event_type"] for e in res["events"]}

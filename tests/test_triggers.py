@@ -292,3 +292,28 @@ def test_an_accident_damps_the_later_sentences_about_it(finder):
     t, _ = best(finder, "A series of explosions tore through an industrial area where chemicals were "
                         "stored. The blasts killed at least 50 people.")
     assert t is None or t.score < 0.3, t
+
+
+@pytest.mark.parametrize("text,sub", [
+    # a crowded market is no crowd of protesters
+    ("Gunmen on motorcycles opened fire on a crowded market in the town, killing 30 civilians.", "Attack"),
+    # a provincial capital is territory taken; "after weeks of fighting" is background
+    ("Taliban fighters captured the provincial capital on Friday after weeks of fighting.",
+     "Non-state actor overtakes territory"),
+    # "following a series of attacks" is background to the deployment
+    ("The army deployed 3,000 more troops to the region following a series of attacks on villages.",
+     "Change to group/activity"),
+])
+def test_general_rules_in_context(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+@pytest.mark.parametrize("text", [
+    "Gunmen robbed a bank in the city centre on Tuesday, escaping with about $200,000.",
+    "At least 18 people were killed when an overloaded bus plunged off a mountain road.",
+    "A fire tore through a crowded market on Saturday night, killing 12 people.",
+])
+def test_crime_and_accidents_are_no_attack(finder, text):
+    t, _ = best(finder, text)
+    assert t is None or t.score < 0.3, (text, t)

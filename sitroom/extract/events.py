@@ -375,7 +375,7 @@ class EventBuilder:
             if is_daily_tally(document.text[seg_a:seg_b]):
                 ev.confidence = round(max(0.0, ev.confidence - 0.25), 3)
             events.append(ev)
-        events = self._merge(events)
+        events = self._merge(_one_protest(events))
         _unassigned_counts(events, counts, document.text, doc_id)
         if focus is not None and focus.admin1 and len({e.admin1 for e in events if e.admin1}) > 1:
             # several provinces: the report is mostly about the one named most often
@@ -434,6 +434,31 @@ class EventBuilder:
                 continue
             _absorb(target, ev)
         return merged
+
+
+_PEACEFUL = re.compile(r"\bpeaceful(?:ly)?\b", re.I)
+
+
+def _one_protest(events: list[Event]) -> list[Event]:
+    """The protest events of one report in one place are one demonstration, coded by the most
+    severe thing the report tells of it: "Thousands took to the streets ... Police fired tear gas
+    to disperse them" is one Protest with intervention. Each takes the most severe type among them
+    (taxonomy ``protest_escalation``), except a march its own sentence calls peaceful ("Protesters
+    threw stones ... Thousands marched peacefully on Monday"): that one is another demonstration."""
+    order = {t: i for i, t in enumerate(_taxonomy().get("protest_escalation") or [])}
+    protests = [e for e in events if e.sub_event_type in order]
+    if len(protests) < 2:
+        return events
+    for ev in protests:
+        if _PEACEFUL.search(ev.evidence[0].text):
+            continue
+        same = [o for o in protests if not (
+            ev.admin1 and o.admin1 and (ev.admin1 != o.admin1 or ev.country_code != o.country_code))]
+        worst = max(same, key=lambda o: order[o.sub_event_type])
+        if order[worst.sub_event_type] > order[ev.sub_event_type]:
+            ev.sub_event_type, ev.event_type = worst.sub_event_type, worst.event_type
+            ev.plover_type = worst.plover_type
+    return events
 
 
 def _absorb(into: Event, other: Event) -> None:

@@ -194,6 +194,8 @@ class TriggerFinder:
         #: ``past_reference``); its score is scaled by ``background_factor``
         self._past_ref = cue_regex(self._expand(["@past_reference"])) \
             if "past_reference" in self.cue_sets else None
+        #: "weeks of fighting", "a series of attacks": a run of earlier events as background
+        self._runs = {str(w).lower() for w in self.cue_sets.get("runs_of_events") or ()}
 
     # ------------------------------------------------------------------ compilation
     def _expand(self, cues: Any) -> list[str]:
@@ -453,6 +455,9 @@ class TriggerFinder:
         if head.pos_ in ("NOUN", "PROPN"):
             if any(_YEAR.match(t.text) for t in doc[head.left_edge.i:head.i]):
                 return True
+            of = head.head
+            if head.dep_ == "pobj" and of.lower_ == "of" and of.head.lower_ in self._runs:
+                return True       # "after weeks of fighting", "following a series of attacks"
         elif head.dep_ not in ("acl", "relcl", "amod", "advcl", "pcomp", "xcomp"):
             return False
         if self._past_ref is None:
