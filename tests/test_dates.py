@@ -369,3 +369,108 @@ def test_holidays_come_from_the_data_file():
             d = normalise(f"{form} 2018", PUB)
             assert d is not None and d.value == f"2018-{month:02d}-{day:02d}", (form, d)
     assert normalise("Thanksgiving 2019", PUB).value == "2019-11-28"
+
+
+def test_expression_before_a_complementizer_is_not_in_that_clause():
+    """A weekday hung (by a parse error) on the verb of a "that"-clause it precedes takes no
+    tense from that clause: "warnings on Thursday that strikes could harm ..." is a past Thursday."""
+    import spacy
+    from spacy.tokens import Doc
+
+    words = ["Paris", "rejected", "warnings", "on", "Thursday", "that", "sanctions", "could",
+             "harm", "trade", "."]
+    heads = [8, 8, 1, 1, 3, 8, 8, 8, 8, 8, 8]   # everything hung on "harm", the clause's verb
+    deps = ["nsubj", "advcl", "dobj", "prep", "pobj", "mark", "nsubj", "aux", "ROOT", "dobj", "punct"]
+    pos = ["PROPN", "VERB", "NOUN", "ADP", "PROPN", "SCONJ", "NOUN", "AUX", "VERB", "NOUN", "PUNCT"]
+    tags = ["NNP", "VBD", "NNS", "IN", "NNP", "IN", "NNS", "MD", "VB", "NN", "."]
+    doc = Doc(spacy.blank("en").vocab, words=words, heads=heads, deps=deps, pos=pos, tags=tags)
+    text = doc.text
+    pos_thu = text.index("Thursday")
+    assert DateExtractor._tense_at(doc, pos_thu, text) == "past"
+    d = find(DateExtractor().extract(text, PUB, doc), "Thursday")
+    assert d.value == "2020-01-16"
+    # the clause's own weekday still looks ahead
+    words2 = ["Paris", "warned", "that", "sanctions", "could", "start", "on", "Monday", "."]
+    heads2 = [1, 1, 5, 5, 5, 1, 5, 6, 1]
+    deps2 = ["nsubj", "ROOT", "mark", "nsubj", "aux", "ccomp", "prep", "pobj", "punct"]
+    pos2 = ["PROPN", "VERB", "SCONJ", "NOUN", "AUX", "VERB", "ADP", "PROPN", "PUNCT"]
+    tags2 = ["NNP", "VBD", "IN", "NNS", "MD", "VB", "IN", "NNP", "."]
+    doc2 = Doc(spacy.blank("en").vocab, words=words2, heads=heads2, deps=deps2, pos=pos2, tags=tags2)
+    assert DateExtractor._tense_at(doc2, doc2.text.index("Monday"), doc2.text) == "future"
+
+
+def test_nth_day_of_something_said_of_today(extract):
+    # "today is / it's the Nth day of ...": the day of publication
+    ds = extract("Today is the fifth day of the siege of the northern town.")
+    assert find(ds, "the fifth day").value == "2020-01-17"
+    ds = extract("It's the 12th straight day of strikes at the port, union leaders said.")
+    assert find(ds, "the 12th straight day").value == "2020-01-17"
+    # said of another day, or a day of a calendar unit: no value from this rule
+    ds = extract("The talks broke down on the third day of the conference.")
+    assert all(d.value != "2020-01-17" for d in ds if "third day" in d.text)
+    d = normalise("the second day", PUB)   # alone, nothing says it is today
+    assert d is None or d.value is None
+    ds = extract("Today is the first day of the month.")
+    assert all(d.value != "2020-01-17" for d in ds if "first day" in d.text)
+
+
+def test_date_on_a_noun_is_not_dated_by_the_past_verb(extract):
+    # "told ... of a cutback in March": the cutback's month, the nearest March (ahead here)
+    ds = extract("Reports said Iran told European refiners of a 10 percent cutback in its oil "
+                 "exports in March.")
+    assert find(ds, "March").value == "2020-03"
+    # on the past verb itself: the last March
+    ds = extract("The ministry cut supplies in March.")
+    assert find(ds, "March").value == "2019-03"
+
+
+def test_last_years_quarter_is_the_same_quarter_a_year_before():
+    pub = date(2019, 11, 1)   # earnings season for the third quarter
+    assert normalise("last year's quarter", pub).value == "2018-Q3"
+    assert normalise("last year's period", pub).value == "2018-Q3"
+    assert normalise("last year", pub).value == "2018"
+
+
+def test_quarter_ended_a_date_is_the_calendar_quarter_it_mostly_covers(extract):
+    ds = extract("In the quarter ended July 31, the retailer lost $2 million.", date(2019, 10, 30))
+    assert find(ds, "the quarter").value == "2019-Q2"          # May-July: mostly the second
+    assert find(ds, "July 31").value == "2019-07-31"           # the date keeps its own value
+    ds = extract("In the quarter ended Jan. 31, 2019, sales rose.", date(2019, 3, 5))
+    assert find(ds, "the quarter").value == "2018-Q4"
+    ds = extract("For the quarter ended Sept. 30, profit fell.", date(2019, 10, 30))
+    assert find(ds, "the quarter").value == "2019-Q3"
+    # a numbered quarter keeps its (fiscal) number
+    ds = extract("In its fourth quarter ended June 30, the company lost money.", date(2019, 10, 30))
+    assert find(ds, "fourth quarter").value == "2019-Q4"
+
+
+def test_elided_unit_after_last(extract):
+    ds = extract("Holders may get twice as high a dividend this year as last.")
+    assert find(ds, "last").value == "2019"
+    ds = extract("Sales were higher this month than last, analysts said.")
+    assert find(ds, "last").value == "2019-12"
+    # "last" as a rank or an adverb is no date
+    ds = extract("He came in last. The runner finished last, as expected.")
+    assert not [d for d in ds if d.text == "last"]
+
+
+def test_day_before_an_event_in_apposition_to_a_date(extract):
+    # "Oct. 12, the day before the crash": that same Oct. 12
+    ds = extract("Shares were sold after Oct. 12, the day before the market plunge.", date(2019, 10, 30))
+    assert find(ds, "the day before").value == "2019-10-12"
+    ds = extract("The envoy arrived on Tuesday, the day after the election, officials said.")
+    assert find(ds, "the day after").value == "2020-01-14"
+    # without the apposition: the day before the last date
+    ds = extract("Police arrested him on Tuesday. The day before, he had fled.")
+    assert find(ds, "The day before").value == "2020-01-13"
+
+
+def test_past_tense_time_clause_under_a_forward_clause_looks_ahead(extract):
+    # "would ... once the troops left on Monday": the future of then, the coming Monday
+    ds = extract("He said the rebels would attack once the troops left on Monday.")
+    assert find(ds, "Monday").value == "2020-01-20"
+    ds = extract("Banks were likely to buy the bonds as soon as trading opened Monday.")
+    assert find(ds, "Monday").value == "2020-01-20"
+    # under a past clause, or in the pluperfect: the last Monday
+    ds = extract("The rebels fled when the army attacked on Monday.")
+    assert find(ds, "Monday").value == "2020-01-13"

@@ -22,7 +22,15 @@ Resolution rules (news is mostly past tense):
   "N days/weeks/months/years ago" is at the granularity of its unit;
 * "that year", "the following month", "the next day", "the previous Friday", "two years
   later", "until then" are anchored on the last date mentioned before them (none: no value);
-  "in five years" is a date only in a clause that looks ahead;
+  "in five years" is a date only in a clause that looks ahead; "Oct. 12, the day before the
+  crash" is that Oct. 12;
+* "today is / it's the eighth day of ..." is the publication day; "this year as last": last year;
+  "the quarter ended July 31": the calendar quarter holding most of it (2nd); "last year's
+  quarter": the reporting quarter a year before;
+* tense: a date before the complementizer of the clause it was hung on takes no tense from it; a
+  date on a noun under a past verb ("told of a cutback in September") the nearest occurrence; a
+  past time clause under a clause that looks ahead ("would buy as soon as trading opened Monday")
+  looks ahead;
 * durations ("three days", "the past year") are ``kind="duration"`` with ``value=None``;
 * without a publication date nothing is resolved from today's date: a month-day keeps
   ``XXXX-01-16``, weekday/relative expressions get ``value=None``, ``year_known=False``.
@@ -44,7 +52,7 @@ from ..model import Analysis, DateExpr
 def _date_words() -> dict:
     """The extractor's word lists (sitroom/data/date_words.yaml), read once at import."""
     words = load_data("date_words.yaml")
-    for key in ("report_verbs", "same_past_verbs", "forward_verbs"):
+    for key in ("report_verbs", "same_past_verbs", "forward_verbs", "time_conjunctions"):
         require_strings("date_words.yaml", key, words.get(key) or [])
     require_strings("date_words.yaml", "holidays", (words.get("holidays") or {}).keys())
     return words
@@ -54,6 +62,7 @@ _WORDS = _date_words()
 _REPORT_VERBS = frozenset(_WORDS.get("report_verbs") or ())
 _SAME_PAST = frozenset(_WORDS.get("same_past_verbs") or ())
 _FORWARD_VERBS = frozenset(_WORDS.get("forward_verbs") or ())
+_TIME_CONJ = frozenset(_WORDS.get("time_conjunctions") or ())
 _HOLIDAYS = {name.lower(): (int(md[0]), int(md[1])) for name, md in (_WORDS.get("holidays") or {}).items()}
 #: the fixed holidays and Thanksgiving, longest names first, any spacing, the apostrophe optional
 _HOLIDAY_RX = "|".join(re.escape(h).replace(r"\ ", r"\s+").replace("'", "'?")
@@ -101,6 +110,10 @@ _NUMW = (r"(?:\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|t
          r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|"
          r"a couple of|couple of|a dozen|half a dozen|a few|few|several|some|many|"
          r"(?:twenty|thirty|forty|fifty)[- ](?:one|two|three|four|five|six|seven|eight|nine))")
+_ORDW = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+         r"(?:thir|four|fif|six|seven|eigh|nine)teenth|(?:twen|thir|for|fif|six|seven|eigh|nine)tieth|"
+         r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-](?:first|second|third|fourth|"
+         r"fifth|sixth|seventh|eighth|ninth)|hundredth|\d+(?:st|nd|rd|th))")
 _UNIT = r"(?:days?|weeks?|months?|years?|decades?|centur(?:y|ies)|hours?|minutes?|quarters?|weekends?|nights?)"
 _PART = (r"(?:early|earlier|mid|middle|late|later|the\s+(?:early|middle|late)\s+part\s+of|"
          r"the\s+(?:beginning|start|middle|end)\s+of|(?:beginning|start|end)\s+of|"
@@ -177,6 +190,7 @@ _RULES_SRC: list[tuple[str, str]] = [
      r"the\s+previous|the\s+past|the\s+last|the\s+coming|the\s+next|the\s+same)\s+(?P<u>week|month|year|quarter|"
      r"weekend|decade|century)\b"),
     ("rel_the", r"\b(?P<w>the\s+(?:latest|most\s+recent|recent|current)\s+(?:quarter|period)|the\s+(?:fiscal\s+)?quarter|"
+     r"last\s+year'?s\s+(?:fiscal\s+)?(?:quarter|period)|"
      r"the\s+year(?![- ](?:earlier|ago))|the\s+weekend|the\s+same\s+(?:period|quarter)\s+(?:a\s+year\s+(?:earlier|ago)|last\s+year)|"
      r"the\s+(?:comparable\s+|same\s+)?year[- ](?:earlier|ago)(?:\s+(?:(?:first|second|third|fourth)\s+)?(?:fiscal\s+)?(?:quarter|period))?|"
      r"the\s+(?:fiscal\s+)?(?:1[89]|20)\d\d\s+(?:quarter|period)|the\s+(?:current\s+)?fiscal\s+year|this\s+quarter|"
@@ -192,6 +206,12 @@ _RULES_SRC: list[tuple[str, str]] = [
      r"(?:later|earlier)\s+in\s+the\s+(?P<u4>day)|"
      r"(?P<then>(?:until|till|by|since)\s+then)|"
      r"(?P<n>" + _NUMW + r")\s+(?P<u3>days?|weeks?|months?|years?)\s+(?P<dir4>later|earlier))\b"),
+    # "today is the eighth day of the blockade": the day of publication (only with such a
+    # present-tense subject, checked in the handler; "the first day of the month" excluded)
+    ("nth_day", r"\bthe\s+(?:" + _ORDW + r")\s+(?:(?:straight|consecutive|successive|full)\s+)?day\b"
+     r"(?!\s+of\s+(?:the\s+|this\s+|next\s+|last\s+)?(?:week|month|year|decade|century|" + MONF + r"))"),
+    # "twice as high this year as last": the unit of the comparison left out (checked in the handler)
+    ("elided_last", r"\blast(?=\s*(?:[.,;:!?)]|$))"),
     # "(will be redeemed) in five years": a date when the clause looks ahead, else a duration
     ("in_units", r"\bin\s+(?P<n>" + _NUMW + r")\s+(?P<u>days?|weeks?|months?|years?)\b(?!\s+(?:ago|earlier|later|before|after|of)\b)"),
     ("year", r"(?:\b(?:in|since|until|till|by|from|of|during|through|before|after|for|and|to|or|"
@@ -838,12 +858,25 @@ def _h_rel_unit(m, pub, fut, ctx):
     return r
 
 
+_QUARTER_ENDED = re.compile(r"\s+(?P<v>ended|ending)\s+(?P<m>" + _MON_ALT + r")\s+(?P<d>" + _DAY +
+                            r")\b(?:,?\s+(?P<y>" + _YEAR + r")\b)?", _FLAGS)
+
+
 def _h_rel_the(m, pub, fut, ctx):
     w = re.sub(r"[\s-]+", " ", m["w"].lower())
     if pub is None:
         return _unknown(None, None)
     ym = re.search(r"\b((?:1[89]|20)\d\d)\b", w)
     qm = re.search(r"\b(first|second|third|fourth)\b", w)
+    if w in ("the quarter", "the fiscal quarter"):
+        # "the quarter ended July 31": the calendar quarter holding most of those three months
+        em = _QUARTER_ENDED.match(m.string, m.end())
+        if em:
+            d, _, _ = _md_date(em["m"], em["d"], em["y"], pub,
+                               "neutral" if em["v"].lower() == "ending" else fut)
+            if d is not None:
+                mid = d - timedelta(days=45)
+                return _quarter(mid.year, (mid.month - 1) // 3 + 1, not em["y"])
     if "fiscal year" in w:
         return _year(pub.year, True)
     if ym and ("quarter" in w or "period" in w):
@@ -905,6 +938,14 @@ _ANA_DIR = {"following": 1, "next": 1, "after": 1, "later": 1, "previous": -1, "
             "preceding": -1, "before": -1, "earlier": -1}
 
 
+#: what starts a noun phrase or a clause after "the day before" ("... the election", "... he left")
+_EVENT_AFTER = re.compile(r"\s+(?:(?:the|a|an|his|her|its|their|our|my|your|this|these|those|he|she|it|"
+                          r"they|we|i|you)\b|(?-i:[A-Z]))", _FLAGS)
+#: a day-precise date and a comma just before ("Oct. 12, ", "Tuesday, ")
+_DATE_COMMA = re.compile(r"(?:" + _MON_ALT + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?|" + WD +
+                         r"|yesterday|today)\s*,\s*$", _FLAGS)
+
+
 def _h_anaphor(m, pub, fut, ctx):
     """An expression anchored on the date mentioned last (resolved in ``DateExtractor.extract``):
     the result has no value yet, only ``_ana`` = (unit, offset, weekday or None)."""
@@ -925,6 +966,11 @@ def _h_anaphor(m, pub, fut, ctx):
         unit, k, wd = "any", 0, None
     elif gd["u2"]:
         unit, k, wd = gd["u2"].lower(), _ANA_DIR[gd["dir3"].lower()], None
+        if _EVENT_AFTER.match(m.string, m.end()) \
+                and _DATE_COMMA.search(m.string[max(0, m.start() - 40):m.start()]):
+            # set off by a comma right after a date, "the day before the crash" names that
+            # same date ("Oct. 12, the day before the crash")
+            k = 0
     else:
         n = _num(gd["n"])
         if n is None:
@@ -995,6 +1041,28 @@ def _shift(d0: date, unit: str, k: int) -> _R | None:
     return None
 
 
+_NTH_DAY_SUBJ = re.compile(r"\b(?:today|it|this)\s*(?:is|'s|’s|marks)\s+$", re.IGNORECASE)
+
+
+def _h_nth_day(m, pub, fut, ctx):
+    """"(today is) the eighth day of ...": publication day when said of today, else no value."""
+    if pub is None or not _NTH_DAY_SUBJ.search(m.string[max(0, m.start() - 20):m.start()]):
+        return None
+    return _day(pub, True)
+
+
+_ELIDED = re.compile(r"\b(?:this|next)\s+(?P<u>week|month|year)\b(?:(?![.;!?]).){0,60}?\b(?:as|than)\s+$",
+                     _FLAGS | re.DOTALL)
+
+
+def _h_elided_last(m, pub, fut, ctx):
+    """"more this year than last": "last" for "last year" when "this year ... than/as" precedes."""
+    em = _ELIDED.search(m.string[max(0, m.start() - 80):m.start()])
+    if em is None or pub is None:
+        return None
+    return _rel_unit_range("last", em["u"].lower(), pub)[0]
+
+
 def _h_in_units(m, pub, fut, ctx):
     n = _num(m["n"])
     if fut != "future" or pub is None or n is None:
@@ -1017,7 +1085,7 @@ _HANDLERS = {
     "month": _h_month, "month_bare": _h_month, "quarter": _h_quarter, "qshort": _h_qshort, "half": _h_half,
     "season": _h_season, "fiscal": _h_fiscal, "decade": _h_decade, "century": _h_century,
     "ago": _h_ago, "holiday": _h_holiday, "rel_day": _h_rel_day, "weekday": _h_weekday, "rel_unit": _h_rel_unit,
-    "rel_the": _h_rel_the, "anaphor": _h_anaphor, "in_units": _h_in_units, "year": _h_year, "duration": _h_duration, "duration2": _h_duration,
+    "rel_the": _h_rel_the, "anaphor": _h_anaphor, "nth_day": _h_nth_day, "elided_last": _h_elided_last, "in_units": _h_in_units, "year": _h_year, "duration": _h_duration, "duration2": _h_duration,
     "duration3": _h_duration,
 }
 
@@ -1181,6 +1249,11 @@ class DateExtractor:
             v = v.head
         if v.pos_ not in ("VERB", "AUX"):
             return "neutral" if deadline else "past"
+        if any(c.dep_ == "mark" and c.i > tok.i for c in v.children):
+            # the expression comes before the complementizer of the clause it was hung on
+            # ("warnings on Thursday that strikes could ..."): it is not part of that clause,
+            # whose modal or tense says nothing about it
+            return "neutral" if deadline else "past"
         auxes = [c for c in v.children if c.dep_ in ("aux", "auxpass")]
         words = {c.lower_ for c in auxes}
         if words & {"will", "'ll", "shall", "wo", "would", "could", "might", "should", "can",
@@ -1197,7 +1270,14 @@ class DateExtractor:
                 and not any(w in ("has", "have", "had") for w in words):
             return "future"
         if v.tag_ == "VBD" or words & {"had", "was", "were", "did", "has", "have"} or v.tag_ == "VBN":
-            return "neutral" if deadline else "past"
+            if not deadline and DateExtractor._future_in_past(v):
+                return "future"
+            if deadline or (tok.head.dep_ == "prep" and tok.head.head.pos_ == "NOUN"
+                            and tok.head.head.i != v.i):
+                # a date on a noun ("told of a cutback in September") is not dated by the
+                # past verb: the nearest occurrence
+                return "neutral"
+            return "past"
         # a present-tense verb the expression hangs on ("they meet Monday"), not through a noun
         # ("Friday's purchases is"), nor a reporting verb or a past spelt like the present
         direct = tok.head.i == v.i or (tok.head.dep_ == "prep" and tok.head.head.i == v.i)
@@ -1206,6 +1286,28 @@ class DateExtractor:
                 and v.lemma_.lower() not in _REPORT_VERBS and v.lower_ not in _SAME_PAST:
             return "present"
         return "neutral"
+
+    @staticmethod
+    def _future_in_past(v) -> bool:
+        """A past-tense time clause ("as soon as trading opened Monday", "once the troops left")
+        under a clause that looks ahead ("would buy", "were likely to buy"): the future of then."""
+        if v.dep_ != "advcl" or v.tag_ not in ("VBD", "VBN") or any(
+                c.dep_ in ("aux", "auxpass") and c.lower_ in ("had", "has", "have") for c in v.children):
+            return False
+        if not any(c.dep_ in ("mark", "advmod") and c.lower_ in _TIME_CONJ for c in v.children) \
+                and not (v.head.lower_ in _TIME_CONJ and v.head.pos_ in ("ADV", "SCONJ", "ADP")):
+            return False
+        h = v.head
+        for _ in range(3):
+            if h.pos_ in ("VERB", "AUX") or h.head.i == h.i:
+                break
+            h = h.head
+        if h.pos_ not in ("VERB", "AUX"):
+            return False
+        words = {c.lower_ for c in h.children if c.dep_ in ("aux", "auxpass")}
+        if words & {"will", "'ll", "shall", "wo", "would"}:
+            return not (words & {"have", "'ve"})
+        return "to" in words and h.head.lemma_.lower() in _FORWARD_VERBS
 
     _starts_cache: list = [None, None]
 
