@@ -938,14 +938,6 @@ _ANA_DIR = {"following": 1, "next": 1, "after": 1, "later": 1, "previous": -1, "
             "preceding": -1, "before": -1, "earlier": -1}
 
 
-#: what starts a noun phrase or a clause after "the day before" ("... the election", "... he left")
-_EVENT_AFTER = re.compile(r"\s+(?:(?:the|a|an|his|her|its|their|our|my|your|this|these|those|he|she|it|"
-                          r"they|we|i|you)\b|(?-i:[A-Z]))", _FLAGS)
-#: a day-precise date and a comma just before ("Oct. 12, ", "Tuesday, ")
-_DATE_COMMA = re.compile(r"(?:" + _MON_ALT + r"\s+" + _DAY + r"(?:,?\s+" + _YEAR + r")?|" + WD +
-                         r"|yesterday|today)\s*,\s*$", _FLAGS)
-
-
 def _h_anaphor(m, pub, fut, ctx):
     """An expression anchored on the date mentioned last (resolved in ``DateExtractor.extract``):
     the result has no value yet, only ``_ana`` = (unit, offset, weekday or None)."""
@@ -966,11 +958,6 @@ def _h_anaphor(m, pub, fut, ctx):
         unit, k, wd = "any", 0, None
     elif gd["u2"]:
         unit, k, wd = gd["u2"].lower(), _ANA_DIR[gd["dir3"].lower()], None
-        if _EVENT_AFTER.match(m.string, m.end()) \
-                and _DATE_COMMA.search(m.string[max(0, m.start() - 40):m.start()]):
-            # set off by a comma right after a date, "the day before the crash" names that
-            # same date ("Oct. 12, the day before the crash")
-            k = 0
     else:
         n = _num(gd["n"])
         if n is None:
