@@ -48,6 +48,8 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 }
 
 _MONTH_LIKE = {"March", "May"}
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "last", "its", "their", "his",
+                "her", "recent", "deadly", "latest"}
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 NEG_LEMMAS = {"deny", "refute", "reject", "dismiss", "rule", "disprove"}
 HYPO_VERBS = {"threaten", "plan", "vow", "warn", "intend", "prepare", "seek", "call", "urge",
@@ -196,6 +198,9 @@ class TriggerFinder:
             if "past_reference" in self.cue_sets else None
         #: "weeks of fighting", "a series of attacks": a run of earlier events as background
         self._runs = {str(w).lower() for w in self.cue_sets.get("runs_of_events") or ()}
+        #: "in connection with the attack", "blamed for the bombing": an earlier event referred to
+        self._refs = tuple(sorted({" ".join(str(w).lower().split()) for w in
+                                   self.cue_sets.get("reference_before") or ()}, key=len, reverse=True))
 
     # ------------------------------------------------------------------ compilation
     def _expand(self, cues: Any) -> list[str]:
@@ -409,7 +414,9 @@ class TriggerFinder:
         # best candidate per anchor token, then drop spans overlapping a better one
         best: dict[int, tuple] = {}
         for spec, span, si, score in cands:
-            score *= 1.0 - damp.get(si, 0.0)
+            if spec.event_type != "Protests":
+                # a protest about a flood, a crime or a treaty is still a protest
+                score *= 1.0 - damp.get(si, 0.0)
             if self._background(span):
                 score *= self.background_factor
             if score < self.min_score:
@@ -458,6 +465,11 @@ class TriggerFinder:
             of = head.head
             if head.dep_ == "pobj" and of.lower_ == "of" and of.head.lower_ in self._runs:
                 return True       # "after weeks of fighting", "following a series of attacks"
+            if self._refs:
+                before = doc[max(head.left_edge.i - 5, head.sent.start):head.left_edge.i]
+                words = " ".join(t.lower_ for t in before if t.lower_ not in _DETERMINERS)
+                if words.endswith(self._refs):
+                    return True   # "arrested in connection with the grenade attack"
         elif head.dep_ not in ("acl", "relcl", "amod", "advcl", "pcomp", "xcomp"):
             return False
         if self._past_ref is None:
