@@ -355,3 +355,62 @@ def test_a_claim_of_responsibility_refers_to_the_attack(finder):
     finder(plain)
     assert all(t.score < 0.3 for t in an.triggers)
     assert plain.triggers and plain.triggers[0].score >= 0.3
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("Violent clashes erupted between regime forces and the factions north of Hama, amid mutual shelling.",
+     "Armed clash"),
+    ("Troops repelled an attack by Boko Haram terrorists on their base in Damboa, neutralising several "
+     "of the attackers.", "Armed clash"),
+    ("Israeli forces suppressed the weekly march in Kafr Qaddum, firing tear gas at the participants.",
+     "Protest with intervention"),
+    # "attacked farmers harvesting olives": spaCy parses a clause; its subject is the object
+    ("Settlers attacked Palestinian farmers harvesting their olives in the village, injuring two.",
+     "Attack"),
+    ("Army engineers dismantled more than 300 mines planted by the Houthi militia.", "Disrupted weapons use"),
+    # "according to activists" names a source, not protesters
+    ("Militiamen loyal to the regime executed a family in their house, according to activists.", "Attack"),
+    ("The Turkish army sent a new military convoy of 30 vehicles into the de-escalation zone.",
+     "Change to group/activity"),
+    ("Saudi air defences shot down a ballistic missile fired by the Houthis over Riyadh.",
+     "Disrupted weapons use"),
+])
+def test_general_rules_wire_wording(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+def test_entering_after_a_withdrawal_is_no_recapture(finder):
+    an = parse_one(Document(doc_id="t", text="Regime forces entered the city of Manbij after the withdrawal "
+                                             "of the SDF."))
+    finder(an)
+    subs = {t.sub_event_type for t in an.triggers}
+    assert "Government regains territory" not in subs and "Non-violent transfer of territory" in subs
+
+
+def test_cold_is_a_disaster(finder):
+    t, _ = best(finder, "Heavy snowfall and freezing temperatures have killed four children in the camps.")
+    assert t is None or t.score < 0.3, t
+
+
+@pytest.mark.parametrize("text,sub", [
+    # a family gathering is no protest
+    ("Hooded gunmen burst into a family gathering in the town and opened fire, killing six people.", "Attack"),
+    ("Sudanese Antonov planes bombed villages in the Nuba Mountains, killing four children.", "Air/drone strike"),
+    ("The government announced the withdrawal of its troops from the African Union mission in Somalia.",
+     "Change to group/activity"),
+    ("Police used tear gas to disperse opposition supporters who tried to march to the electoral commission.",
+     "Protest with intervention"),
+    ("A crowd in the market set upon two men accused of stealing a motorcycle.", "Mob violence"),
+])
+def test_general_rules_more_wire_wording(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+def test_blaming_someone_for_an_attack_refers_to_it(finder):
+    an = parse_one(Document(doc_id="t", text="Authorities blamed the ELN for the car bomb attack on the academy."))
+    finder(an)
+    plain = parse_one(Document(doc_id="t", text="A car bomb attack hit the academy."))
+    finder(plain)
+    assert max((t.score for t in an.triggers), default=0.0) < max(t.score for t in plain.triggers)

@@ -198,6 +198,8 @@ class TriggerFinder:
             if "past_reference" in self.cue_sets else None
         #: "weeks of fighting", "a series of attacks": a run of earlier events as background
         self._runs = {str(w).lower() for w in self.cue_sets.get("runs_of_events") or ()}
+        self._masked = cue_regex(self._expand(["@masked_phrases"])) \
+            if "masked_phrases" in self.cue_sets else None
         #: "in connection with the attack", "blamed for the bombing": an earlier event referred to
         self._refs = tuple(sorted({" ".join(str(w).lower().split()) for w in
                                    self.cue_sets.get("reference_before") or ()}, key=len, reverse=True))
@@ -344,7 +346,11 @@ class TriggerFinder:
         for si, s in enumerate(sents):
             for t in s:
                 sent_of_tok[t.i] = si
-        sent_text = [s.text for s in sents]
+        # "according to activists" (who reported it, not who was there), "a family gathering" (no
+        # protest): blanked out before cue words are checked (cue set masked_phrases)
+        sent_text = [self._masked.sub(" ", s.text) if self._masked else s.text for s in sents]
+        if self._masked:
+            text_lower = self._masked.sub(" ", text_lower)
         cands = []
         damp: dict[int, float] = {}
         seen = set()
@@ -470,6 +476,9 @@ class TriggerFinder:
                 words = " ".join(t.lower_ for t in before if t.lower_ not in _DETERMINERS)
                 if words.endswith(self._refs):
                     return True   # "arrested in connection with the grenade attack"
+                if words.endswith((" for", " of")) and any(
+                        t.lower_.startswith(("blam", "accus", "responsib")) for t in before):
+                    return True   # "blamed the ELN for the car bomb attack"
         elif head.dep_ not in ("acl", "relcl", "amod", "advcl", "pcomp", "xcomp"):
             return False
         if self._past_ref is None:
@@ -586,6 +595,11 @@ def object_tokens(span) -> list:
                 out.append(c)
             elif c.dep_ == "prep" and c.lower_ in ("on", "against", "at", "upon", "into", "in", "near", "inside", "outside"):
                 out.extend(p for p in c.children if p.dep_ == "pobj")
+        if not any(c.dep_ == "dobj" for c in tok.children):
+            # "attacked farmers harvesting olives", parsed as a clause: its subject is the object
+            for c in tok.children:
+                if c.dep_ == "ccomp" and c.i > tok.i:
+                    out.extend(g for g in c.children if g.dep_ == "nsubj" and g.i > tok.i)
     return out
 
 
