@@ -414,3 +414,23 @@ def test_blaming_someone_for_an_attack_refers_to_it(finder):
     plain = parse_one(Document(doc_id="t", text="A car bomb attack hit the academy."))
     finder(plain)
     assert max((t.score for t in an.triggers), default=0.0) < max(t.score for t in plain.triggers)
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("Abu Sayyaf militants snatched five Indonesian fishermen off the coast of Sabah.",
+     "Abduction/forced disappearance"),
+    # the shooters may be insurgents; it is the victims that make it an attack on civilians
+    ("Insurgents shot dead a village headman and his wife in Narathiwat on Monday evening.", "Attack"),
+])
+def test_general_rules_asian_wording(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+@pytest.mark.parametrize("text", [
+    "Police arrested 23 members of a gang that smuggled migrants across the Mediterranean.",
+    "China lodged a formal protest with the United States over the sale of weapons to Taiwan.",
+])
+def test_crime_and_diplomatic_protest_are_no_event(finder, text):
+    t, _ = best(finder, text)
+    assert t is None or t.score < 0.5, (text, t)
