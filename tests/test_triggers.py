@@ -434,3 +434,16 @@ def test_general_rules_asian_wording(finder, text, sub):
 def test_crime_and_diplomatic_protest_are_no_event(finder, text):
     t, _ = best(finder, text)
     assert t is None or t.score < 0.5, (text, t)
+
+
+@pytest.mark.parametrize("text", [
+    "Four robbers were gunned down by the police in an encounter after they looted a jewellery shop.",
+    "Customs officials at the airport seized gold worth Rs 2 crore from a passenger arriving from Dubai.",
+    "A notorious drug lord was killed in a shootout with anti-narcotics agents in the border town.",
+    "Five workers died after inhaling poisonous gas while cleaning a septic tank in the city.",
+    "Lightning killed five farmers working in the fields in two districts on Wednesday.",
+    "The prime minister's visit to Beijing ended with the signing of eight memorandums of understanding.",
+])
+def test_crime_accidents_and_diplomacy_wording(finder, text):
+    t, _ = best(finder, text)
+    assert t is None or t.score < 0.3, (text, t)
