@@ -447,3 +447,21 @@ def test_crime_and_diplomatic_protest_are_no_event(finder, text):
 def test_crime_accidents_and_diplomacy_wording(finder, text):
     t, _ = best(finder, text)
     assert t is None or t.score < 0.3, (text, t)
+
+
+@pytest.mark.parametrize("text,sub", [
+    # an ambush of aid workers is an attack on civilians, not a battle
+    ("Armed men ambushed a vehicle carrying aid workers, killing two of them.", "Attack"),
+    ("Police recovered three AK-47 rifles and 200 rounds of ammunition from a house in the village.",
+     "Disrupted weapons use"),
+    ("Thousands of people formed a human chain across the country to demand independence.", "Peaceful protest"),
+    ("Members of two communities clashed with sticks and machetes over a land dispute, leaving four dead.",
+     "Mob violence"),
+    ("Militants destroyed a mobile phone mast in the district, cutting communications.",
+     "Looting/property destruction"),
+    # a weapons factory is no industrial accident
+    ("The coalition said its aircraft destroyed an ISIS weapons factory near the city.", "Air/drone strike"),
+])
+def test_general_rules_strategic_and_communal_wording(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
