@@ -465,3 +465,25 @@ def test_crime_accidents_and_diplomacy_wording(finder, text):
 def test_general_rules_strategic_and_communal_wording(finder, text, sub):
     t, _ = best(finder, text)
     assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("Parents of the missing schoolgirls gathered outside the school. The girls were seized by gunmen "
+     "who stormed their dormitory late on Friday.", "Abduction/forced disappearance"),
+    # the envoy speaks: no diplomacy to damp the deal
+    ("After weeks of negotiations, the warring parties signed a deal to exchange prisoners, the UN envoy "
+     "announced.", "Agreement"),
+    ("Police said the attacker was wearing a vest packed with explosives. He blew himself up at the "
+     "entrance of the hotel.", "Suicide bomb"),
+    ("Police moved in to clear the protest camp outside parliament.", "Protest with intervention"),
+])
+def test_general_rules_multi_sentence_wording(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+def test_tear_gas_in_a_report_on_a_protest_is_an_intervention(finder):
+    an = parse_one(Document(doc_id="t", text="Thousands joined the protest in the capital. Later, officers "
+                                             "used batons and pepper spray."))
+    finder(an)
+    assert "Protest with intervention" in {t.sub_event_type for t in an.triggers}

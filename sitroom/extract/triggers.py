@@ -48,6 +48,8 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 }
 
 _MONTH_LIKE = {"March", "May"}
+_SPEECH_LEMMAS = {"say", "announce", "tell", "add", "report", "state", "confirm", "note", "warn",
+                  "explain", "declare", "write", "claim", "insist", "stress"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "last", "its", "their", "his",
                 "her", "recent", "deadly", "latest"}
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -370,6 +372,9 @@ class TriggerFinder:
                 if self._actor_before is not None and start > sents[si].start and \
                         self._actor_before.match(doc[start - 1].text):
                     continue      # "gunmen storm the university": no weather
+                head = span.root
+                if head.dep_ == "nsubj" and head.head.lemma_ in _SPEECH_LEMMAS:
+                    continue      # "the UN envoy announced": who speaks, not what happened
                 damp[si] = max(damp.get(si, 0.0), spec.strength)
                 continue
             score = spec.weight + (0.1 if spec.boost is not None and spec.boost.search(ctx) else 0.0)
