@@ -487,3 +487,21 @@ def test_tear_gas_in_a_report_on_a_protest_is_an_intervention(finder):
                                              "used batons and pepper spray."))
     finder(an)
     assert "Protest with intervention" in {t.sub_event_type for t in an.triggers}
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("North Korea fired two short-range ballistic missiles into the sea as part of military drills.",
+     "Change to group/activity"),
+    ("Security forces arrested a would-be suicide bomber before he could reach the crowded market.",
+     "Disrupted weapons use"),
+    ("Muslims and Christians clashed in the city, leaving at least 10 dead and dozens of houses burned.",
+     "Mob violence"),
+])
+def test_general_rules_drills_foiled_bombers_communal(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+def test_a_fake_checkpoint_to_rob_travellers_is_no_base(finder):
+    t, _ = best(finder, "Armed men set up a fake checkpoint on the highway and robbed travellers.")
+    assert t is None or t.sub_event_type != "Headquarters or base established", t
