@@ -505,3 +505,15 @@ def test_general_rules_drills_foiled_bombers_communal(finder, text, sub):
 def test_a_fake_checkpoint_to_rob_travellers_is_no_base(finder):
     t, _ = best(finder, "Armed men set up a fake checkpoint on the highway and robbed travellers.")
     assert t is None or t.sub_event_type != "Headquarters or base established", t
+
+
+@pytest.mark.parametrize("text,sub", [
+    # "the army said it had killed": the speaker is who acted
+    ("The army said it had killed 40 bandits in an operation in the forest reserve.", "Armed clash"),
+    # a military strike is no labour strike
+    ("US forces conducted a strike against al-Shabaab fighters near the town, killing five.",
+     "Air/drone strike"),
+])
+def test_general_rules_speaker_subject_and_military_strikes(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)

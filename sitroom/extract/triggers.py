@@ -555,6 +555,12 @@ def subject_tokens(verb):
             return pobj[0] if pobj else None
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
         if subj:
+            if subj[0].lower_ in ("it", "they", "we") and verb.dep_ == "ccomp" \
+                    and verb.head.lemma_ in _SPEECH_LEMMAS:
+                # "the army said it had killed 40 bandits": the speaker is who acted
+                speaker = [c for c in verb.head.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")]
+                if speaker:
+                    return speaker[0]
             return subj[0]
         if [c for c in verb.children if c.dep_ == "nsubjpass"]:
             return None
