@@ -517,3 +517,14 @@ def test_a_fake_checkpoint_to_rob_travellers_is_no_base(finder):
 def test_general_rules_speaker_subject_and_military_strikes(finder, text, sub):
     t, _ = best(finder, text)
     assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+@pytest.mark.parametrize("text,sub", [
+    # a camp for displaced people is no military camp
+    ("Boko Haram insurgents attacked a camp for displaced people, killing 18 residents.", "Attack"),
+    # a suicide bomber is no bomber aircraft
+    ("A bomber detonated his explosive belt among worshippers at the mosque, killing 30.", "Suicide bomb"),
+])
+def test_general_rules_camps_and_bombers(finder, text, sub):
+    t, _ = best(finder, text)
+    assert t is not None and t.sub_event_type == sub, (text, t)
