@@ -528,3 +528,8 @@ def test_general_rules_speaker_subject_and_military_strikes(finder, text, sub):
 def test_general_rules_camps_and_bombers(finder, text, sub):
     t, _ = best(finder, text)
     assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+def test_an_arrest_ahead_of_a_planned_protest_is_an_arrest(finder):
+    t, _ = best(finder, "Opposition leader detained ahead of planned protests")
+    assert t is not None and t.sub_event_type == "Arrests", t
