@@ -533,3 +533,19 @@ def test_general_rules_camps_and_bombers(finder, text, sub):
 def test_an_arrest_ahead_of_a_planned_protest_is_an_arrest(finder):
     t, _ = best(finder, "Opposition leader detained ahead of planned protests")
     assert t is not None and t.sub_event_type == "Arrests", t
+
+
+def test_a_riot_that_sets_a_blaze_is_still_a_riot(finder):
+    t, _ = best(finder, "Thousands marched through the city and some protesters smashed store windows "
+                        "and sparked a dumpster blaze.")
+    assert t is not None and t.sub_event_type == "Violent demonstration", t
+
+
+def test_protesters_who_shoot_are_no_victims_of_force(finder):
+    t, _ = best(finder, "A group of protesters used live ammunition while trying to break into a mall.")
+    assert t is None or t.sub_event_type != "Excessive force against protesters", t
+
+
+def test_readiness_to_counter_an_air_strike_is_hypothetical(finder):
+    t, _ = best(finder, "The air defence forces are now ready to counter an airstrike by a mock enemy.")
+    assert t is None or t.hypothetical or t.sub_event_type != "Air/drone strike", t

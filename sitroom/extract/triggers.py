@@ -425,8 +425,9 @@ class TriggerFinder:
         # best candidate per anchor token, then drop spans overlapping a better one
         best: dict[int, tuple] = {}
         for spec, span, si, score in cands:
-            if spec.event_type != "Protests":
-                # a protest about a flood, a crime or a treaty is still a protest
+            if spec.event_type not in ("Protests", "Riots"):
+                # a protest about a flood, a crime or a treaty is still a protest; a riot that
+                # sets a dumpster ablaze is still a riot
                 score *= 1.0 - damp.get(si, 0.0)
             if self._background(span):
                 score *= self.background_factor
