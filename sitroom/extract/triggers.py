@@ -56,7 +56,7 @@ _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 NEG_LEMMAS = {"deny", "refute", "reject", "dismiss", "rule", "disprove"}
 HYPO_VERBS = {"threaten", "plan", "vow", "warn", "intend", "prepare", "seek", "call", "urge",
               "demand", "propose", "consider", "fear", "expect", "aim", "want", "hope", "risk",
-              "pledge", "promise", "ask", "appeal", "plot"}
+              "pledge", "promise", "ask", "appeal", "plot", "ready", "poised"}
 HYPO_NOUNS = {"threat", "plan", "call", "risk", "possibility", "prospect", "fear", "warning",
               "appeal", "demand", "bid", "attempt"}
 MODALS = {"will", "would", "could", "may", "might", "should", "shall", "'ll", "wo", "ca"}
