@@ -549,3 +549,13 @@ def test_protesters_who_shoot_are_no_victims_of_force(finder):
 def test_readiness_to_counter_an_air_strike_is_hypothetical(finder):
     t, _ = best(finder, "The air defence forces are now ready to counter an airstrike by a mock enemy.")
     assert t is None or t.hypothetical or t.sub_event_type != "Air/drone strike", t
+
+
+@pytest.mark.parametrize("text", [
+    "Iran summoned the British ambassador to protest against the seizure of an oil tanker.",
+    "Authorities dismantled an illegal gold mining operation and arrested 45 people.",
+])
+def test_summons_and_dismantled_rackets_are_no_event(finder, text):
+    t, _ = best(finder, text)
+    assert t is None or t.score < 0.3 or t.sub_event_type not in (
+        "Peaceful protest", "Disrupted weapons use"), (text, t)
