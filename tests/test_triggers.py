@@ -559,3 +559,18 @@ def test_summons_and_dismantled_rackets_are_no_event(finder, text):
     t, _ = best(finder, text)
     assert t is None or t.score < 0.3 or t.sub_event_type not in (
         "Peaceful protest", "Disrupted weapons use"), (text, t)
+
+
+@pytest.mark.parametrize("text,sub", [
+    # a water cannon is no artillery
+    ("Police fired water cannon at farmers marching towards the capital and blocked their path.",
+     "Protest with intervention"),
+    ("Kurdish-led forces handed over control of the city to the Syrian government under a Russian-brokered deal.",
+     "Non-violent transfer of territory"),
+    ("The two armies traded an exchange of artillery fire across the border.", "Armed clash"),
+])
+def test_general_rules_water_cannon_handover_exchange(finder, text, sub):
+    an = parse_one(Document(doc_id="t", text=text))
+    finder(an)
+    top = max(an.triggers, key=lambda t: t.score)
+    assert top.sub_event_type == sub, (text, an.triggers)
