@@ -26,7 +26,8 @@ import yaml
 
 from ..data import load as load_data, require_strings
 from ..model import Analysis, Place
-from ..resolve.gazetteer import ADMIN1, ADMIN2, COUNTRY, PLACE, REGION, Gazetteer, name_key
+from ..resolve.gazetteer import (ADMIN1, ADMIN1_POSTAL_CODES, ADMIN2, COUNTRY, PLACE, REGION,
+                                  Gazetteer, name_key)
 
 DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
 
@@ -50,6 +51,9 @@ ARTICLE_WORDS = frozenset(_WORDS["article_words"])
 PARTICLES = frozenset(_WORDS["particles"])
 ADMIN_CUES = {k: {"admin1": ADMIN1, "admin2": ADMIN2}[v] for k, v in _WORDS["admin_cues"].items()}
 CITY_CUES = set(_WORDS["city_cues"])
+#: officials after a name: "New York Gov. Andrew Cuomo" (a state), "Beaconsfield Mayor" (a town)
+OFFICE_CUES = {**{w: ADMIN1 for w in _WORDS["admin1_offices"]},
+               **{w: PLACE for w in _WORDS["town_offices"]}}
 NER_PLACE = {"GPE", "LOC", "FAC"}
 VESSEL_PREFIXES = frozenset(_WORDS["vessel_prefixes"])     # case-sensitive: "INS Mysore"
 VESSEL_NOUNS = frozenset(_WORDS["vessel_nouns"])           # "the warship Mysore"
@@ -168,6 +172,8 @@ def _after_operation(doc, i: int) -> bool:
     return j >= 0 and doc[j].lower_ == "operation"
 
 
+#: a state code after "Town,": "KY", "KY--(Marketwire", "Ky" (an AP abbreviation without its period)
+_STATE_CODE = re.compile(r"^([A-Z][A-Za-z]{1,3})(?:--|—|–|$)")
 #: an abbreviation glued to a dateline dash by the tokenizer: "Calif.--", "Calif.--(BUSINESS"
 _DASH_GLUED = re.compile(r"^([A-Z][A-Za-z.]*\.)(?:--|—|–)")
 
@@ -208,7 +214,6 @@ class PlaceExtractor:
         out: list[Mention] = []
         n = len(doc)
         i = 0
-        gaz = self.gaz
         while i < n:
             t = doc[i]
             # "al-Bab", "el-Fasher": a lower-case article, a hyphen and a capitalised name
@@ -217,50 +222,66 @@ class PlaceExtractor:
             if (not _is_cap(t) and not article_start) or t.is_space:
                 i += 1
                 continue
-            best = None
-            for j in range(min(n, i + MAX_TOKENS), i, -1):
-                last = doc[j - 1]
-                if not (_is_cap(last) or last.text.isdigit()) or last.is_space:
-                    continue
-                if j - 1 > i:
-                    mid = doc[i + 1:j - 1]
-                    if any(m.is_space or (not _is_cap(m) and m.lower_ not in PARTICLES)
-                           or m.text in {",", ";", ":", "(", ")", '"', "“", "”"} for m in mid):
-                        continue
-                    if last.lower_ in ADMIN_CUES or last.lower_ in CITY_CUES:
-                        # "Idlib Province": the name is "Idlib", the rest is a cue -- unless the
-                        # whole is itself a town's name ("MEXICO CITY", "Kuwait City")
-                        fk = name_key(doc[i:j].text)
-                        if not any(gaz.record(r).kind == PLACE and name_key(gaz.record(r).name) == fk
-                                   for r in gaz.lookup_key(fk)):
-                            continue
-                span = doc[i:j]
-                stext, send = _cut_semicolon(span)
-                if not stext or (";" in span.text and j - 1 > i and ";" in doc[i:j - 1].text):
-                    continue
-                key = name_key(stext)
-                ids = gaz.lookup_key(key)
-                loose = False
-                if not ids and j - i > 1 and len(key) >= 8 and (
-                        any(w in ARTICLE_WORDS for w in key.split()[:-1]) or
-                        key.split()[0] in ARABIC_HEADS or
-                        any(ch in span.text for ch in "-'`’‘ʿʾ")):
-                    # transliteration variants: Arabic-style names (article, hyphen, ayn)
-                    from ..resolve.gazetteer import skeleton
-                    ids = gaz.lookup_skeleton(skeleton(key))
-                    loose = bool(ids)
-                if ids:
-                    best = (j, ids, loose)
-                    break
+            best = self._longest_at(doc, i, min(n, i + MAX_TOKENS))
             if best is None:
                 i += 1
                 continue
             j, ids, loose = best
             span = doc[i:j]
             stext, send = _cut_semicolon(span)
-            out.append(Mention(span.start_char, send, i, j, stext, ids, loose))
+            m = Mention(span.start_char, send, i, j, stext, ids, loose)
+            if j - i > 1:
+                # the next shorter name at the same start, judged if the longer one is not a
+                # place: "the University of Michigan Center for ..." is no Michigan Center
+                short = self._longest_at(doc, i, j - 1)
+                if short is not None:
+                    sj, sids, sloose = short
+                    sspan = doc[i:sj]
+                    stext2, send2 = _cut_semicolon(sspan)
+                    m.extra["shorter"] = Mention(sspan.start_char, send2, i, sj, stext2, sids,
+                                                 sloose)
+            out.append(m)
             i = j
         return out
+
+    def _longest_at(self, doc, i: int, jmax: int) -> tuple[int, tuple, bool] | None:
+        """The longest gazetteer name starting at token i and ending at most at jmax:
+        (end token, record ids, loose) or None."""
+        gaz = self.gaz
+        for j in range(jmax, i, -1):
+            last = doc[j - 1]
+            if not (_is_cap(last) or last.text.isdigit()) or last.is_space:
+                continue
+            if j - 1 > i:
+                mid = doc[i + 1:j - 1]
+                if any(m.is_space or (not _is_cap(m) and m.lower_ not in PARTICLES)
+                       or m.text in {",", ";", ":", "(", ")", '"', "“", "”"} for m in mid):
+                    continue
+                if last.lower_ in ADMIN_CUES or last.lower_ in CITY_CUES:
+                    # "Idlib Province": the name is "Idlib", the rest is a cue -- unless the
+                    # whole is itself a town's name ("MEXICO CITY", "Kuwait City")
+                    fk = name_key(doc[i:j].text)
+                    if not any(gaz.record(r).kind == PLACE and name_key(gaz.record(r).name) == fk
+                               for r in gaz.lookup_key(fk)):
+                        continue
+            span = doc[i:j]
+            stext, send = _cut_semicolon(span)
+            if not stext or (";" in span.text and j - 1 > i and ";" in doc[i:j - 1].text):
+                continue
+            key = name_key(stext)
+            ids = gaz.lookup_key(key)
+            loose = False
+            if not ids and j - i > 1 and len(key) >= 8 and (
+                    any(w in ARTICLE_WORDS for w in key.split()[:-1]) or
+                    key.split()[0] in ARABIC_HEADS or
+                    any(ch in span.text for ch in "-'`’‘ʿʾ")):
+                # transliteration variants: Arabic-style names (article, hyphen, ayn)
+                from ..resolve.gazetteer import skeleton
+                ids = gaz.lookup_skeleton(skeleton(key))
+                loose = bool(ids)
+            if ids:
+                return j, ids, loose
+        return None
 
     def _demonym_mention(self, span, i: int, j: int, cc: str, label: str | None) -> Mention:
         if len(cc) == 2:
@@ -442,6 +463,12 @@ class PlaceExtractor:
             if any(k in taken for k in range(m.tok_start, m.tok_end)):
                 continue
             verdict = self._judge(doc, m, tok_ent)
+            while verdict is None and "shorter" in m.extra and self._admin_unit(m.extra["shorter"]):
+                # "the University of Michigan Center for ...": no town Michigan Center, but the
+                # state (only a state or country: "Queens Park Rangers" names no Queens)
+                rejected.append(m)
+                m = m.extra["shorter"]
+                verdict = self._judge(doc, m, tok_ent)
             if verdict is None:
                 rejected.append(m)
                 continue
@@ -480,7 +507,12 @@ class PlaceExtractor:
                 rid = self.gaz.abbrev.get(surface)
                 if rid is not None and self.gaz.record(rid).kind != COUNTRY:
                     rid = None
-            if rid is not None and (len(surface) > 3 or surface.isupper() or "." in surface):
+            state = False
+            if rid is None:
+                rid, surface = self._state_code(doc, t, mentions)
+                state = rid is not None
+            if rid is not None and (len(surface) > 3 or surface.isupper() or "." in surface
+                                    or state):
                 add(Mention(t.idx, t.idx + len(surface), t.i, t.i + 1, surface, (rid,), False,
                             None, strength=0.9))
 
@@ -489,6 +521,36 @@ class PlaceExtractor:
             self._cues(doc, m)
         self._coordinated_cues(doc, mentions)
         analysis.places = self.resolver.resolve(mentions, analysis)
+
+    def _admin_unit(self, m: Mention) -> bool:
+        """The mention's main reading (its most populous) is a country or a first-level unit."""
+        recs = [self.gaz.record(r) for r in m.ids]
+        return bool(recs) and max(recs, key=lambda r: r.population).kind in (COUNTRY, ADMIN1)
+
+    def _state_code(self, doc, t, mentions: list[Mention]) -> tuple[int | None, str]:
+        """"LOUISVILLE, KY--(Marketwire)", "EDMONTON, Ky (WBKO)", "Gatineau, QC": a state's
+        postal code (capitals) or its AP abbreviation written without the period, right after
+        "Town," where the town has a namesake in that state; else (None, text)."""
+        surface = t.text
+        hit = _STATE_CODE.match(surface)
+        if hit is None or t.i < 2 or doc[t.i - 1].text != ",":
+            return None, surface
+        code = hit.group(1)
+        town = next((m for m in mentions if m.tok_end == t.i - 1 and m.ids), None)
+        if town is None:
+            return None, surface
+        if code.isupper() and len(code) == 2:
+            cc_name = ADMIN1_POSTAL_CODES.get(code)
+            cands = [r for r in self.gaz.lookup(cc_name[1]) if r.kind == ADMIN1 and
+                     r.country_code == cc_name[0]] if cc_name else []
+        else:
+            rid = self.gaz.abbrev.get(code + ".")
+            cands = [self.gaz.record(rid)] if rid is not None else []
+        for unit in cands:
+            if unit.kind == ADMIN1 and any(self.gaz.record(i).admin1_id == unit.id
+                                           for i in town.ids):
+                return unit.id, code
+        return None, surface
 
     # ------------------------------------------------------------------ guards
     def _big_town_only(self, word: str) -> bool:
@@ -668,10 +730,19 @@ class PlaceExtractor:
                 o = doc[k]
                 if o.is_alpha and _is_cap(o) and not o.is_sent_start and \
                         o.lower_ not in ADMIN_CUES and o.lower_ not in CITY_CUES and \
+                        not (k == m.tok_end and PlaceExtractor._office_after(doc, k)) and \
                         o.lower_ not in PARTICLES and not (k == m.tok_start - 1 and o.is_sent_start):
                     if k == m.tok_end or not doc[m.tok_start].is_sent_start:
                         return True
         return False
+
+    @staticmethod
+    def _office_after(doc, k: int) -> str | None:
+        """The unit an office named at token k heads: "Gov." / "Governor" (also "Lt. Gov.") a
+        first-level unit, "Mayor" a town; None when no such word stands there."""
+        if k < len(doc) and doc[k].lower_ in ("lt.", "lt", "lieutenant") and k + 1 < len(doc):
+            k += 1
+        return OFFICE_CUES.get(doc[k].lower_) if k < len(doc) else None
 
     def _cues(self, doc, m: Mention) -> None:
         """Cue words around the span: "Aleppo province", "the province of Idlib", "Idlib city",
@@ -686,7 +757,13 @@ class PlaceExtractor:
         while k < n and k - e < 3 and doc[k].lower_ in DIRECTIONS:
             k += 1      # "Aleppo's western countryside", "Idlib southern province"
         nxt = doc[k].lower_ if k < n else ""
-        if nxt in ADMIN_CUES:
+        # ("CALAMBA CITY, Laguna Mayor X": the mayor is Calamba's, Laguna only places it)
+        office = self._office_after(doc, e) if k == e and not (
+            m.tok_start > 0 and doc[m.tok_start - 1].text == ",") else None
+        if office is not None:
+            m.cue = office           # "New York Gov. Andrew Cuomo", "Beaconsfield Mayor X"
+            m.extra["cue_side"] = "after"
+        elif nxt in ADMIN_CUES:
             m.cue = ADMIN_CUES[nxt]
             m.extra["cue_side"] = "after"
         elif nxt in ("city", "town", "village"):

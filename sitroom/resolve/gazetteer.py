@@ -29,7 +29,7 @@ from typing import Iterable
 
 from unidecode import unidecode
 
-FORMAT_VERSION = 24
+FORMAT_VERSION = 25
 #: admin/country points: midpoint of the BOX_PCT..1-BOX_PCT percentile box of their places
 BOX_PCT = float(os.environ.get("SITROOM_GAZ_BOX_PCT", "0.0"))
 #: ... after dropping lone outliers: an end point further than this (degrees) from the rest
@@ -137,6 +137,9 @@ def _load_extra() -> dict:
         "ADMIN1_ABBREVIATIONS": {k: (v[0], v[1]) for k, v in d["admin1_abbreviations"].items()},
         "ADMIN1_SURROUNDINGS": {(e["country"], name_key(e["admin1"])): e["around"]
                                 for e in d.get("admin1_surroundings") or ()},
+        "SHORT_NAMES": d.get("short_names") or {},
+        "ADMIN1_POSTAL_CODES": {str(k): (v[0], v[1])
+                                for k, v in (d.get("admin1_postal_codes") or {}).items()},
     }
 
 
@@ -151,6 +154,36 @@ DISPLAY_NAMES: dict[str, str] = _EXTRA["DISPLAY_NAMES"]
 ADMIN1_ABBREVIATIONS: dict[str, tuple[str, str]] = _EXTRA["ADMIN1_ABBREVIATIONS"]
 #: (country, name_key of a city that is a first-level unit of its own) -> the unit around it
 ADMIN1_SURROUNDINGS: dict[tuple[str, str], str] = _EXTRA["ADMIN1_SURROUNDINGS"]
+#: "KY" -> ("US", "Kentucky"): postal codes, matched only after a town of the state
+ADMIN1_POSTAL_CODES: dict[str, tuple[str, str]] = _EXTRA["ADMIN1_POSTAL_CODES"]
+
+
+def _short_name_rx():
+    sn = _EXTRA["SHORT_NAMES"]
+    words = sorted((str(w) for w in sn.get("connectors") or ()), key=len, reverse=True)
+    if not words:
+        return None, frozenset()
+    alt = "|".join(re.escape(w).replace(r"\ ", "[ -]") for w in words)
+    rx = re.compile(rf"^(?P<short>.+?)[ -](?:{alt})[ -]\S.*$|^(?P<paren>.+?)\s*\([^()]*\)$")
+    return rx, frozenset(name_key(n) for n in sn.get("exceptions") or ())
+
+
+_SHORT_RX, _SHORT_EXCEPTIONS = _short_name_rx()
+#: only towns of this size are known by their short form well enough to index it
+SHORT_NAME_MIN_POP = int(_EXTRA["SHORT_NAMES"].get("min_population") or 0)
+
+
+def short_name(name: str) -> str | None:
+    """The everyday short form of a town's long official name (gazetteer_extra.yaml:
+    short_names): "Frankfurt am Main" -> "Frankfurt", "Newcastle upon Tyne" -> "Newcastle",
+    "Stoke-on-Trent" -> "Stoke", "Halle (Saale)" -> "Halle"; None when there is none."""
+    if _SHORT_RX is None or name_key(name) in _SHORT_EXCEPTIONS:
+        return None
+    m = _SHORT_RX.match(name)
+    if not m:
+        return None
+    short = (m.group("short") or m.group("paren") or "").strip(" -")
+    return short if len(short) >= 3 and short != name else None
 
 
 def _cache_dir() -> Path:
@@ -443,6 +476,9 @@ class Gazetteer:
                              la, lo, p, int(gid), a1, a2, ""])
                 by_gid[int(gid)] = rid
                 names.append((rid, name))
+                short = short_name(name) if p >= SHORT_NAME_MIN_POP else None
+                if short:
+                    names.append((rid, short))
                 for target in (country_rows[cid_i], a1, a2):
                     if target >= 0:
                         add(target, la, lo)

@@ -32,6 +32,11 @@ CTX_WEIGHT, CTX_FLOOR, POP_DIV, A1_WEIGHT = 1.2, 2.0, 5.0, 0.5
 #: GeoNames ids that news means by a bare ambiguous name more often than population says:
 #: Washington (D.C., not the state), New York City (not the state).
 PREFERRED = {4140963, 5128581}
+#: a bare name shared by a big city (>= WORLD_CITY people) and a town at least NAMESAKE_RATIO
+#: times smaller means the big city unless the text places it ("London" in a US story is
+#: London, England; "London, Ohio" is not): the small namesake loses NAMESAKE_PENALTY, about
+#: what country context gives, so it needs its country *and* its province (or "X, State").
+WORLD_CITY, NAMESAKE_RATIO, NAMESAKE_PENALTY = 500000, 30, 0.8
 KIND_PRIOR = {REGION: 2.6, COUNTRY: 1.0, ADMIN1: 0.45, ADMIN2: 0.05, PLACE: 0.4}
 #: countries where Arabic-form place names (al-X, Tal X, Kafr X, Abu X) are at home
 ARAB_WORLD = frozenset("""SY IQ LB JO PS IL SA YE OM AE QA BH KW EG LY TN DZ MA EH MR SD SS SO DJ KM
@@ -66,6 +71,17 @@ def geo_precision(place: Place) -> int:
     if place.feature == ADMIN2:
         return 2
     return 3
+
+
+#: what stands between the names of a list: "A, B and C", "A or B", "A & B"
+_LIST_GAP = re.compile(r"^\s*(?:,|,?\s*(?:and|or|&))\s*$")
+
+
+def _inside(r: Record, unit: Record) -> bool:
+    """r lies in the admin1 or country ``unit``."""
+    if unit.kind == ADMIN1:
+        return r.admin1_id == unit.id and r.id != unit.id
+    return unit.kind == COUNTRY and r.kind != COUNTRY and r.country_code == unit.country_code
 
 
 def _role(text: str, start: int, end: int) -> str:
@@ -126,12 +142,10 @@ class PlaceResolver:
                recs: list[Record], within: Record | None = None) -> float:
         pop_term = math.log10(r.population + 1) / POP_DIV
         s = KIND_PRIOR[r.kind] + (pop_term / 2 if r.kind == ADMIN2 else pop_term)
-        if within is not None:
-            # "Springfield, Ill.", "Gao, Mali": the following admin1/country decides
-            if within.kind == ADMIN1 and r.admin1_id == within.id:
-                s += 3.0
-            elif within.kind == COUNTRY and r.country_code == within.country_code and r.kind != COUNTRY:
-                s += 3.0
+        if within is not None and (r.kind != ADMIN2 or m.cue == ADMIN2) and _inside(r, within):
+            # "Springfield, Ill.", "Gao, Mali": the following admin1/country decides (a county
+            # only when the text says "county": "Washington, New York" is no Washington County)
+            s += 3.0
         if top:
             s += CTX_WEIGHT * ctx.get(r.country_code, 0) / max(top, CTX_FLOOR)
         if a1ctx and r.kind in (PLACE, ADMIN2) and r.admin1_id >= 0 and \
@@ -139,6 +153,11 @@ class PlaceResolver:
             s += A1_WEIGHT * min(1.0, a1ctx.get(r.admin1_id, 0))
         if r.geonames_id in PREFERRED:
             s += 0.6
+        if r.kind == PLACE and within is None and m.cue != ADMIN2:
+            big = max((o.population for o in recs if o.kind == PLACE), default=0)
+            if big >= WORLD_CITY and r.population * NAMESAKE_RATIO <= big and \
+                    not a1ctx.get(r.admin1_id):
+                s -= NAMESAKE_PENALTY
         if m.cue == ADMIN1:
             s += {ADMIN1: 2.0, ADMIN2: 1.2}.get(r.kind, 0)
         elif m.cue == ADMIN2:
@@ -196,14 +215,35 @@ class PlaceResolver:
         self._admin_named = admin_cued - city_cued
         # "X, Y" where Y is an unambiguous admin1/country mention right after X
         within: dict[int, Record] = {}
+        qualifier: dict[int, tuple[int, Record]] = {}     # Y of "X, Y" -> (X, the unit)
         for k in range(len(mentions) - 1):
             m, n = mentions[k], mentions[k + 1]
             gap = text[m.end:n.start]
-            if gap.strip() == "," and len(gap) <= 3 and n.ids and not n.demonym_cc:
+            if gap.strip() == "," and len(gap) <= 3 and n.ids and not n.demonym_cc and \
+                    n.cue != PLACE:         # "Montreal, Quebec City": a list, not a qualifier
                 cands = [self.gaz.record(i) for i in n.ids]
                 big = [c for c in cands if c.kind in (ADMIN1, COUNTRY)]
                 if big:
-                    within[k] = max(big, key=lambda c: (c.kind == COUNTRY, c.population))
+                    # "Atlanta, Georgia": the unit that holds one of X's readings (the US
+                    # state, not the country Georgia); otherwise the biggest
+                    inner = [self.gaz.record(i) for i in m.ids]
+                    inner = [r for r in inner if r.kind == PLACE or
+                             (r.kind == ADMIN2 and m.cue == ADMIN2)]
+                    holding = [c for c in big if any(_inside(r, c) for r in inner)]
+                    within[k] = max(holding or big,
+                                    key=lambda c: (c.kind == ADMIN1, c.population)
+                                    if holding else (c.kind == COUNTRY, c.population))
+                    if holding:
+                        qualifier[k + 1] = (k, within[k])
+        # one sense per text: "GLASGOW, Ky. -- ... in Glasgow": the qualified reading holds for
+        # the other mentions of the same name
+        qualified: dict[str, Record] = {}
+        for k, w in within.items():
+            qualified.setdefault(name_key(mentions[k].text), w)
+        for k, m in enumerate(mentions):
+            w = qualified.get(name_key(m.text))
+            if k not in within and w is not None and not m.demonym_cc:
+                within[k] = w
         for _pass in (0, 1):
             for k, m in enumerate(mentions):
                 if m.demonym_cc or not m.ids:
@@ -231,6 +271,14 @@ class PlaceResolver:
                                             for i in mentions[k].ids}) == 1:
                     a1ctx[r.admin1_id] += 1
 
+        # "Atlanta, Georgia": Y is the unit that holds the place X was read as
+        for k, (kx, unit) in qualifier.items():
+            got, x = choice.get(k), choice.get(kx)
+            if got and x and x[0] is not None and got[0] is not None and \
+                    got[0].id != unit.id and _inside(x[0], unit):
+                choice[k] = (unit, got[1], got[2])
+
+        self._lists(mentions, choice, text, within)
         self._surroundings(mentions, choice, text)
 
         # one country dominates the document ("Syria" named, Syrian towns, Syrian forces): a
@@ -274,6 +322,42 @@ class PlaceResolver:
             p.role = _role(text, m.start, m.end)
             places.append(p)
         return places
+
+    def _lists(self, mentions: list["Mention"], choice: dict, text: str, within: dict) -> None:
+        """Names listed together are of one kind: "Montana and Wyoming", "Idaho, Utah, Colorado,
+        Washington and California" are states (not Wyoming, Ohio or Washington, D.C.); "Russia,
+        Turkey and Georgia" are countries. A member read as something else takes its reading of
+        the kind all the others share (for states: in the same country)."""
+        runs: list[list[int]] = []
+        for k, m in enumerate(mentions):
+            if runs and k - 1 == runs[-1][-1] and \
+                    _LIST_GAP.match(text[mentions[k - 1].end:m.start]):
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+        for run in runs:
+            if len(run) < 2:
+                continue
+            for k in run:
+                m, got = mentions[k], choice.get(k)
+                if got is None or got[0] is None or m.cue is not None or k in within or \
+                        m.demonym_cc:
+                    continue
+                others = [choice[o][0] for o in run if o != k and choice.get(o) and
+                          choice[o][0] is not None and not mentions[o].demonym_cc]
+                if len(others) < len(run) - 1:
+                    continue            # an unresolved or demonym member: no evidence
+                kinds = {o.kind for o in others}
+                if len(kinds) != 1 or got[0].kind in kinds:
+                    continue
+                kind = next(iter(kinds))
+                if kind not in (ADMIN1, COUNTRY):
+                    continue
+                ccs = {o.country_code for o in others}
+                alt = [self.gaz.record(i) for i in m.ids]
+                alt = [r for r in alt if r.kind == kind and (kind == COUNTRY or r.country_code in ccs)]
+                if alt:
+                    choice[k] = (max(alt, key=lambda r: r.population), got[1], got[2])
 
     def _around(self, r: Record) -> Record | None:
         """The first-level unit around a city that is a unit of its own (Rif Dimashq around
