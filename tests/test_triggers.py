@@ -235,6 +235,7 @@ def test_advances_by_who_advances(finder, text, sub):
 
 
 
+# general rules, each checked on composed news sentences (not gold): the best trigger
 @pytest.mark.parametrize("text,sub", [
     # people taken are no territory taken
     ("Militants seized 14 construction workers at a road project and are demanding a ransom.",
@@ -252,10 +253,114 @@ def test_advances_by_who_advances(finder, text, sub):
      "Headquarters or base established"),
     # property destruction is "without other violence": killings make it an attack
     ("Herders attacked a farming village overnight, killing 12 residents and burning homes.", "Attack"),
+    # a crowded market is no crowd of protesters
+    ("Gunmen on motorcycles opened fire on a crowded market in the town, killing 30 civilians.", "Attack"),
+    # a provincial capital is territory taken; "after weeks of fighting" is background
+    ("Taliban fighters captured the provincial capital on Friday after weeks of fighting.",
+     "Non-state actor overtakes territory"),
+    # "following a series of attacks" is background to the deployment
+    ("The army deployed 3,000 more troops to the region following a series of attacks on villages.",
+     "Change to group/activity"),
+    # a protest about a flood is still a protest
+    ("Activists staged a dharna outside the collectorate demanding compensation for flood-affected farmers.",
+     "Peaceful protest"),
+    # "neutralised" militants are killed in a clash, not weapons disarmed
+    ("A soldier was killed and two terrorists were neutralised in the exchange of fire.", "Armed clash"),
+    # "stormed" is no storm
+    ("Bandits stormed the village and killed 17 residents before setting houses ablaze.", "Attack"),
+    ("Troops have cleared the insurgents from the town and restored government control.",
+     "Government regains territory"),
+    # the arrest is the event; the attack it follows is referred to
+    ("Security agencies picked up three youths for questioning in connection with the grenade attack.",
+     "Arrests"),
+    # police firing on a protesting mob is force against protesters, not mob violence
+    ("Two persons were killed when police opened fire on a mob protesting against the arrest of a leader.",
+     "Excessive force against protesters"),
+    ("Violent clashes erupted between regime forces and the factions north of Hama, amid mutual shelling.",
+     "Armed clash"),
+    ("Troops repelled an attack by Boko Haram terrorists on their base in Damboa, neutralising several "
+     "of the attackers.", "Armed clash"),
+    ("Israeli forces suppressed the weekly march in Kafr Qaddum, firing tear gas at the participants.",
+     "Protest with intervention"),
+    # "attacked farmers harvesting olives": spaCy parses a clause; its subject is the object
+    ("Settlers attacked Palestinian farmers harvesting their olives in the village, injuring two.",
+     "Attack"),
+    ("Army engineers dismantled more than 300 mines planted by the Houthi militia.", "Disrupted weapons use"),
+    # "according to activists" names a source, not protesters
+    ("Militiamen loyal to the regime executed a family in their house, according to activists.", "Attack"),
+    ("The Turkish army sent a new military convoy of 30 vehicles into the de-escalation zone.",
+     "Change to group/activity"),
+    ("Saudi air defences shot down a ballistic missile fired by the Houthis over Riyadh.",
+     "Disrupted weapons use"),
+    # a family gathering is no protest
+    ("Hooded gunmen burst into a family gathering in the town and opened fire, killing six people.", "Attack"),
+    ("Sudanese Antonov planes bombed villages in the Nuba Mountains, killing four children.", "Air/drone strike"),
+    ("The government announced the withdrawal of its troops from the African Union mission in Somalia.",
+     "Change to group/activity"),
+    ("Police used tear gas to disperse opposition supporters who tried to march to the electoral commission.",
+     "Protest with intervention"),
+    ("A crowd in the market set upon two men accused of stealing a motorcycle.", "Mob violence"),
+    ("Abu Sayyaf militants snatched five Indonesian fishermen off the coast of Sabah.",
+     "Abduction/forced disappearance"),
+    # the shooters may be insurgents; it is the victims that make it an attack on civilians
+    ("Insurgents shot dead a village headman and his wife in Narathiwat on Monday evening.", "Attack"),
+    # an ambush of aid workers is an attack on civilians, not a battle
+    ("Armed men ambushed a vehicle carrying aid workers, killing two of them.", "Attack"),
+    ("Police recovered three AK-47 rifles and 200 rounds of ammunition from a house in the village.",
+     "Disrupted weapons use"),
+    ("Thousands of people formed a human chain across the country to demand independence.", "Peaceful protest"),
+    ("Members of two communities clashed with sticks and machetes over a land dispute, leaving four dead.",
+     "Mob violence"),
+    ("Militants destroyed a mobile phone mast in the district, cutting communications.",
+     "Looting/property destruction"),
+    # a weapons factory is no industrial accident
+    ("The coalition said its aircraft destroyed an ISIS weapons factory near the city.", "Air/drone strike"),
+    ("Parents of the missing schoolgirls gathered outside the school. The girls were seized by gunmen "
+     "who stormed their dormitory late on Friday.", "Abduction/forced disappearance"),
+    # the envoy speaks: no diplomacy to damp the deal
+    ("After weeks of negotiations, the warring parties signed a deal to exchange prisoners, the UN envoy "
+     "announced.", "Agreement"),
+    ("Police said the attacker was wearing a vest packed with explosives. He blew himself up at the "
+     "entrance of the hotel.", "Suicide bomb"),
+    ("Police moved in to clear the protest camp outside parliament.", "Protest with intervention"),
+    ("North Korea fired two short-range ballistic missiles into the sea as part of military drills.",
+     "Change to group/activity"),
+    ("Security forces arrested a would-be suicide bomber before he could reach the crowded market.",
+     "Disrupted weapons use"),
+    ("Muslims and Christians clashed in the city, leaving at least 10 dead and dozens of houses burned.",
+     "Mob violence"),
+    # "the army said it had killed": the speaker is who acted
+    ("The army said it had killed 40 bandits in an operation in the forest reserve.", "Armed clash"),
+    # a military strike is no labour strike
+    ("US forces conducted a strike against al-Shabaab fighters near the town, killing five.",
+     "Air/drone strike"),
+    # a camp for displaced people is no military camp
+    ("Boko Haram insurgents attacked a camp for displaced people, killing 18 residents.", "Attack"),
+    # a suicide bomber is no bomber aircraft
+    ("A bomber detonated his explosive belt among worshippers at the mosque, killing 30.", "Suicide bomb"),
 ])
 def test_general_rules(finder, text, sub):
     t, _ = best(finder, text)
     assert t is not None and t.sub_event_type == sub, (text, t)
+
+
+# crime, accidents, disasters and diplomacy: no event of the taxonomy
+@pytest.mark.parametrize("text", [
+    "Gunmen robbed a bank in the city centre on Tuesday, escaping with about $200,000.",
+    "At least 18 people were killed when an overloaded bus plunged off a mountain road.",
+    "A fire tore through a crowded market on Saturday night, killing 12 people.",
+    "Four robbers were gunned down by the police in an encounter after they looted a jewellery shop.",
+    "Customs officials at the airport seized gold worth Rs 2 crore from a passenger arriving from Dubai.",
+    "A notorious drug lord was killed in a shootout with anti-narcotics agents in the border town.",
+    "Five workers died after inhaling poisonous gas while cleaning a septic tank in the city.",
+    "Lightning killed five farmers working in the fields in two districts on Wednesday.",
+    "The prime minister's visit to Beijing ended with the signing of eight memorandums of understanding.",
+    "Police arrested 23 members of a gang that smuggled migrants across the Mediterranean.",
+    "China lodged a formal protest with the United States over the sale of weapons to Taiwan.",
+])
+def test_no_event_wording(finder, text):
+    t, _ = best(finder, text)
+    assert t is None or t.score < 0.3, (text, t)
 
 
 def test_a_word_for_alliance_alone_is_no_change_of_group(finder):
@@ -294,53 +399,6 @@ def test_an_accident_damps_the_later_sentences_about_it(finder):
     assert t is None or t.score < 0.3, t
 
 
-@pytest.mark.parametrize("text,sub", [
-    # a crowded market is no crowd of protesters
-    ("Gunmen on motorcycles opened fire on a crowded market in the town, killing 30 civilians.", "Attack"),
-    # a provincial capital is territory taken; "after weeks of fighting" is background
-    ("Taliban fighters captured the provincial capital on Friday after weeks of fighting.",
-     "Non-state actor overtakes territory"),
-    # "following a series of attacks" is background to the deployment
-    ("The army deployed 3,000 more troops to the region following a series of attacks on villages.",
-     "Change to group/activity"),
-])
-def test_general_rules_in_context(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
-
-
-@pytest.mark.parametrize("text", [
-    "Gunmen robbed a bank in the city centre on Tuesday, escaping with about $200,000.",
-    "At least 18 people were killed when an overloaded bus plunged off a mountain road.",
-    "A fire tore through a crowded market on Saturday night, killing 12 people.",
-])
-def test_crime_and_accidents_are_no_attack(finder, text):
-    t, _ = best(finder, text)
-    assert t is None or t.score < 0.3, (text, t)
-
-
-@pytest.mark.parametrize("text,sub", [
-    # a protest about a flood is still a protest
-    ("Activists staged a dharna outside the collectorate demanding compensation for flood-affected farmers.",
-     "Peaceful protest"),
-    # "neutralised" militants are killed in a clash, not weapons disarmed
-    ("A soldier was killed and two terrorists were neutralised in the exchange of fire.", "Armed clash"),
-    # "stormed" is no storm
-    ("Bandits stormed the village and killed 17 residents before setting houses ablaze.", "Attack"),
-    ("Troops have cleared the insurgents from the town and restored government control.",
-     "Government regains territory"),
-    # the arrest is the event; the attack it follows is referred to
-    ("Security agencies picked up three youths for questioning in connection with the grenade attack.",
-     "Arrests"),
-    # police firing on a protesting mob is force against protesters, not mob violence
-    ("Two persons were killed when police opened fire on a mob protesting against the arrest of a leader.",
-     "Excessive force against protesters"),
-])
-def test_general_rules_south_asian_wording(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
-
-
 def test_recovering_stolen_goods_is_no_recapture(finder):
     t, _ = best(finder, "The police busted a gang of vehicle lifters and recovered 12 stolen motorcycles.")
     assert t is None or t.sub_event_type != "Government regains territory", t
@@ -357,29 +415,6 @@ def test_a_claim_of_responsibility_refers_to_the_attack(finder):
     assert plain.triggers and plain.triggers[0].score >= 0.3
 
 
-@pytest.mark.parametrize("text,sub", [
-    ("Violent clashes erupted between regime forces and the factions north of Hama, amid mutual shelling.",
-     "Armed clash"),
-    ("Troops repelled an attack by Boko Haram terrorists on their base in Damboa, neutralising several "
-     "of the attackers.", "Armed clash"),
-    ("Israeli forces suppressed the weekly march in Kafr Qaddum, firing tear gas at the participants.",
-     "Protest with intervention"),
-    # "attacked farmers harvesting olives": spaCy parses a clause; its subject is the object
-    ("Settlers attacked Palestinian farmers harvesting their olives in the village, injuring two.",
-     "Attack"),
-    ("Army engineers dismantled more than 300 mines planted by the Houthi militia.", "Disrupted weapons use"),
-    # "according to activists" names a source, not protesters
-    ("Militiamen loyal to the regime executed a family in their house, according to activists.", "Attack"),
-    ("The Turkish army sent a new military convoy of 30 vehicles into the de-escalation zone.",
-     "Change to group/activity"),
-    ("Saudi air defences shot down a ballistic missile fired by the Houthis over Riyadh.",
-     "Disrupted weapons use"),
-])
-def test_general_rules_wire_wording(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
-
-
 def test_entering_after_a_withdrawal_is_no_recapture(finder):
     an = parse_one(Document(doc_id="t", text="Regime forces entered the city of Manbij after the withdrawal "
                                              "of the SDF."))
@@ -393,93 +428,12 @@ def test_cold_is_a_disaster(finder):
     assert t is None or t.score < 0.3, t
 
 
-@pytest.mark.parametrize("text,sub", [
-    # a family gathering is no protest
-    ("Hooded gunmen burst into a family gathering in the town and opened fire, killing six people.", "Attack"),
-    ("Sudanese Antonov planes bombed villages in the Nuba Mountains, killing four children.", "Air/drone strike"),
-    ("The government announced the withdrawal of its troops from the African Union mission in Somalia.",
-     "Change to group/activity"),
-    ("Police used tear gas to disperse opposition supporters who tried to march to the electoral commission.",
-     "Protest with intervention"),
-    ("A crowd in the market set upon two men accused of stealing a motorcycle.", "Mob violence"),
-])
-def test_general_rules_more_wire_wording(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
-
-
 def test_blaming_someone_for_an_attack_refers_to_it(finder):
     an = parse_one(Document(doc_id="t", text="Authorities blamed the ELN for the car bomb attack on the academy."))
     finder(an)
     plain = parse_one(Document(doc_id="t", text="A car bomb attack hit the academy."))
     finder(plain)
     assert max((t.score for t in an.triggers), default=0.0) < max(t.score for t in plain.triggers)
-
-
-@pytest.mark.parametrize("text,sub", [
-    ("Abu Sayyaf militants snatched five Indonesian fishermen off the coast of Sabah.",
-     "Abduction/forced disappearance"),
-    # the shooters may be insurgents; it is the victims that make it an attack on civilians
-    ("Insurgents shot dead a village headman and his wife in Narathiwat on Monday evening.", "Attack"),
-])
-def test_general_rules_asian_wording(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
-
-
-@pytest.mark.parametrize("text", [
-    "Police arrested 23 members of a gang that smuggled migrants across the Mediterranean.",
-    "China lodged a formal protest with the United States over the sale of weapons to Taiwan.",
-])
-def test_crime_and_diplomatic_protest_are_no_event(finder, text):
-    t, _ = best(finder, text)
-    assert t is None or t.score < 0.5, (text, t)
-
-
-@pytest.mark.parametrize("text", [
-    "Four robbers were gunned down by the police in an encounter after they looted a jewellery shop.",
-    "Customs officials at the airport seized gold worth Rs 2 crore from a passenger arriving from Dubai.",
-    "A notorious drug lord was killed in a shootout with anti-narcotics agents in the border town.",
-    "Five workers died after inhaling poisonous gas while cleaning a septic tank in the city.",
-    "Lightning killed five farmers working in the fields in two districts on Wednesday.",
-    "The prime minister's visit to Beijing ended with the signing of eight memorandums of understanding.",
-])
-def test_crime_accidents_and_diplomacy_wording(finder, text):
-    t, _ = best(finder, text)
-    assert t is None or t.score < 0.3, (text, t)
-
-
-@pytest.mark.parametrize("text,sub", [
-    # an ambush of aid workers is an attack on civilians, not a battle
-    ("Armed men ambushed a vehicle carrying aid workers, killing two of them.", "Attack"),
-    ("Police recovered three AK-47 rifles and 200 rounds of ammunition from a house in the village.",
-     "Disrupted weapons use"),
-    ("Thousands of people formed a human chain across the country to demand independence.", "Peaceful protest"),
-    ("Members of two communities clashed with sticks and machetes over a land dispute, leaving four dead.",
-     "Mob violence"),
-    ("Militants destroyed a mobile phone mast in the district, cutting communications.",
-     "Looting/property destruction"),
-    # a weapons factory is no industrial accident
-    ("The coalition said its aircraft destroyed an ISIS weapons factory near the city.", "Air/drone strike"),
-])
-def test_general_rules_strategic_and_communal_wording(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
-
-
-@pytest.mark.parametrize("text,sub", [
-    ("Parents of the missing schoolgirls gathered outside the school. The girls were seized by gunmen "
-     "who stormed their dormitory late on Friday.", "Abduction/forced disappearance"),
-    # the envoy speaks: no diplomacy to damp the deal
-    ("After weeks of negotiations, the warring parties signed a deal to exchange prisoners, the UN envoy "
-     "announced.", "Agreement"),
-    ("Police said the attacker was wearing a vest packed with explosives. He blew himself up at the "
-     "entrance of the hotel.", "Suicide bomb"),
-    ("Police moved in to clear the protest camp outside parliament.", "Protest with intervention"),
-])
-def test_general_rules_multi_sentence_wording(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
 
 
 def test_tear_gas_in_a_report_on_a_protest_is_an_intervention(finder):
@@ -489,45 +443,9 @@ def test_tear_gas_in_a_report_on_a_protest_is_an_intervention(finder):
     assert "Protest with intervention" in {t.sub_event_type for t in an.triggers}
 
 
-@pytest.mark.parametrize("text,sub", [
-    ("North Korea fired two short-range ballistic missiles into the sea as part of military drills.",
-     "Change to group/activity"),
-    ("Security forces arrested a would-be suicide bomber before he could reach the crowded market.",
-     "Disrupted weapons use"),
-    ("Muslims and Christians clashed in the city, leaving at least 10 dead and dozens of houses burned.",
-     "Mob violence"),
-])
-def test_general_rules_drills_foiled_bombers_communal(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
-
-
 def test_a_fake_checkpoint_to_rob_travellers_is_no_base(finder):
     t, _ = best(finder, "Armed men set up a fake checkpoint on the highway and robbed travellers.")
     assert t is None or t.sub_event_type != "Headquarters or base established", t
-
-
-@pytest.mark.parametrize("text,sub", [
-    # "the army said it had killed": the speaker is who acted
-    ("The army said it had killed 40 bandits in an operation in the forest reserve.", "Armed clash"),
-    # a military strike is no labour strike
-    ("US forces conducted a strike against al-Shabaab fighters near the town, killing five.",
-     "Air/drone strike"),
-])
-def test_general_rules_speaker_subject_and_military_strikes(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
-
-
-@pytest.mark.parametrize("text,sub", [
-    # a camp for displaced people is no military camp
-    ("Boko Haram insurgents attacked a camp for displaced people, killing 18 residents.", "Attack"),
-    # a suicide bomber is no bomber aircraft
-    ("A bomber detonated his explosive belt among worshippers at the mosque, killing 30.", "Suicide bomb"),
-])
-def test_general_rules_camps_and_bombers(finder, text, sub):
-    t, _ = best(finder, text)
-    assert t is not None and t.sub_event_type == sub, (text, t)
 
 
 def test_an_arrest_ahead_of_a_planned_protest_is_an_arrest(finder):
