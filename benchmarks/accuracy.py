@@ -270,6 +270,12 @@ def render_ecbplus(e: dict[str, Any]) -> list[str]:
         b = e["baselines"][key]
         L.append(f"| {name} | {b['precision']:.3f} | {b['recall']:.3f} | {b['f1']:.3f} | {b['pairs_fused']} | |")
     L.append("")
+    byc = e.get("f1_by_commit_size") or {}
+    if byc:
+        L.append("Fusion is greedy, so the result depends on how the documents are grouped into transactions "
+                 "(the row above: all in one). F1 by documents per transaction: "
+                 + ", ".join(f"{n}: {f:.3f}" for n, f in sorted(byc.items(), key=lambda kv: int(kv[0]))) + ".")
+        L.append("")
     return L
 
 

@@ -751,3 +751,35 @@ def test_later_reports_join_events_filed_earlier(store, tmp_path):
         {"start": 0, "end": 30, "text": "Houston police detained Mary Jones"}])])])
     assert [e["id"] for e in store.query_events()] == [1, 3]
     assert store.event("SR2")["id"] == 1 and store.event("SR3")["location"] == "Houston"
+
+
+def test_transactions_do_not_depend_on_timing(tmp_path, monkeypatch):
+    """Fusion depends on how documents are grouped into transactions, so transactions close by
+    document count only (unless asked for --commit-seconds): a slow clock, as on a loaded
+    machine, changes neither the grouping nor the fused events."""
+    from sitroom.fuse.synthetic import synthetic_results
+    from sitroom.store import core
+
+    results, _ = synthetic_results(60, seed=5, per_doc=3)
+    sizes: list[int] = []
+    flush = core.Store._flush
+    monkeypatch.setattr(core.Store, "_flush", lambda self, batch, *a: (sizes.append(len(batch)),
+                                                                       flush(self, batch, *a)))
+
+    def fused(path, **kw):
+        sizes.clear()
+        s = open_store(str(path))
+        s.ingest(results, commit_every=10, **kw)
+        with s.engine.connect() as c:
+            rows = sorted(tuple(map(str, r)) for r in c.execute(sa.select(
+                S.events.c.event_date, S.events.c.location, S.events.c.n_mentions)))
+        s.close()
+        return rows, list(sizes)
+
+    calm = fused(tmp_path / "calm.db")
+    clock = iter(range(0, 10_000_000, 5))          # every reading 5 s later than the last
+    monkeypatch.setattr(core.time, "monotonic", lambda: float(next(clock)))
+    assert fused(tmp_path / "busy.db") == calm
+    assert calm[1] == [10] * (len(results) // 10) + ([len(results) % 10] if len(results) % 10 else [])
+    # asked for: a transaction that waited 2 s is committed
+    assert fused(tmp_path / "stream.db", max_seconds=2.0)[1] != calm[1]

@@ -98,17 +98,30 @@ def evaluate(root: Path, db: str | None = None, jsonl: Path | None = None,
         src = jsonl or Path(tmp) / "ecbplus.jsonl"
         src.write_text("".join(json.dumps({k: d[k] for k in ("id", "text", "url")}) + "\n" for d in corpus),
                        encoding="utf-8")
-        store = open_store(db or str(Path(tmp) / "ecbplus.db"))
         if results is not None:
             from ..store.command import read_results
-            stats = store.ingest(read_results([str(results)]))
+            extracted = list(read_results([str(results)]))
         else:
-            stats = store.ingest((pipeline or Pipeline()).run(iter_documents([str(src)])))
+            extracted = list((pipeline or Pipeline()).run(iter_documents([str(src)])))
+        store = open_store(db or str(Path(tmp) / "ecbplus.db"))
+        stats = store.ingest(extracted)
         exported = [event_json(e) for e in store.iter_events()]
         store.close()
+        # fusion is greedy: how much the result moves with the documents per transaction
+        by_commit = {}
+        for n in COMMIT_SIZES:
+            s = open_store(str(Path(tmp) / f"commit{n}.db"))
+            s.ingest(extracted, commit_every=n)
+            by_commit[n] = pairwise(doc_events_from_export([event_json(e) for e in s.iter_events()]), gold)["f1"]
+            s.close()
     out = pairwise(doc_events_from_export(exported), gold)
-    out.update(events=len(exported), ingest=stats.as_dict(), baselines=baselines(gold))
+    out.update(events=len(exported), ingest=stats.as_dict(), baselines=baselines(gold),
+               f1_by_commit_size=by_commit)
     return out
+
+
+#: documents per transaction for the sensitivity check of :func:`evaluate`
+COMMIT_SIZES = (1, 5, 10, 20, 50)
 
 
 def main() -> None:

@@ -126,7 +126,8 @@ def ingest(
     allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching URLs on private or loopback addresses."),
     max_bytes: int = typer.Option(5_000_000, "--max-bytes", help="Largest document accepted, in bytes."),
     batch_size: int = typer.Option(32, "--batch-size", help="Documents per spaCy batch."),
-    commit_every: int = typer.Option(100, "--commit-every", min=1, help="Documents per transaction (also committed every 2 s)."),
+    commit_every: int = typer.Option(100, "--commit-every", min=1, help="Documents per transaction."),
+    commit_seconds: Optional[float] = typer.Option(None, "--commit-seconds", min=0.1, help="Also commit a transaction that has waited this long (for slow streams; the fused events then depend on timing)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No warnings or summary on stderr."),
 ) -> None:
     """Extract and store documents, their event mentions and the fused events.
@@ -165,7 +166,8 @@ def ingest(
             err.print(f"sitroom: {res.get('doc_id')}: {res.get('error') or 'no content hash'}", markup=False)
 
     try:
-        stats = store.ingest(items, commit_every=commit_every, on_status=note, skip_failures=True)
+        stats = store.ingest(items, commit_every=commit_every, max_seconds=commit_seconds, on_status=note,
+                             skip_failures=True)
     finally:
         store.close()
     stats.unchanged += len(skipped)

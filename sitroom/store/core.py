@@ -118,9 +118,11 @@ class Store:
     # ------------------------------------------------------------------ ingest
 
     def ingest(self, results: Iterable[dict[str, Any]], *, commit_every: int = 200,
-               max_seconds: float = 2.0, on_status=None, skip_failures: bool = False) -> IngestStats:
-        """Store pipeline results. Documents are committed in groups of up to ``commit_every``
-        (or every ``max_seconds``); each group is one transaction, so an interruption leaves only
+               max_seconds: float | None = None, on_status=None, skip_failures: bool = False) -> IngestStats:
+        """Store pipeline results. Documents are committed in groups of ``commit_every`` (and, if
+        ``max_seconds`` is given, whenever a group has waited that long: for slow streams; the
+        fused events then depend on timing, since fusion depends on how documents are grouped
+        into transactions); each group is one transaction, so an interruption leaves only
         whole documents. A group that fails is replayed one document per transaction, so only the
         failing document is lost: its exception is raised, or with ``skip_failures`` logged and
         counted as an error. ``on_status(result, status)`` is called for every result with
@@ -139,7 +141,8 @@ class Store:
             if not buf:
                 started = time.monotonic()
             buf.append(res)
-            if len(buf) >= commit_every or time.monotonic() - started >= max_seconds:
+            if len(buf) >= commit_every or (
+                    max_seconds is not None and time.monotonic() - started >= max_seconds):
                 self._flush(buf, stats, on_status)
                 buf = []
         if buf:
