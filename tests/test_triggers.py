@@ -128,18 +128,31 @@ def test_hypothetical(finder, text):
     assert t is not None and t.hypothetical, (text, t)
 
 
-@pytest.mark.parametrize("text", [
-    "A magnitude 6.4 earthquake struck eastern Turkey, killing 20 people.",
-    "The European Union imposed new sanctions on officials over the crackdown.",
-    "Police arrested three men over a string of bank robberies and drug trafficking.",
-    "A gas cylinder explosion at a restaurant killed four people.",
-    "A strong aftershock shook the coastal province late on Tuesday",
-    "The country expelled four Russian diplomats on Monday",
-    "The court ordered the execution of the convicted murderer",
+# disasters, crime, diplomacy and attribution: no event of the taxonomy, or one too weak to
+# count (the wordings found on composed snippets are held to the stricter bound)
+@pytest.mark.parametrize("text,below", [
+    ("A magnitude 6.4 earthquake struck eastern Turkey, killing 20 people.", 0.5),
+    ("The European Union imposed new sanctions on officials over the crackdown.", 0.5),
+    ("Police arrested three men over a string of bank robberies and drug trafficking.", 0.5),
+    ("A gas cylinder explosion at a restaurant killed four people.", 0.5),
+    ("A strong aftershock shook the coastal province late on Tuesday", 0.5),
+    ("The country expelled four Russian diplomats on Monday", 0.5),
+    ("The court ordered the execution of the convicted murderer", 0.5),
+    ("Gunmen robbed a bank in the city centre on Tuesday, escaping with about $200,000.", 0.3),
+    ("At least 18 people were killed when an overloaded bus plunged off a mountain road.", 0.3),
+    ("A fire tore through a crowded market on Saturday night, killing 12 people.", 0.3),
+    ("Four robbers were gunned down by the police in an encounter after they looted a jewellery shop.", 0.3),
+    ("Customs officials at the airport seized gold worth Rs 2 crore from a passenger arriving from Dubai.", 0.3),
+    ("A notorious drug lord was killed in a shootout with anti-narcotics agents in the border town.", 0.3),
+    ("Five workers died after inhaling poisonous gas while cleaning a septic tank in the city.", 0.3),
+    ("Lightning killed five farmers working in the fields in two districts on Wednesday.", 0.3),
+    ("The prime minister's visit to Beijing ended with the signing of eight memorandums of understanding.", 0.3),
+    ("Police arrested 23 members of a gang that smuggled migrants across the Mediterranean.", 0.3),
+    ("China lodged a formal protest with the United States over the sale of weapons to Taiwan.", 0.3),
 ])
-def test_non_events(finder, text):
+def test_non_events(finder, text, below):
     t, _ = best(finder, text)
-    assert t is None or t.score < 0.5, (text, t)
+    assert t is None or t.score < below, (text, t)
 
 
 def test_module_classify_text():
@@ -342,25 +355,6 @@ def test_advances_by_who_advances(finder, text, sub):
 def test_general_rules(finder, text, sub):
     t, _ = best(finder, text)
     assert t is not None and t.sub_event_type == sub, (text, t)
-
-
-# crime, accidents, disasters and diplomacy: no event of the taxonomy
-@pytest.mark.parametrize("text", [
-    "Gunmen robbed a bank in the city centre on Tuesday, escaping with about $200,000.",
-    "At least 18 people were killed when an overloaded bus plunged off a mountain road.",
-    "A fire tore through a crowded market on Saturday night, killing 12 people.",
-    "Four robbers were gunned down by the police in an encounter after they looted a jewellery shop.",
-    "Customs officials at the airport seized gold worth Rs 2 crore from a passenger arriving from Dubai.",
-    "A notorious drug lord was killed in a shootout with anti-narcotics agents in the border town.",
-    "Five workers died after inhaling poisonous gas while cleaning a septic tank in the city.",
-    "Lightning killed five farmers working in the fields in two districts on Wednesday.",
-    "The prime minister's visit to Beijing ended with the signing of eight memorandums of understanding.",
-    "Police arrested 23 members of a gang that smuggled migrants across the Mediterranean.",
-    "China lodged a formal protest with the United States over the sale of weapons to Taiwan.",
-])
-def test_no_event_wording(finder, text):
-    t, _ = best(finder, text)
-    assert t is None or t.score < 0.3, (text, t)
 
 
 def test_a_word_for_alliance_alone_is_no_change_of_group(finder):

@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from ..model import Analysis, Trigger
+from .attribution import REPORT_LEMMAS
 
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.yaml"
 
@@ -48,8 +49,6 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 }
 
 _MONTH_LIKE = {"March", "May"}
-_SPEECH_LEMMAS = {"say", "announce", "tell", "add", "report", "state", "confirm", "note", "warn",
-                  "explain", "declare", "write", "claim", "insist", "stress"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "last", "its", "their", "his",
                 "her", "recent", "deadly", "latest"}
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
@@ -205,6 +204,8 @@ class TriggerFinder:
         #: "in connection with the attack", "blamed for the bombing": an earlier event referred to
         self._refs = tuple(sorted({" ".join(str(w).lower().split()) for w in
                                    self.cue_sets.get("reference_before") or ()}, key=len, reverse=True))
+        #: "blamed the ELN for the attack": a word of blame before "for"/"of" and the trigger
+        self._blame = cue_regex(self._expand(["@blame_words"])) if "blame_words" in self.cue_sets else None
 
     # ------------------------------------------------------------------ compilation
     def _expand(self, cues: Any) -> list[str]:
@@ -373,7 +374,7 @@ class TriggerFinder:
                         self._actor_before.match(doc[start - 1].text):
                     continue      # "gunmen storm the university": no weather
                 head = span.root
-                if head.dep_ == "nsubj" and head.head.lemma_ in _SPEECH_LEMMAS:
+                if head.dep_ == "nsubj" and head.head.lemma_ in REPORT_LEMMAS:
                     continue      # "the UN envoy announced": who speaks, not what happened
                 damp[si] = max(damp.get(si, 0.0), spec.strength)
                 continue
@@ -482,8 +483,8 @@ class TriggerFinder:
                 words = " ".join(t.lower_ for t in before if t.lower_ not in _DETERMINERS)
                 if words.endswith(self._refs):
                     return True   # "arrested in connection with the grenade attack"
-                if words.endswith((" for", " of")) and any(
-                        t.lower_.startswith(("blam", "accus", "responsib")) for t in before):
+                if self._blame is not None and words.endswith((" for", " of")) and any(
+                        self._blame.match(t.text) for t in before):
                     return True   # "blamed the ELN for the car bomb attack"
         elif head.dep_ not in ("acl", "relcl", "amod", "advcl", "pcomp", "xcomp"):
             return False
@@ -557,7 +558,7 @@ def subject_tokens(verb):
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
         if subj:
             if subj[0].lower_ in ("it", "they", "we") and verb.dep_ == "ccomp" \
-                    and verb.head.lemma_ in _SPEECH_LEMMAS:
+                    and verb.head.lemma_ in REPORT_LEMMAS:
                 # "the army said it had killed 40 bandits": the speaker is who acted
                 speaker = [c for c in verb.head.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")]
                 if speaker:

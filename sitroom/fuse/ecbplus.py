@@ -103,17 +103,19 @@ def evaluate(root: Path, db: str | None = None, jsonl: Path | None = None,
             extracted = list(read_results([str(results)]))
         else:
             extracted = list((pipeline or Pipeline()).run(iter_documents([str(src)])))
-        store = open_store(db or str(Path(tmp) / "ecbplus.db"))
-        stats = store.ingest(extracted)
-        exported = [event_json(e) for e in store.iter_events()]
-        store.close()
+        def fused(url: str, **kw):      # ingest into a fresh database, export its events
+            store = open_store(url)
+            try:
+                stats = store.ingest(extracted, **kw)
+                return stats, [event_json(e) for e in store.iter_events()]
+            finally:
+                store.close()
+
+        stats, exported = fused(db or str(Path(tmp) / "ecbplus.db"))
         # fusion is greedy: how much the result moves with the documents per transaction
-        by_commit = {}
-        for n in COMMIT_SIZES:
-            s = open_store(str(Path(tmp) / f"commit{n}.db"))
-            s.ingest(extracted, commit_every=n)
-            by_commit[n] = pairwise(doc_events_from_export([event_json(e) for e in s.iter_events()]), gold)["f1"]
-            s.close()
+        by_commit = {n: pairwise(doc_events_from_export(fused(str(Path(tmp) / f"commit{n}.db"),
+                                                              commit_every=n)[1]), gold)["f1"]
+                     for n in COMMIT_SIZES}
     out = pairwise(doc_events_from_export(exported), gold)
     out.update(events=len(exported), ingest=stats.as_dict(), baselines=baselines(gold),
                f1_by_commit_size=by_commit)
