@@ -1,6 +1,8 @@
 """Fusion rules, the blocking index, and near-linear cost (no database)."""
 from __future__ import annotations
 
+import pytest
+
 from sitroom import fuse
 from sitroom.fuse import Fuser, compare, date_range, mention_record, merge, new_event
 from sitroom.fuse.synthetic import iter_mentions, pairwise_scores, synthetic_results
@@ -156,13 +158,33 @@ def test_names_shared_by_the_documents_decide_between_look_alike_events():
                sub_event_type="Disrupted weapons use", fatalities=None)
     first = frozenset({"aden", "gulf", "indian", "mysore", "gibe", "tabar"})
     second = frozenset({"aden", "gulf", "indian", "sukanya", "nambiar", "manohar"})
+    third = frozenset({"aden", "gulf", "sukanya", "nambiar"})
     f = Fuser()
+    f.observe(first)
     k1, _ = f.add(mention_record(m(**sea), first))
+    f.observe(second)
     k2, d = f.add(mention_record(m(**sea), second))
     assert k2 != k1                                     # same sea, same kind, other participants
-    assert "names shared 50%" in " ".join(r for x in d["rejected"] for r in x["reasons"])
-    k3, d = f.add(mention_record(m(**sea), frozenset({"aden", "gulf", "sukanya", "nambiar"})))
+    # the three names they share are the ones every report of the sea gives: they weigh little
+    assert "names shared 22% (aden, gulf, indian): -0.04" in " ".join(r for x in d["rejected"] for r in x["reasons"])
+    f.observe(third)
+    k3, d = f.add(mention_record(m(**sea), third))
     assert k3 == k2 and any(r.startswith("names shared 100%") for r in d["reasons"])
+
+
+def test_rare_names_weigh_more_than_common_ones():
+    w = fuse.NameWeights()
+    for doc in [{"syria", "aleppo"}, {"syria", "idlib"}, {"syria", "aleppo", "ariha"}, {"syria"}]:
+        w.observe(doc)
+    assert w("ariha") > w("aleppo") > w("syria") > 0 and w("never seen") > w("ariha")
+    event = {"names": frozenset({"syria", "ariha", "idlib"}), "name_counts": {"syria": 1, "ariha": 1, "idlib": 1},
+             "name_n": 1}
+    common = fuse.names_share(frozenset({"syria", "aleppo"}), event, frozenset({"syria"}), w)
+    rare = fuse.names_share(frozenset({"ariha", "aleppo"}), event, frozenset({"ariha"}), w)
+    assert rare > 3 * common
+    # without counts every name weighs the same: the plain cosine of the two name sets
+    flat = fuse.names_share(frozenset({"syria", "aleppo"}), event, frozenset({"syria"}))
+    assert flat == pytest.approx(min(1.0, (1 / (2 ** 0.5 * 3 ** 0.5)) / fuse.COSINE_FULL))
 
 
 def test_reports_without_place_find_events_by_name():

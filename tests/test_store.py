@@ -229,8 +229,12 @@ def test_same_strike_from_three_outlets_is_one_event(store):
     assert (e["location"], e["geo_precision"], e["event_date"], e["time_precision"]) == ("Ariha", 1, "2020-01-16", 1)
     assert (e["fatalities_low"], e["fatalities_high"], e["fatalities"]) == (19, 23, 19)
     assert [s["fatalities"] for s in e["sources"]] == [19, 21, 23]
-    merged = [m["fusion"] for m in e["mentions"][1:]]
-    assert all(f["decision"] == "merged" and f["reasons"] for f in merged)
+    # one report started the event (within a transaction: the first by content, not by arrival),
+    # the others joined it, each with its reasons
+    decisions = sorted(m["fusion"]["decision"] for m in e["mentions"])
+    assert decisions == ["merged", "merged", "new"]
+    assert all(m["fusion"]["reasons"] and m["fusion"]["into"] == "SR1"
+               for m in e["mentions"] if m["fusion"]["decision"] == "merged")
 
 
 def test_different_events_stay_apart(store):
@@ -315,7 +319,7 @@ def test_exports(filled):
     ariha = lines[1]
     assert ariha["documents"] == ["a", "b"] and len(ariha["mentions"]) == 2
     assert ariha["mentions"][0]["evidence"][0]["text"] == "air strike"
-    assert ariha["mentions"][1]["fusion"]["decision"] == "merged"
+    assert sorted(m["fusion"]["decision"] for m in ariha["mentions"]) == ["merged", "new"]
 
 
 def test_hxl_export_parses_with_libhxl(filled):
@@ -783,3 +787,26 @@ def test_transactions_do_not_depend_on_timing(tmp_path, monkeypatch):
     assert calm[1] == [10] * (len(results) // 10) + ([len(results) % 10] if len(results) % 10 else [])
     # asked for: a transaction that waited 2 s is committed
     assert fused(tmp_path / "stream.db", max_seconds=2.0)[1] != calm[1]
+
+
+def test_fusion_within_a_transaction_does_not_depend_on_report_order(tmp_path):
+    """Within one transaction every report starts alone and the best pairs join first, ties
+    broken by content: shuffled input gives the same events (their ids follow arrival)."""
+    import random
+
+    from sitroom.fuse.synthetic import synthetic_results
+
+    results, _ = synthetic_results(240, seed=3, per_doc=3, days=20)
+
+    def clusters(rs, name):
+        s = open_store(str(tmp_path / name))
+        s.ingest(rs, commit_every=1000)
+        got = sorted(tuple(sorted(e["documents"])) for e in s.iter_events())
+        s.close()
+        return got
+
+    first = clusters(results, "a.db")
+    assert len(first) < sum(len(r["events"]) for r in results)       # reports did fuse
+    shuffled = results[:]
+    random.Random(7).shuffle(shuffled)
+    assert clusters(shuffled, "b.db") == first

@@ -18,27 +18,33 @@ Rules (:func:`compare`), each leaving a human-readable reason:
 * **actors** - a shared actor counts for, naming only different actors counts against;
 * **wording** - the content words of the evidence sentences overlap;
 * **names** - the proper names of the two documents (people, vessels, towns, organisations:
-  :func:`names`) overlap; an event's names are weighed by how many of its sources give them
-  (:func:`names_share`), so an event with many sources does not come to share every name of its
-  topic. Few names in common counts against;
+  :func:`names`) overlap: the cosine of the two name sets, each name weighed by how rare it is
+  among the documents seen so far (:class:`NameWeights`: "Sukanya" says more than "India"), and
+  an event's names by how many of its sources give them (:func:`names_share`), so an event with
+  many sources does not come to share every name of its topic. Few names in common counts against;
 * **fatalities** - close numbers count a little for; far-apart numbers a little against (they are
   kept anyway as ``fatalities_low``/``fatalities_high``).
 
-A mention joins the best-scoring candidate when the score reaches :data:`THRESHOLD`, else it
-starts a new event. Candidates come from a *blocking index* (:func:`block_keys`): an event is filed
+Two events (a report is an event of one mention) become one when they score :data:`THRESHOLD` or
+more; the best-scoring pair is joined first (:func:`consolidate`). Candidates come from a *blocking index* (:func:`block_keys`): an event is filed
 under (place key, week bucket) for every week its date range covers, and a mention only looks at
 events filed under its own place key (plus coarser keys) and the weeks its own range touches, so
 fusion is near-linear in the number of mentions. An event is also filed under its longest proper
 names, so a report with no place or no date finds the events whose documents name the same
 participants (names filed under more than :data:`NAME_CAP` events are too common to look up).
 
-Fusion is greedy, so a mention that arrives before the reports that would tie it to an event
-starts an event of its own. :func:`consolidate` undoes that order effect: every event a batch
-created or changed is offered, like a mention, to the events around it, and two events that score
-:data:`THRESHOLD` or more become one (the older keeps its id), until no pair does.
+The store (:mod:`sitroom.store`) fuses one transaction of documents at a time: every mention of
+the batch starts as an event of its own, then :func:`consolidate` joins the best-scoring pair among
+them and the stored events around them, rescores the joined event, and goes on until no pair
+reaches the threshold (the older event keeps its id). Within a transaction the result does not
+depend on the order of the documents (ties are broken by content, not arrival); across
+transactions fusion stays greedy: an event is never split again, so a different grouping of the
+same documents into transactions can give different events. :class:`Fuser` (no database) files
+one mention at a time into the best candidate, then consolidates the same way.
 """
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from datetime import date, timedelta
@@ -323,18 +329,76 @@ def name_keys(e: dict) -> list[str]:
     return sorted((n for n in e.get("names") or () if len(n) <= 150), key=lambda n: (-len(n), n))[:NAME_KEYS]
 
 
-def names_share(nm: frozenset, e: dict, shared: frozenset) -> float:
-    """How much of a mention's names an event's sources name: the overlap coefficient between
-    the mention's names and a *typical* source of the event (each shared name counts by the share
-    of the event's sources that name it), so an event that gathered many documents does not come
-    to "share" every name of its topic. With one source, the plain overlap coefficient."""
+class NameWeights:
+    """How much a shared proper name says: its inverse document frequency among the documents
+    fused so far, ``log((documents + 1) / (documents naming it + 0.5))``. A name every report of a
+    region gives ("India", "Gulf", "Aden") weighs almost nothing; a ship's or a victim's name
+    ("Sukanya", "Hiller") weighs most. With no documents counted every name weighs the same.
+    The store keeps the counts in its ``name_docs`` table; :meth:`observe` adds a document."""
+
+    def __init__(self, doc_freq: dict[str, int] | None = None, documents: int = 0) -> None:
+        self.doc_freq = dict(doc_freq or {})
+        self.documents = documents
+        self._memo: dict[str, float] = {}
+
+    def observe(self, names: Iterable[str]) -> None:
+        self.documents += 1
+        for n in set(names):
+            self.doc_freq[n] = self.doc_freq.get(n, 0) + 1
+        self._memo = {}
+
+    def __call__(self, name: str) -> float:
+        got = self._memo.get(name)
+        if got is None:
+            got = self._memo[name] = math.log((self.documents + 1) / (self.doc_freq.get(name, 0) + 0.5))
+        return got
+
+    def norm(self, rec: dict, by_sources: bool) -> float:
+        """The length of a record's weighted name vector: its names (``by_sources`` False) or a
+        typical source's (each name by the share of sources naming it). Memoised in the record
+        until :func:`merge` changes its names or new documents change the weights."""
+        slot = "_nb" if by_sources else "_na"
+        got = rec.get(slot)
+        if got is not None and got[0] is self._memo:
+            return got[1]
+        if by_sources:
+            counts, n = _source_counts(rec)
+            v = math.sqrt(sum((self(x) * c / n) ** 2 for x, c in counts.items()))
+        else:
+            v = math.sqrt(sum(self(x) ** 2 for x in rec.get("names") or ()))
+        rec[slot] = (self._memo, v)
+        return v
+
+
+#: The weighted cosine of two documents' names that counts as full agreement (share 1.0): reports
+#: of one event share about 0.2 of their (weighted) names, reports of look-alike events of one
+#: topic about 0.01 (ECB+, its median pairs).
+COSINE_FULL = 0.3
+
+
+def names_share(nm: frozenset, e: dict, shared: frozenset, weights: NameWeights | None = None,
+                m: dict | None = None) -> float:
+    """How much of a mention's names an event's sources name, from 0 to 1: the cosine between the
+    mention's names and a *typical* source of the event (each name counts by the share of the
+    event's sources that name it, so an event that gathered many documents does not come to
+    "share" every name of its topic), names weighed by rarity (:class:`NameWeights`), divided by
+    :data:`COSINE_FULL`. ``m``: the record ``nm`` comes from (memoises its vector's length)."""
+    w = weights or _FLAT
+    counts, n = _source_counts(e)
+    dot = sum(w(x) ** 2 * counts.get(x, 0) for x in shared) / n
+    a = w.norm(m, False) if m is not None else math.sqrt(sum(w(x) ** 2 for x in nm))
+    b = w.norm(e, True)
+    return min(1.0, dot / (a * b) / COSINE_FULL) if a and b else 0.0
+
+
+def _source_counts(e: dict) -> tuple[dict[str, int], int]:
     counts, n = e.get("name_counts"), e.get("name_n") or 0
-    ne = e.get("names") or frozenset()
-    if not counts or n <= 1:
-        return len(shared) / min(len(nm), len(ne))
-    weighted = sum(counts.get(x, 0) for x in shared) / n
-    typical = sum(counts.values()) / n
-    return min(1.0, weighted / min(len(nm), typical))
+    if not counts or n < 1:
+        return dict.fromkeys(e.get("names") or (), 1), 1
+    return counts, n
+
+
+_FLAT = NameWeights()
 
 
 def wants_names(m: dict) -> bool:
@@ -344,8 +408,9 @@ def wants_names(m: dict) -> bool:
 
 # ------------------------------------------------------------------ comparison
 
-def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
-    """Score how likely mention ``m`` reports event ``e``; None when a rule forbids it."""
+def compare(m: dict, e: dict, weights: NameWeights | None = None) -> tuple[float | None, list[str]]:
+    """Score how likely mention ``m`` reports event ``e``; None when a rule forbids it.
+    ``weights``: how much each shared proper name says (default: all alike)."""
     score, why = 0.0, []
 
     # wording: the reports' evidence shares its content words
@@ -359,7 +424,7 @@ def compare(m: dict, e: dict) -> tuple[float | None, list[str]]:
     shared_names, name_share = frozenset(), None
     if nm and ne and len(nm) >= NAMES_MIN and len(ne) >= NAMES_MIN:
         shared_names = nm & ne
-        name_share = names_share(nm, e, shared_names)
+        name_share = names_share(nm, e, shared_names, weights, m)
     strong_names = name_share is not None and name_share >= STRONG_NAMES and len(shared_names) >= 3
 
     # type
@@ -512,6 +577,8 @@ def _inside(m: dict, e: dict) -> bool:
 
 def merge(e: dict, m: dict) -> dict:
     """Fold mention ``m`` into event ``e`` (in place); returns ``e``."""
+    e.pop("_na", None)
+    e.pop("_nb", None)
     e["n_mentions"] = (e.get("n_mentions") or 0) + 1
     # date: intersect ranges; the more precise report's date wins
     if m.get("lo") is not None:
@@ -577,12 +644,13 @@ def merge(e: dict, m: dict) -> dict:
     return e
 
 
-def best_match(m: dict, candidates: Iterable[tuple[Any, dict]]) -> tuple[Any, float | None, list[str], list[dict]]:
+def best_match(m: dict, candidates: Iterable[tuple[Any, dict]],
+               weights: NameWeights | None = None) -> tuple[Any, float | None, list[str], list[dict]]:
     """The best candidate (key, event) for ``m``: (key or None, score, reasons, rejected)."""
     best_key, best_score, best_why = None, None, []
     rejected: list[dict] = []
     for key, e in candidates:
-        s, why = compare(m, e)
+        s, why = compare(m, e, weights)
         if s is None or s < THRESHOLD:
             if len(rejected) < 5:
                 rejected.append({"event": key, "score": s, "reasons": why})
@@ -609,33 +677,53 @@ def merge_events(dst: dict, src: dict) -> dict:
     return dst
 
 
-def consolidate(events: dict, index: "MemoryIndex", touched: Iterable, order=lambda k: k) -> list[dict]:
-    """Merge events that, once every report of a batch is filed, turn out to be one.
+def consolidate(events: dict, index: "MemoryIndex", touched: Iterable, order=lambda k: k,
+                weights: NameWeights | None = None, log: dict | None = None) -> list[dict]:
+    """Join the events that turn out to be one, best-scoring pair first.
 
-    Each event in ``touched`` (smallest first) is compared, as a mention would be, with the events
-    the ``index`` gives for it; when the best scores :data:`THRESHOLD` or more the two become one:
-    the one first in ``order`` (the older) absorbs the other, and is offered again. ``events`` and
-    ``index`` are updated in place. Returns the merges in order: ``{"from", "into", "score",
-    "reasons"}``."""
-    queue = sorted((k for k in touched if k in events), key=lambda k: (events[k].get("n_mentions") or 0, order(k)))
+    Every event in ``touched`` is compared with the events the ``index`` gives for it (the one
+    with fewer mentions as the report, the other as the event); every pair scoring
+    :data:`THRESHOLD` or more waits in a queue, best first (ties: first in ``order``). The best pair
+    becomes one event (the one first in ``order``, the older, absorbs the other); the joined event
+    is compared again with its candidates, and so on until no pair reaches the threshold. So the
+    result depends on the events and on ``order`` only, not on the order they came in. ``events``
+    and ``index`` are updated in place. Returns the merges in order: ``{"from", "into", "score",
+    "reasons"}``. ``log``, if given, receives for each touched key the number of candidates it
+    was first compared with and up to 5 of them that scored too low: ``{"candidates", "rejected"}``."""
+    version: dict[Any, int] = {}
+    queue: list[tuple] = []
+
+    def offer(k) -> None:
+        cands = index.candidates(events[k])
+        note = None
+        if log is not None and k not in log:
+            note = log[k] = {"candidates": len(cands - {k}), "rejected": []}
+        for c in sorted(cands, key=order):
+            if c == k or c not in events:
+                continue
+            a, b = sorted((k, c), key=order)                    # a: the older
+            n_a, n_b = (events[x].get("n_mentions") or 1 for x in (a, b))
+            report, event = (a, b) if n_a < n_b else (b, a)     # the smaller side is the report
+            s, why = compare(events[report], events[event], weights)
+            if (s is None or s < THRESHOLD) and note is not None and len(note["rejected"]) < 5:
+                note["rejected"].append({"event": c, "score": s, "reasons": why})
+            if s is not None and s >= THRESHOLD:
+                heapq.heappush(queue, (-s, order(a), order(b), version.get(a, 0), version.get(b, 0), a, b, why))
+
+    for k in sorted((k for k in set(touched) if k in events), key=order):
+        offer(k)
     merges: list[dict] = []
     while queue:
-        k = queue.pop(0)
-        if k not in events:
-            continue
-        index.remove(k)
-        cands = sorted((c for c in index.candidates(events[k]) if c != k and c in events), key=order)
-        best, score, why, _ = best_match(events[k], ((c, events[c]) for c in cands))
-        if best is None:
-            index.add(k, events[k])
-            continue
-        dst, src = (best, k) if order(best) < order(k) else (k, best)
-        index.remove(best)
-        merge_events(events[dst], events.pop(src))
-        index.add(dst, events[dst])
-        merges.append({"from": src, "into": dst, "score": score, "reasons": why})
-        queue = [q for q in queue if q != src and q != dst]
-        queue.insert(0, dst)
+        neg, _, _, va, vb, a, b, why = heapq.heappop(queue)
+        if a not in events or b not in events or version.get(a, 0) != va or version.get(b, 0) != vb:
+            continue                                            # one side changed since: rescored
+        index.remove(b)
+        index.remove(a)
+        merge_events(events[a], events.pop(b))
+        version[a] = version.get(a, 0) + 1
+        index.add(a, events[a])
+        merges.append({"from": b, "into": a, "score": -neg, "reasons": why})
+        offer(a)
     return merges
 
 
@@ -719,19 +807,25 @@ def candidate_keys(m: dict, idx: MemoryIndex) -> set:
 
 
 class Fuser:
-    """Fusion without a database (tests, benchmarks, evaluation): ``add`` mentions, read ``events``."""
+    """Fusion without a database (tests, benchmarks, evaluation): ``add`` mentions, read ``events``.
+    ``observe`` each document's names (:func:`document_names`) to weigh names by rarity."""
 
     def __init__(self) -> None:
         self.events: dict[int, dict] = {}
         self.index = MemoryIndex()
+        self.weights = NameWeights()
         self.compared = 0
         self._last_key = 0
+
+    def observe(self, names: Iterable[str]) -> None:
+        """Count one document's proper names for :class:`NameWeights`."""
+        self.weights.observe(names)
 
     def add(self, m: dict) -> tuple[int, dict]:
         """File a mention record; returns (event key, decision)."""
         keys = self.index.candidates(m)
         self.compared += len(keys)
-        key, score, why, rejected = best_match(m, ((k, self.events[k]) for k in sorted(keys)))
+        key, score, why, rejected = best_match(m, ((k, self.events[k]) for k in sorted(keys)), self.weights)
         if key is None:
             self._last_key += 1
             key = self._last_key
@@ -747,4 +841,5 @@ class Fuser:
     def consolidate(self, touched: Iterable | None = None) -> list[dict]:
         """Merge the events that turned out to be one (:func:`consolidate`); ``touched``: the
         event keys to re-offer (default: all)."""
-        return consolidate(self.events, self.index, list(self.events) if touched is None else touched)
+        return consolidate(self.events, self.index, list(self.events) if touched is None else touched,
+                           weights=self.weights)

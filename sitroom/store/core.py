@@ -221,50 +221,28 @@ class Store:
                 "n_events": len(evs), "places": r.get("places"), "dates": r.get("dates"),
                 "quality": r.get("quality")} for r, evs in zip(docs, doc_evs)]).scalars().all()
 
-        doc_mrecs = []
-        for r, evs in zip(docs, doc_evs):
-            ctx = fuse.document_names(r)      # the whole document's names, shared by its mentions
-            doc_mrecs.append([fuse.mention_record(e, ctx) for e in evs])
+        ctxs = [fuse.document_names(r) for r in docs]     # a document's names, shared by its mentions
+        doc_mrecs = [[fuse.mention_record(e, ctx) for e in evs] for evs, ctx in zip(doc_evs, ctxs)]
         events, idx = self._candidates(conn, [m for ms in doc_mrecs for m in ms])
-        dirty: set[int] = set()
+        weights = self._name_weights(conn, ctxs, events)
+        # every mention starts as an event of its own, keyed by its content (not by arrival), then
+        # the best-scoring pairs among them and the stored events around them are joined first
         new_keys: list = []
         mention_rows: list[tuple] = []      # (mrec, ev, doc_pk, ordinal, key, decision)
-        source_rows: list[tuple] = []       # (key, doc_pk, [mrecs])
         claim_rows: list[tuple] = []        # (doc_pk, claim, [(key, relation)])
         for r, pk, evs, mrecs in zip(docs, doc_pks, doc_evs, doc_mrecs):
-            assigned: list = []
+            keys = []
             for i, m in enumerate(mrecs):
-                keys = fuse.candidate_keys(m, idx)
-                key, score, why, rejected = fuse.best_match(
-                    m, ((k, events[k]) for k in sorted(keys, key=_sort_key)))
-                if key is None:
-                    key = ("new", len(new_keys))
-                    events[key] = fuse.new_event(m)
-                    events[key]["n_sources"] = 0
-                    new_keys.append(key)
-                    decision = {"decision": "new", "candidates": len(keys),
-                                "rejected": [dict(x, event=_ref(x["event"])) for x in rejected]}
-                    stats.new_events += 1
-                else:
-                    idx.remove(key)
-                    fuse.merge(events[key], m)
-                    if isinstance(key, int):
-                        dirty.add(key)
-                    decision = {"decision": "merged", "into": _ref(key), "score": score,
-                                "reasons": why, "candidates": len(keys)}
-                    stats.merged += 1
+                key = ("new", (r["content_hash"], i))
+                events[key] = fuse.new_event(m)
+                events[key]["n_sources"] = 1
                 idx.add(key, events[key])
-                assigned.append(key)
-                mention_rows.append((m, evs[i], pk, i, key, decision))
+                new_keys.append(key)
+                keys.append(key)
+                mention_rows.append((m, evs[i], pk, i, key, {}))
             stats.mentions += len(mrecs)
-            per: dict[Any, list[dict]] = {}
-            for key, m in zip(assigned, mrecs):
-                per.setdefault(key, []).append(m)
-            for key, ms in per.items():
-                events[key]["n_sources"] = (events[key].get("n_sources") or 0) + 1
-                source_rows.append((key, pk, ms))
             # claims: a denial about an event of this document marks its fused event contested
-            local_to_key = {ev.get("event_id"): assigned[i] for i, ev in enumerate(evs) if ev.get("event_id")}
+            local_to_key = {ev.get("event_id"): keys[i] for i, ev in enumerate(evs) if ev.get("event_id")}
             for c in (r.get("claims") or []):
                 if not isinstance(c, dict):
                     continue
@@ -275,46 +253,36 @@ class Store:
                     if key is None or (key, rel) in links:
                         continue
                     links.append((key, rel))
-                    if rel == "denies" and not events[key].get("contested"):
+                    if rel == "denies":
                         events[key]["contested"] = True
-                        if isinstance(key, int):
-                            dirty.add(key)
                 claim_rows.append((pk, c, links))
 
-        # consolidation: events this batch made or changed may now turn out to be one with an
-        # event filed earlier (or with each other); the older absorbs the younger
-        touched = set(new_keys) | dirty
-        merges: list[dict] = []
-        if touched:
-            more, _ = self._candidates(conn, [events[k] for k in touched])
-            for k, e in more.items():
-                if k not in events:
-                    events[k] = e
-                    idx.add(k, e)
-            merges = fuse.consolidate(events, idx, touched, order=_sort_key)
+        log: dict = {}
+        merges = fuse.consolidate(events, idx, new_keys, order=_sort_key, weights=weights, log=log)
         final = _resolver(merges)
-        if merges:
-            stats.consolidated += len(merges)
-            stats.new_events -= sum(1 for mg in merges if not isinstance(mg["from"], int))
-            new_keys = [k for k in new_keys if k in events]
-            dirty = {k for k in dirty if k in events} | {final(mg["into"]) for mg in merges
-                                                         if isinstance(final(mg["into"]), int)}
-            how = {mg["from"]: mg for mg in merges}
-            for row in mention_rows:
-                key = row[4]
-                if final(key) != key:
-                    step = how[key]
-                    row[5]["consolidated"] = {"into": final(key), "score": step["score"],
-                                              "reasons": step["reasons"]}
-            mention_rows = [(m, ev, pk, i, final(key), dec) for m, ev, pk, i, key, dec in mention_rows]
-            pooled: dict[tuple, list[dict]] = {}
-            for key, pk, ms in source_rows:
-                pooled.setdefault((final(key), pk), []).extend(ms)
-            source_rows = [(key, pk, ms) for (key, pk), ms in pooled.items()]
-            claim_rows = [(pk, c, list(dict.fromkeys((final(key), rel) for key, rel in links)))
-                          for pk, c, links in claim_rows]
-            self._absorb_stored(conn, [(mg["from"], final(mg["from"]), mg) for mg in merges
-                                       if isinstance(mg["from"], int)], now)
+        joined = {mg["from"]: mg for mg in merges}
+        new_keys = [k for k in new_keys if k in events]
+        dirty = {final(mg["into"]) for mg in merges if isinstance(final(mg["into"]), int)}
+        stats.new_events += len(new_keys)
+        stats.consolidated += sum(1 for mg in merges if isinstance(mg["from"], int))
+        for m, ev, pk, i, key, dec in mention_rows:
+            note = log.get(key) or {}
+            if key in joined:
+                stats.merged += 1
+                dec.update(decision="merged", into=final(key), score=joined[key]["score"],
+                           reasons=joined[key]["reasons"], candidates=note.get("candidates", 0))
+            else:
+                dec.update(decision="new", candidates=note.get("candidates", 0),
+                           rejected=[dict(x, event=x["event"]) for x in note.get("rejected") or []])
+        mention_rows = [(m, ev, pk, i, final(key), dec) for m, ev, pk, i, key, dec in mention_rows]
+        pooled: dict[tuple, list[dict]] = {}
+        for m, _ev, pk, _i, key, _dec in mention_rows:
+            pooled.setdefault((key, pk), []).append(m)
+        source_rows = [(key, pk, ms) for (key, pk), ms in pooled.items()]
+        claim_rows = [(pk, c, list(dict.fromkeys((final(key), rel) for key, rel in links)))
+                      for pk, c, links in claim_rows]
+        self._absorb_stored(conn, [(mg["from"], final(mg["from"]), mg) for mg in merges
+                                   if isinstance(mg["from"], int)], now)
 
         # events: insert new, update changed, refile both in the blocking index
         ids: dict[Any, int] = {k: k for k in events if isinstance(k, int)}
@@ -337,9 +305,11 @@ class Store:
                   for k in [*new_keys, *sorted(dirty)] for (c, p, b) in fuse.block_keys(events[k])]
         if blocks:
             conn.execute(sa.insert(S.event_blocks), blocks)
-        for *_, dec in mention_rows:
-            if "consolidated" in dec:       # the event it joined, now that every event has its id
-                dec["consolidated"]["into"] = event_code(ids[dec["consolidated"]["into"]])
+        for *_, dec in mention_rows:        # the events named, now that every event has its id
+            if "into" in dec:
+                dec["into"] = event_code(ids[dec["into"]])
+            for x in dec.get("rejected") or ():
+                x["event"] = event_code(ids[final(x["event"])]) if final(x["event"]) in ids else "a report of this batch"
         if mention_rows:
             conn.execute(sa.insert(S.mentions), [self._mention_row(m, ev, pk, i, ids[key], dec)
                                                   for m, ev, pk, i, key, dec in mention_rows])
@@ -412,6 +382,34 @@ class Store:
         conn.execute(sa.insert(em), [{"from_id": src, "into_id": dst, "score": mg.get("score"),
                                       "reasons": mg.get("reasons"), "merged_at": now} for src, dst, mg in moves])
         conn.execute(sa.delete(S.events).where(S.events.c.id.in_(gone)))
+
+    def _name_weights(self, conn: Connection, ctxs: list[frozenset], events: dict) -> fuse.NameWeights:
+        """Count this batch's documents and their proper names in ``name_docs`` (a row named ""
+        counts all documents) and return how rare every name of the batch and of its candidate
+        events is (:class:`fuse.NameWeights`), the batch included."""
+        nd = S.name_docs
+        batch: dict[str, int] = {}
+        for ctx in ctxs:
+            for n in ctx:
+                if len(n) <= NAME_LEN:
+                    batch[n] = batch.get(n, 0) + 1
+        batch[TOTAL] = len(ctxs)
+        wanted = sorted(set(batch) | {n for e in events.values() for n in e.get("name_counts") or ()
+                                      if len(n) <= NAME_LEN})
+        freq: dict[str, int] = {}
+        for i in range(0, len(wanted), 500):
+            freq.update((n, k) for n, k in conn.execute(sa.select(nd.c.name, nd.c.documents)
+                                                        .where(nd.c.name.in_(wanted[i:i + 500]))))
+        fresh = [{"name": n, "documents": k} for n, k in sorted(batch.items()) if n not in freq]
+        seen = [{"_name": n, "_k": k} for n, k in sorted(batch.items()) if n in freq]
+        if fresh:
+            conn.execute(sa.insert(nd), fresh)
+        if seen:
+            conn.execute(sa.update(nd).where(nd.c.name == sa.bindparam("_name"))
+                         .values(documents=nd.c.documents + sa.bindparam("_k")), seen)
+        for n, k in batch.items():
+            freq[n] = freq.get(n, 0) + k
+        return fuse.NameWeights(freq, freq.pop(TOTAL))
 
     def _candidates(self, conn: Connection, mrecs: list[dict]) -> tuple[dict, fuse.MemoryIndex]:
         """The events that this batch's mentions may fuse with: exact (place, week) and
@@ -738,8 +736,9 @@ def _resolver(merges: list[dict]):
     return final
 
 
-def _ref(k: Any) -> Any:
-    return event_code(k) if isinstance(k, int) else "new in this document"
+#: ``name_docs``: the longest name counted, and the row that counts all documents
+NAME_LEN = 160
+TOTAL = ""
 
 
 def _source_row(eid: int, doc_pk: int, ms: list[dict]) -> dict:

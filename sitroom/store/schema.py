@@ -16,6 +16,8 @@ figures, claims, agreements   the other per-document results
 claim_events    claims (denials, accusations) linked to the events they are about
 event_merges    events that later reports showed to be one: the absorbed id, the event that
                 absorbed it, and why (old ids keep resolving to the event)
+name_docs       how many documents name each proper name ("" counts all documents): fusion
+                weighs a shared name by its rarity
 """
 from __future__ import annotations
 
@@ -125,6 +127,12 @@ event_merges = sa.Table(
     sa.Column("score", sa.Float),
     sa.Column("reasons", JSONType),
     sa.Column("merged_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+name_docs = sa.Table(      # how many documents name each proper name (fusion weighs rare names)
+    "name_docs", metadata,
+    sa.Column("name", sa.String(160), primary_key=True),       # "" counts every document
+    sa.Column("documents", sa.Integer, nullable=False),
 )
 
 event_blocks = sa.Table(
