@@ -689,7 +689,8 @@ def consolidate(events: dict, index: "MemoryIndex", touched: Iterable, order=lam
     result depends on the events and on ``order`` only, not on the order they came in. ``events``
     and ``index`` are updated in place. Returns the merges in order: ``{"from", "into", "score",
     "reasons"}``. ``log``, if given, receives for each touched key the number of candidates it
-    was first compared with and up to 5 of them that scored too low: ``{"candidates", "rejected"}``."""
+    was first compared with and the best-scoring 5 of those that scored too low (the closest
+    calls first): ``{"candidates", "rejected"}``."""
     version: dict[Any, int] = {}
     queue: list[tuple] = []
 
@@ -705,10 +706,12 @@ def consolidate(events: dict, index: "MemoryIndex", touched: Iterable, order=lam
             n_a, n_b = (events[x].get("n_mentions") or 1 for x in (a, b))
             report, event = (a, b) if n_a < n_b else (b, a)     # the smaller side is the report
             s, why = compare(events[report], events[event], weights)
-            if (s is None or s < THRESHOLD) and note is not None and len(note["rejected"]) < 5:
+            if (s is None or s < THRESHOLD) and note is not None:
                 note["rejected"].append({"event": c, "score": s, "reasons": why})
             if s is not None and s >= THRESHOLD:
                 heapq.heappush(queue, (-s, order(a), order(b), version.get(a, 0), version.get(b, 0), a, b, why))
+        if note is not None:    # the closest calls, stable for equal scores
+            note["rejected"] = sorted(note["rejected"], key=lambda x: -1.0 if x["score"] is None else -x["score"])[:5]
 
     for k in sorted((k for k in set(touched) if k in events), key=order):
         offer(k)

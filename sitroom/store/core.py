@@ -308,8 +308,11 @@ class Store:
         for *_, dec in mention_rows:        # the events named, now that every event has its id
             if "into" in dec:
                 dec["into"] = event_code(ids[dec["into"]])
-            for x in dec.get("rejected") or ():
-                x["event"] = event_code(ids[final(x["event"])]) if final(x["event"]) in ids else "a report of this batch"
+            if dec.get("rejected"):         # one line per event it was not joined to
+                named: dict = {}
+                for x in dec["rejected"]:
+                    named.setdefault(event_code(ids[final(x["event"])]), dict(x, event=event_code(ids[final(x["event"])])))
+                dec["rejected"] = list(named.values())
         if mention_rows:
             conn.execute(sa.insert(S.mentions), [self._mention_row(m, ev, pk, i, ids[key], dec)
                                                   for m, ev, pk, i, key, dec in mention_rows])
