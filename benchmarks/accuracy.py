@@ -272,8 +272,10 @@ def render_ecbplus(e: dict[str, Any]) -> list[str]:
     L.append("")
     byc = e.get("f1_by_commit_size") or {}
     if byc:
-        L.append("Fusion is greedy, so the result depends on how the documents are grouped into transactions "
-                 "(the row above: all in one). F1 by documents per transaction: "
+        L.append("Within a transaction the fused events do not depend on the order of the documents (the best "
+                 "pairs join first); across transactions fusion is greedy (an event is never split again), so "
+                 "the result depends on how the documents are grouped into transactions (the row above: all in "
+                 "one; `sitroom ingest` commits every 100 by default). F1 by documents per transaction: "
                  + ", ".join(f"{n}: {f:.3f}" for n, f in sorted(byc.items(), key=lambda kv: int(kv[0]))) + ".")
         L.append("")
     return L
