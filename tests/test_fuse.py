@@ -285,3 +285,22 @@ def test_a_port_near_a_named_sea_counts_as_the_same_area():
                                 "latitude": 11.56, "longitude": 124.4, "geo_precision": 1}), e)
     assert any("within 1000 km" in w for w in why) and "place unknown on one side" in why_far
     assert near > far
+
+
+def test_reports_of_one_document_do_not_share_names_by_being_one_document():
+    names = frozenset({"aleppo", "bachelet", "assad", "geneva", "ariha"})
+    text = [{"text": "Regime forces pounded the villages of western Aleppo province on Friday"}]
+    base = dict(sub_event_type="Armed clash", event_type="Battles", location=None, latitude=None, longitude=None,
+                admin1="Aleppo", geo_precision=3, event_date=None, time_precision=None,
+                actor1="Military Forces of Syria", fatalities=None, evidence=text)
+    shelling = dict(base, sub_event_type="Shelling/artillery/missile attack")
+    clash = mention_record(raw(**base), names, source=7)
+    # the same names in another document: the same participants, so a type slip may be forgiven
+    s, why = compare(mention_record(raw(**shelling), names, source=8), new_event(clash))
+    assert s is not None and any(r.startswith("names shared 100%") for r in why)
+    # in one document they are just that document's names: a clash and a shelling stay apart
+    s, why = compare(mention_record(raw(**shelling), names, source=7), new_event(clash))
+    assert s is None and not any(r.startswith("names shared") for r in why)
+    # two reports of one type at one place in one document are one event (ACLED's coding unit)
+    s, why = compare(mention_record(raw(**base), names, source=7), new_event(clash))
+    assert "reported by the same document (its names not compared)" in why and s >= fuse.THRESHOLD

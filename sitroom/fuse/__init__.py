@@ -22,6 +22,8 @@ Rules (:func:`compare`), each leaving a human-readable reason:
   among the documents seen so far (:class:`NameWeights`: "Sukanya" says more than "India"), and
   an event's names by how many of its sources give them (:func:`names_share`), so an event with
   many sources does not come to share every name of its topic. Few names in common counts against;
+* **one document** - two reports from one document count a little for (:data:`SAME_DOC`), and
+  their names are not compared;
 * **fatalities** - close numbers count a little for; far-apart numbers a little against (they are
   kept anyway as ``fatalities_low``/``fatalities_high``).
 
@@ -176,10 +178,12 @@ def _same_actor(a: str, b: str) -> bool:
     return a.startswith(b + " of ") or b.startswith(a + " of ")
 
 
-def mention_record(ev: dict, context: frozenset | None = None) -> dict:
+def mention_record(ev: dict, context: frozenset | None = None, source: Any = None) -> dict:
     """A pipeline event dict -> a mention record (ACLED fields + lo/hi/family/actors, the content
     words of its evidence, and ``names``: the proper names of its document, ``context`` when the
-    caller computed them with :func:`document_names`, else those of its own evidence)."""
+    caller computed them with :func:`document_names`, else those of its own evidence).
+    ``source``: a key of its document; two records of one document never count their names as
+    shared (they are the same names)."""
     rec = {k: ev.get(k) for k in (
         "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
         "actor2", "country", "country_code", "admin1", "admin2", "location", "latitude",
@@ -193,6 +197,7 @@ def mention_record(ev: dict, context: frozenset | None = None) -> dict:
     texts = [str(sp.get("text") or "") for sp in (ev.get("evidence") or []) if isinstance(sp, dict)]
     rec["terms"] = terms(" ".join(texts))
     rec["names"] = context if context is not None else names(texts)
+    rec["source_docs"] = frozenset() if source is None else frozenset([source])
     return rec
 
 
@@ -282,6 +287,7 @@ def new_event(m: dict) -> dict:
         "assoc_actor_1", "actor2", *PLACE_FIELDS, "civilian_fatalities", "injured", "notes",
         "confidence", "contested", "lo", "hi")}
     e["actors"] = list(m.get("actors") or [])
+    e["source_docs"] = frozenset(m.get("source_docs") or ())
     e["terms"] = frozenset(m.get("terms") or ())
     nm = m.get("names") or ()
     e["name_counts"] = {n: 1 for n in nm}       # name -> how many of its mentions' documents name it
@@ -374,6 +380,10 @@ class NameWeights:
 #: of one event share about 0.2 of their (weighted) names, reports of look-alike events of one
 #: topic about 0.01 (ECB+, its median pairs).
 COSINE_FULL = 0.3
+#: Two reports of one document: its names say nothing (they are the same names), but a document
+#: rarely reports two events of one type at one place without telling them apart by date or
+#: place (ACLED's coding unit: one event per type, place and day), so this counts a little for.
+SAME_DOC = 0.1
 
 
 def names_share(nm: frozenset, e: dict, shared: frozenset, weights: NameWeights | None = None,
@@ -422,7 +432,11 @@ def compare(m: dict, e: dict, weights: NameWeights | None = None) -> tuple[float
     # names: the participants, vessels, places, organisations both reports' documents name
     nm, ne = m.get("names"), e.get("names")
     shared_names, name_share = frozenset(), None
-    if nm and ne and len(nm) >= NAMES_MIN and len(ne) >= NAMES_MIN:
+    one_document = not (m.get("source_docs") or frozenset()).isdisjoint(e.get("source_docs") or ())
+    if one_document:
+        score += SAME_DOC
+        why.append("reported by the same document (its names not compared)")
+    elif nm and ne and len(nm) >= NAMES_MIN and len(ne) >= NAMES_MIN:
         shared_names = nm & ne
         name_share = names_share(nm, e, shared_names, weights, m)
     strong_names = name_share is not None and name_share >= STRONG_NAMES and len(shared_names) >= 3
@@ -611,6 +625,8 @@ def merge(e: dict, m: dict) -> dict:
         if not e.get(k) and m.get(k):
             e[k] = m[k]
     e["actors"] = sorted(set(e.get("actors") or ()) | set(m.get("actors") or ()))
+    if m.get("source_docs"):
+        e["source_docs"] = frozenset(e.get("source_docs") or ()) | m["source_docs"]
     tm = m.get("terms")
     if tm:
         te = e.get("terms") or frozenset()

@@ -222,7 +222,7 @@ class Store:
                 "quality": r.get("quality")} for r, evs in zip(docs, doc_evs)]).scalars().all()
 
         ctxs = [fuse.document_names(r) for r in docs]     # a document's names, shared by its mentions
-        doc_mrecs = [[fuse.mention_record(e, ctx) for e in evs] for evs, ctx in zip(doc_evs, ctxs)]
+        doc_mrecs = [[fuse.mention_record(e, ctx, pk) for e in evs] for evs, ctx, pk in zip(doc_evs, ctxs, doc_pks)]
         events, idx = self._candidates(conn, [m for ms in doc_mrecs for m in ms])
         weights = self._name_weights(conn, ctxs, events)
         # every mention starts as an event of its own, keyed by its content (not by arrival), then
@@ -463,8 +463,14 @@ class Store:
                 e["names"] = frozenset(e["name_counts"])
                 e["lo"] = row["date_lo"].toordinal() if row["date_lo"] else None
                 e["hi"] = row["date_hi"].toordinal() if row["date_hi"] else None
+                e["source_docs"] = frozenset()
                 events[row["id"]] = e
                 idx.add(row["id"], e)
+        es = S.event_sources
+        for i in range(0, len(ids_sorted), 500):    # the documents each reports (see fuse.compare)
+            for eid, doc in conn.execute(sa.select(es.c.event_id, es.c.document_id)
+                                         .where(es.c.event_id.in_(ids_sorted[i:i + 500]))):
+                events[eid]["source_docs"] = events[eid]["source_docs"] | {doc}
         return events, idx
 
     @staticmethod
