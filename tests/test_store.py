@@ -810,3 +810,22 @@ def test_fusion_within_a_transaction_does_not_depend_on_report_order(tmp_path):
     shuffled = results[:]
     random.Random(7).shuffle(shuffled)
     assert clusters(shuffled, "b.db") == first
+
+
+def test_name_document_counts_weigh_rare_names(store):
+    """name_docs counts the documents naming each proper name (the row "" counts them all), on
+    both back-ends; a re-ingested document counts once; fusion weighs names by those counts."""
+    def doc(name, text, local):
+        return result(name, [ev(local=local, evidence=[{"start": 0, "end": len(text), "text": text}])], text=text)
+
+    store.ingest([doc("a", "In Idlib, Russian jets hit Ariha and the Kafr Nabl market", "a1"),
+                  doc("b", "In Idlib, Russian jets hit Ariha again", "b1")])
+    store.ingest([doc("a", "In Idlib, Russian jets hit Ariha and the Kafr Nabl market", "a1"),
+                  doc("c", "In Idlib, Turkish troops met Russian officers", "c1")])
+    with store.engine.connect() as c:
+        counts = dict(c.execute(sa.select(S.name_docs.c.name, S.name_docs.c.documents)).all())
+    assert counts[""] == 3 and counts["idlib"] == 3 and counts["russian"] == 3
+    assert counts["ariha"] == 2 and counts["nabl"] == 1 and counts["turkish"] == 1
+    with store.engine.begin() as c:
+        w = store._name_weights(c, [], {1: {"name_counts": {"nabl": 1, "ariha": 1, "idlib": 1}}})
+    assert w.documents == 3 and w("nabl") > w("ariha") > w("idlib") > 0
