@@ -273,7 +273,7 @@ class Store:
                            reasons=joined[key]["reasons"], candidates=note.get("candidates", 0))
             else:
                 dec.update(decision="new", candidates=note.get("candidates", 0),
-                           rejected=[dict(x, event=x["event"]) for x in note.get("rejected") or []])
+                           rejected=[dict(x) for x in note.get("rejected") or []])
         mention_rows = [(m, ev, pk, i, final(key), dec) for m, ev, pk, i, key, dec in mention_rows]
         pooled: dict[tuple, list[dict]] = {}
         for m, _ev, pk, _i, key, _dec in mention_rows:
