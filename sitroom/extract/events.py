@@ -300,6 +300,7 @@ class EventBuilder:
                                          has_place=any(p.latitude is not None and p.feature != "demonym"
                                                        and p.role != "speaker_location"
                                                        for p in analysis.places))
+        pending: list[tuple] = []
         for trig in triggers:
             sent = ctx.sentence_of(trig.start)
             ev = Event(event_id="", event_type=trig.event_type, sub_event_type=trig.sub_event_type,
@@ -369,12 +370,19 @@ class EventBuilder:
             if injured:
                 ev.injured = max(c.number.value or 0 for c in injured) or None
             ev.headline = sent.heading
-            ev.confidence = self._confidence(ev, trig, sent, place_explicit, d is not None)
+            pending.append((ev, trig, sent, place_explicit, d is not None, seg_a, seg_b))
+            events.append(ev)
+        # who acted is told once per sentence ("A roadside bomb struck a vehicle carrying police
+        # reservists"): every event of a sentence with a named actor gets the actor's share of
+        # confidence, so the trigger, not which of its words the actor attaches to, ranks them
+        actor_sents = {sent.index for ev, _, sent, *_ in pending if ev.actor1}
+        for ev, trig, sent, place_explicit, date_explicit, seg_a, seg_b in pending:
+            ev.confidence = self._confidence(ev, trig, sent, place_explicit, date_explicit,
+                                             actor=sent.index in actor_sents)
             if sent.index == lede:
                 ev.confidence = round(min(1.0, ev.confidence + LEDE_BONUS), 3)
             if is_daily_tally(document.text[seg_a:seg_b]):
                 ev.confidence = round(max(0.0, ev.confidence - 0.25), 3)
-            events.append(ev)
         events = self._merge(_one_protest(events))
         _unassigned_counts(events, counts, document.text, doc_id)
         if focus is not None and focus.admin1 and len({e.admin1 for e in events if e.admin1}) > 1:
@@ -391,18 +399,21 @@ class EventBuilder:
         return events
 
     @staticmethod
-    def _confidence(ev: Event, trig: Trigger, sent: Sentence, place_explicit: bool, date_explicit: bool) -> float:
+    def _confidence(ev: Event, trig: Trigger, sent: Sentence, place_explicit: bool, date_explicit: bool,
+                    actor: bool | None = None) -> float:
+        if actor is None:
+            actor = bool(ev.actor1)
         c = 0.25 + 0.2 * max(0.0, min(1.0, trig.score))
         c += 0.15 if date_explicit else 0.0
         if place_explicit:
             c += {1: 0.2, 2: 0.15, 3: 0.1}.get(ev.geo_precision or 3, 0.05)
         elif ev.location:
             c += 0.03
-        c += 0.1 if ev.actor1 else 0.0
+        c += 0.1 if actor else 0.0
         c += 0.05 if ev.fatalities is not None else 0.0
         if sent.period:
             c -= 0.25  # "Since hostilities intensified on April 29, ... 1,506 killed": a tally
-        if not (date_explicit or place_explicit or ev.actor1 or ev.fatalities is not None):
+        if not (date_explicit or place_explicit or actor or ev.fatalities is not None):
             c -= 0.2   # background ("because of the increased hostilities"), not a reported incident
         if sent.in_quote:
             c -= 0.15

@@ -51,6 +51,10 @@ IRREGULAR: dict[str, tuple[str, ...]] = {
 _MONTH_LIKE = {"March", "May"}
 _DETERMINERS = {"the", "a", "an", "this", "that", "these", "those", "last", "its", "their", "his",
                 "her", "recent", "deadly", "latest"}
+#: a clause after these words tells what led to the reported event ("... after setting fire to")
+_AFTER_WORDS = {"after", "following"}
+#: outcomes whose cause is the event: "died after being beaten by police"
+_OUTCOME_LEMMAS = {"die", "succumb", "kill", "wound", "injure", "hospitalise", "hospitalize", "hurt"}
 _YEAR = re.compile(r"^(?:1[89]|20)\d\d$")
 NEG_LEMMAS = {"deny", "refute", "reject", "dismiss", "rule", "disprove"}
 HYPO_VERBS = {"threaten", "plan", "vow", "warn", "intend", "prepare", "seek", "call", "urge",
@@ -114,6 +118,8 @@ class _TriggerSpec:
     scope: str = "sentence"
     strength: float = 0.0          # non-events only
     non_event: bool = False
+    #: names of non-events that do not damp this trigger ("a truce brokered by a UN envoy")
+    undamped_by: frozenset = frozenset()
 
 
 def _title_case(sent) -> bool:
@@ -232,7 +238,8 @@ class TriggerFinder:
             subject_not=cue_regex(self._expand(trig.get("subject_not"))),
             obj=cue_regex(self._expand(trig.get("object"))),
             obj_not=cue_regex(self._expand(trig.get("object_not"))),
-            scope=trig.get("scope", "sentence"))
+            scope=trig.get("scope", "sentence"),
+            undamped_by=frozenset(str(x) for x in trig.get("undamped_by") or ()))
         self.specs[key] = spec
         for slots in self._patterns(spec.phrase):
             self._index(key, slots)
@@ -341,7 +348,7 @@ class TriggerFinder:
         return out
 
     # ------------------------------------------------------------------ matching
-    def _candidates(self, analysis: Analysis) -> tuple[list[tuple], dict[int, float]]:
+    def _candidates(self, analysis: Analysis) -> tuple[list[tuple], dict[int, list[tuple[float, str]]]]:
         doc = analysis.doc
         text_lower = doc.text.lower()
         sents = list(doc.sents)
@@ -355,7 +362,7 @@ class TriggerFinder:
         if self._masked:
             text_lower = self._masked.sub(" ", text_lower)
         cands = []
-        damp: dict[int, float] = {}
+        damp: dict[int, list[tuple[float, str]]] = {}   # sentence -> [(strength, non-event name)]
         seen = set()
         for key, start, end in self.match(doc):
             if (key, start, end) in seen:
@@ -376,7 +383,7 @@ class TriggerFinder:
                 head = span.root
                 if head.dep_ == "nsubj" and head.head.lemma_ in REPORT_LEMMAS:
                     continue      # "the UN envoy announced": who speaks, not what happened
-                damp[si] = max(damp.get(si, 0.0), spec.strength)
+                damp.setdefault(si, []).append((spec.strength, spec.sub_event_type))
                 continue
             score = spec.weight + (0.1 if spec.boost is not None and spec.boost.search(ctx) else 0.0)
             cands.append((spec, span, si, min(score, 1.0)))
@@ -429,7 +436,8 @@ class TriggerFinder:
             if spec.event_type not in ("Protests", "Riots"):
                 # a protest about a flood, a crime or a treaty is still a protest; a riot that
                 # sets a dumpster ablaze is still a riot
-                score *= 1.0 - damp.get(si, 0.0)
+                score *= 1.0 - max((st for st, name in damp.get(si, ())
+                                    if name not in spec.undamped_by), default=0.0)
             if self._background(span):
                 score *= self.background_factor
             if score < self.min_score:
@@ -471,23 +479,27 @@ class TriggerFinder:
             head = head.head          # "chemical weapons" -> "... weapons attack"
         if head.dep_ == "ROOT":
             return False
-        doc = head.doc
         if head.pos_ in ("NOUN", "PROPN"):
-            if any(_YEAR.match(t.text) for t in doc[head.left_edge.i:head.i]):
+            if self._noun_background(head):
                 return True
-            of = head.head
-            if head.dep_ == "pobj" and of.lower_ == "of" and of.head.lower_ in self._runs:
-                return True       # "after weeks of fighting", "following a series of attacks"
-            if self._refs:
-                before = doc[max(head.left_edge.i - 5, head.sent.start):head.left_edge.i]
-                words = " ".join(t.lower_ for t in before if t.lower_ not in _DETERMINERS)
-                if words.endswith(self._refs):
-                    return True   # "arrested in connection with the grenade attack"
-                if self._blame is not None and words.endswith((" for", " of")) and any(
-                        self._blame.match(t.text) for t in before):
-                    return True   # "blamed the ELN for the car bomb attack"
+            gov = head
+            while gov.dep_ == "pobj" and gov.head.dep_ == "prep" and gov.head.head.pos_ in ("NOUN", "PROPN"):
+                gov = gov.head.head
+            if gov is not head and self._past_ref is not None and \
+                    self._past_ref.search(" ".join(t.text for t in gov.subtree)):
+                return True       # "after the death of its leader in an air strike last month"
         elif head.dep_ not in ("acl", "relcl", "amod", "advcl", "pcomp", "xcomp"):
             return False
+        elif head.dep_ in ("acl", "relcl") and head.head.pos_ in ("NOUN", "PROPN") \
+                and self._noun_background(head.head):
+            return True           # "convicted over the 2015 attacks that killed 130 people"
+        elif ((head.dep_ == "pcomp" and head.head.lower_ in _AFTER_WORDS) or (head.dep_ == "advcl" and any(
+                c.dep_ == "mark" and c.lower_ in _AFTER_WORDS for c in head.children))) \
+                and governing_verb(head.doc[head.head.i:head.head.i + 1]) is not None \
+                and governing_verb(head.doc[head.head.i:head.head.i + 1]).lemma_.lower() not in _OUTCOME_LEMMAS:
+            # "took the pilot hostage after setting fire to his plane"; not "died after being
+            # beaten": what led to a death is the event
+            return True
         if self._past_ref is None:
             return False
         # the trigger's own words and modifiers, not the clauses hanging off it
@@ -497,6 +509,25 @@ class TriggerFinder:
             return True           # "killed in 2015"
         text = " ".join(t.text for t in sorted(toks, key=lambda t: t.i))
         return bool(self._past_ref.search(text))
+
+    def _noun_background(self, head) -> bool:
+        """A noun naming an earlier event: a year before it ("the 2015 attacks"), after "weeks of",
+        or after words that refer to an earlier event ("in connection with", "blamed ... for")."""
+        doc = head.doc
+        if any(_YEAR.match(t.text) for t in doc[head.left_edge.i:head.i]):
+            return True
+        of = head.head
+        if head.dep_ == "pobj" and of.lower_ == "of" and of.head.lower_ in self._runs:
+            return True       # "after weeks of fighting", "following a series of attacks"
+        if self._refs:
+            before = doc[max(head.left_edge.i - 5, head.sent.start):head.left_edge.i]
+            words = " ".join(t.lower_ for t in before if t.lower_ not in _DETERMINERS)
+            if words.endswith(self._refs):
+                return True   # "arrested in connection with the grenade attack"
+            if self._blame is not None and words.endswith((" for", " of")) and any(
+                    self._blame.match(t.text) for t in before):
+                return True   # "blamed the ELN for the car bomb attack"
+        return False
 
     def classify_text(self, analysis: Analysis) -> Trigger | None:
         """The single best trigger of a short snippet (earlier sentences and asserted, non-negated
@@ -537,7 +568,7 @@ def governing_verb(span):
     for _ in range(6):
         if tok.pos_ in ("VERB", "AUX") and tok.dep_ != "amod":
             return tok
-        if tok.head is tok:
+        if tok.head.i == tok.i:
             break
         tok = tok.head
     return tok if tok.pos_ in ("VERB", "AUX") else None
@@ -557,9 +588,11 @@ def subject_tokens(verb):
             return pobj[0] if pobj else None
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "csubj")]
         if subj:
-            if subj[0].lower_ in ("it", "they", "we") and verb.dep_ == "ccomp" \
-                    and verb.head.lemma_ in REPORT_LEMMAS:
-                # "the army said it had killed 40 bandits": the speaker is who acted
+            if (subj[0].lower_ in ("it", "they", "we") or any(
+                    c.dep_ == "poss" and c.lower_ in ("its", "their", "our") for c in subj[0].children)) \
+                    and verb.dep_ == "ccomp" and verb.head.lemma_ in REPORT_LEMMAS:
+                # "the army said it had killed 40 bandits", "the Houthis said their forces took the
+                # camp": the speaker is who acted
                 speaker = [c for c in verb.head.children if c.dep_ == "nsubj" and c.pos_ in ("NOUN", "PROPN")]
                 if speaker:
                     return speaker[0]
@@ -624,7 +657,7 @@ def object_text(span) -> str | None:
 def _ancestors(tok, stop_at_ccomp: bool, limit: int = 4):
     cur = tok
     for _ in range(limit):
-        if cur.head is cur:
+        if cur.head.i == cur.i:       # spaCy makes a new Token per access: compare indices
             return
         if stop_at_ccomp and cur.dep_ in ("ccomp", "parataxis"):
             return
@@ -644,6 +677,8 @@ def is_negated(span) -> bool:
     for tok in _ancestors(anchor, stop_at_ccomp=False, limit=4):
         if tok.lemma_.lower() in NEG_LEMMAS:
             return True
+    if anchor.dep_ == "pobj" and anchor.head.lower_ == "without":
+        return True               # "entered the town without any fighting"
     return False
 
 
