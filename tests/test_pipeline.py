@@ -141,3 +141,23 @@ def test_what_happened_to_a_protest_is_its_type(pipeline):
                         "disperse the crowd.")
     assert best(res)["sub_event_type"] == "Protest with intervention"
     assert "Peaceful protest" not in {e["sub_event_type"] for e in res["events"]}
+
+
+def test_a_death_count_belongs_to_the_violent_event_not_the_truce_beside_it(pipeline):
+    res = run(pipeline, "Air strikes hit a crowded market in Idlib city on Tuesday, killing at least 17 "
+                        "civilians, two days after a Turkish-Russian ceasefire took effect in the province. "
+                        "Police arrested three men after a clash that killed two people in Ariha.",
+              published="2020-01-15")
+    by_type = {}
+    for e in res["events"]:
+        by_type.setdefault(e["sub_event_type"], []).append(e["fatalities"])
+    assert 17 in by_type.get("Air/drone strike", []), res["events"]
+    quiet = [f for t in ("Agreement", "Arrests") for f in by_type.get(t, [])]
+    assert quiet and all(f is None for f in quiet), res["events"]
+
+
+def test_types_without_fatalities_are_taxonomy_sub_event_types():
+    from sitroom.data import load
+    tax = load("taxonomy.yaml")
+    known = {s["name"] for t in tax["event_types"] for s in t["sub_event_types"]}
+    assert set(tax["without_fatalities"]) <= known

@@ -47,7 +47,7 @@ def _subject_of(verb: Token) -> Token | None:
         named = [c for c in subjects if c.pos_ == "PROPN" or c.ent_type_ in ("PERSON", "ORG", "GPE")]
         return (named or subjects)[-1]
     # "..., saying ..." / conjoined verbs share the head's subject
-    if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb:
+    if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head.i != verb.i:
         return _subject_of(verb.head)
     return None
 

@@ -154,7 +154,7 @@ def _governing_kind(tok: Token) -> str | None:
     candidates: list[Token] = [tok]
     # relative clause: "19 people who died", "400,000 people who fled"
     candidates += [c for c in tok.children if c.dep_ in ("relcl", "acl", "amod")]
-    while cur.head is not cur and seen < 4:
+    while cur.head.i != cur.i and seen < 4:     # (spaCy makes a new Token per access)
         cur = cur.head
         candidates.append(cur)
         if cur.pos_ == "VERB" and cur.dep_ not in ("xcomp",):

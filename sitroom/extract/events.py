@@ -81,7 +81,7 @@ def _dates_speech(doc, d: DateExpr, trig: Trigger) -> bool:
     for _ in range(3):
         if head.pos_ == "VERB":
             break
-        if head.head is head:
+        if head.head.i == head.i:
             break
         head = head.head
     if head.lemma_.lower() not in REPORT_LEMMAS:
@@ -133,6 +133,12 @@ def make_note(ev: Event) -> str:
 
 def _taxonomy() -> dict:
     return load_data("taxonomy.yaml")
+
+
+@lru_cache(maxsize=None)
+def _without_fatalities() -> frozenset:
+    """Sub-event types that kill no one by definition (taxonomy ``without_fatalities``)."""
+    return frozenset(_taxonomy().get("without_fatalities") or ())
 
 
 @lru_cache(maxsize=None)
@@ -269,7 +275,7 @@ def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_
     if not free:
         return
     for ev in sorted(events, key=lambda e: -e.confidence):
-        if ev.fatalities is not None or not free:
+        if ev.fatalities is not None or not free or ev.sub_event_type in _without_fatalities():
             continue
         c = free.pop(0)
         ev.fatalities = ev.fatalities_low = ev.fatalities_high = c.number.value
@@ -353,7 +359,8 @@ class EventBuilder:
             ev.actor2_evidence = _mention_span(a2, doc_id)
             # fatalities: incident counts of the same sentence (of the same ';'-separated part)
             killed = [c for c in counts if c.kind == "killed" and c.parent is None
-                      and seg_a <= c.number.start < seg_b and not c.cumulative]
+                      and seg_a <= c.number.start < seg_b and not c.cumulative
+                      and ev.sub_event_type not in _without_fatalities()]
             if killed:
                 vals = [c.number.value for c in killed if c.number.value is not None]
                 if vals:

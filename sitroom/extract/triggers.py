@@ -485,7 +485,7 @@ class TriggerFinder:
             gov = head
             while gov.dep_ == "pobj" and gov.head.dep_ == "prep" and gov.head.head.pos_ in ("NOUN", "PROPN"):
                 gov = gov.head.head
-            if gov is not head and self._past_ref is not None and \
+            if gov.i != head.i and self._past_ref is not None and \
                     self._past_ref.search(" ".join(t.text for t in gov.subtree)):
                 return True       # "after the death of its leader in an air strike last month"
         elif head.dep_ not in ("acl", "relcl", "amod", "advcl", "pcomp", "xcomp"):
@@ -599,7 +599,7 @@ def subject_tokens(verb):
             return subj[0]
         if [c for c in verb.children if c.dep_ == "nsubjpass"]:
             return None
-        if verb.dep_ in ("conj", "advcl", "xcomp", "pcomp", "acl") and verb.head is not verb:
+        if verb.dep_ in ("conj", "advcl", "xcomp", "pcomp", "acl") and verb.head.i != verb.i:
             verb = verb.head
             if verb.pos_ not in ("VERB", "AUX"):
                 # acl on a noun: "forces backed by X attacking ..." -> the noun is the actor
@@ -672,7 +672,7 @@ def is_negated(span) -> bool:
             return True
         if any(c.dep_ == "det" and c.lower_ in ("no",) for c in tok.children):
             return True
-        if tok.pos_ == "VERB" and tok is not anchor:
+        if tok.pos_ == "VERB" and tok.i != anchor.i:
             break
     for tok in _ancestors(anchor, stop_at_ccomp=False, limit=4):
         if tok.lemma_.lower() in NEG_LEMMAS:

@@ -282,7 +282,7 @@ def assign_roles(analysis: Analysis, trigger: Trigger) -> dict[str, ActorMention
         for _ in range(4):
             if cur.lemma_.lower() in ("back", "support", "ally", "aid", "assist") and cur.dep_ in ("acl", "amod", "advcl", "relcl"):
                 return True
-            if cur.head is cur:
+            if cur.head.i == cur.i:
                 break
             cur = cur.head
         return False
