@@ -161,3 +161,11 @@ def test_types_without_fatalities_are_taxonomy_sub_event_types():
     tax = load("taxonomy.yaml")
     known = {s["name"] for t in tax["event_types"] for s in t["sub_event_types"]}
     assert set(tax["without_fatalities"]) <= known
+
+
+def test_the_actor_of_a_sentence_counts_for_all_its_events(pipeline):
+    # "police reservists" is the actor phrase nearest "reservists", not "roadside bomb": the
+    # sentence's actor is shared, so the stronger trigger ranks first
+    res = run(pipeline, "A roadside bomb struck a vehicle carrying Kenyan police reservists in Lamu "
+                        "county on Monday.", published="2021-03-10")
+    assert best(res)["sub_event_type"] == "Remote explosive/landmine/IED", res["events"]

@@ -565,14 +565,3 @@ def test_general_rules_water_cannon_handover_exchange(finder, text, sub):
     finder(an)
     top = max(an.triggers, key=lambda t: t.score)
     assert top.sub_event_type == sub, (text, an.triggers)
-
-
-def test_the_actor_of_a_sentence_counts_for_all_its_events():
-    # "police reservists" is the actor phrase nearest "reservists", not "roadside bomb": the
-    # sentence's actor is shared, so the stronger trigger ranks first
-    from sitroom.ingest import document_from_text
-    from sitroom.pipeline import Pipeline
-    doc = document_from_text("A roadside bomb struck a vehicle carrying Kenyan police reservists in Lamu "
-                             "county on Monday.", doc_id="t", published="2021-03-10")
-    (res,) = list(Pipeline().run([doc]))
-    assert res["events"][0]["sub_event_type"] == "Remote explosive/landmine/IED", res["events"]

@@ -495,8 +495,7 @@ class TriggerFinder:
             return True           # "convicted over the 2015 attacks that killed 130 people"
         elif ((head.dep_ == "pcomp" and head.head.lower_ in _AFTER_WORDS) or (head.dep_ == "advcl" and any(
                 c.dep_ == "mark" and c.lower_ in _AFTER_WORDS for c in head.children))) \
-                and governing_verb(head.doc[head.head.i:head.head.i + 1]) is not None \
-                and governing_verb(head.doc[head.head.i:head.head.i + 1]).lemma_.lower() not in _OUTCOME_LEMMAS:
+                and _led_to_the_event(head):
             # "took the pilot hostage after setting fire to his plane"; not "died after being
             # beaten": what led to a death is the event
             return True
@@ -560,6 +559,13 @@ def _anchor(span):
         if t.pos_ == "VERB":
             return t
     return span.root
+
+
+def _led_to_the_event(clause) -> bool:
+    """Whether an "after ..." clause tells what led to the reported event: the verb it hangs off
+    is no outcome of it ("died", "was wounded")."""
+    verb = governing_verb(clause.doc[clause.head.i:clause.head.i + 1])
+    return verb is not None and verb.lemma_.lower() not in _OUTCOME_LEMMAS
 
 
 def governing_verb(span):
