@@ -399,12 +399,7 @@ def test_expression_before_a_complementizer_is_not_in_that_clause():
     assert DateExtractor._tense_at(doc2, doc2.text.index("Monday"), doc2.text) == "future"
 
 
-def test_nth_day_of_something_said_of_today(extract):
-    # "today is / it's the Nth day of ...": the day of publication
-    ds = extract("Today is the fifth day of the siege of the northern town.")
-    assert find(ds, "the fifth day").value == "2020-01-17"
-    ds = extract("It's the 12th straight day of strikes at the port, union leaders said.")
-    assert find(ds, "the 12th straight day").value == "2020-01-17"
+def test_nth_day_of_something_said_of_another_day_is_not_today(extract):
     # said of another day, or a day of a calendar unit: no value from this rule
     ds = extract("The talks broke down on the third day of the conference.")
     assert all(d.value != "2020-01-17" for d in ds if "third day" in d.text)
@@ -414,16 +409,6 @@ def test_nth_day_of_something_said_of_today(extract):
     assert all(d.value != "2020-01-17" for d in ds if "first day" in d.text)
 
 
-def test_date_on_a_noun_is_not_dated_by_the_past_verb(extract):
-    # "told ... of a cutback in March": the cutback's month, the nearest March (ahead here)
-    ds = extract("Reports said Iran told European refiners of a 10 percent cutback in its oil "
-                 "exports in March.")
-    assert find(ds, "March").value == "2020-03"
-    # on the past verb itself: the last March
-    ds = extract("The ministry cut supplies in March.")
-    assert find(ds, "March").value == "2019-03"
-
-
 def test_last_years_quarter_is_the_same_quarter_a_year_before():
     pub = date(2019, 11, 1)   # earnings season for the third quarter
     assert normalise("last year's quarter", pub).value == "2018-Q3"
@@ -431,35 +416,41 @@ def test_last_years_quarter_is_the_same_quarter_a_year_before():
     assert normalise("last year", pub).value == "2018"
 
 
-def test_quarter_ended_a_date_is_the_calendar_quarter_it_mostly_covers(extract):
-    ds = extract("In the quarter ended July 31, the retailer lost $2 million.", date(2019, 10, 30))
-    assert find(ds, "the quarter").value == "2019-Q2"          # May-July: mostly the second
-    assert find(ds, "July 31").value == "2019-07-31"           # the date keeps its own value
-    ds = extract("In the quarter ended Jan. 31, 2019, sales rose.", date(2019, 3, 5))
-    assert find(ds, "the quarter").value == "2018-Q4"
-    ds = extract("For the quarter ended Sept. 30, profit fell.", date(2019, 10, 30))
-    assert find(ds, "the quarter").value == "2019-Q3"
-    # a numbered quarter keeps its (fiscal) number
-    ds = extract("In its fourth quarter ended June 30, the company lost money.", date(2019, 10, 30))
-    assert find(ds, "fourth quarter").value == "2019-Q4"
-
-
-def test_elided_unit_after_last(extract):
-    ds = extract("Holders may get twice as high a dividend this year as last.")
-    assert find(ds, "last").value == "2019"
-    ds = extract("Sales were higher this month than last, analysts said.")
-    assert find(ds, "last").value == "2019-12"
+def test_last_as_a_rank_or_adverb_is_no_date(extract):
     # "last" as a rank or an adverb is no date
     ds = extract("He came in last. The runner finished last, as expected.")
     assert not [d for d in ds if d.text == "last"]
 
 
-def test_past_tense_time_clause_under_a_forward_clause_looks_ahead(extract):
-    # "would ... once the troops left on Monday": the future of then, the coming Monday
-    ds = extract("He said the rebels would attack once the troops left on Monday.")
-    assert find(ds, "Monday").value == "2020-01-20"
-    ds = extract("Banks were likely to buy the bonds as soon as trading opened Monday.")
-    assert find(ds, "Monday").value == "2020-01-20"
-    # under a past clause, or in the pluperfect: the last Monday
-    ds = extract("The rebels fled when the army attacked on Monday.")
-    assert find(ds, "Monday").value == "2020-01-13"
+
+# A date expression in a sentence and its value: this session's rules for tense, anaphora and
+# business quarters, one row per reading (published PUB, a Friday, unless given).
+@pytest.mark.parametrize("text,expr,value,pub", [
+    # "today is / it's the Nth day of ...": the day of publication
+    ("Today is the fifth day of the siege of the northern town.", "the fifth day", "2020-01-17", PUB),
+    ("It's the 12th straight day of strikes at the port, union leaders said.", "the 12th straight day",
+     "2020-01-17", PUB),
+    # "told ... of a cutback in March": the cutback's month, the nearest March (ahead here); on
+    # the past verb itself: the last March
+    ("Reports said Iran told European refiners of a 10 percent cutback in its oil exports in March.",
+     "March", "2020-03", PUB),
+    ("The ministry cut supplies in March.", "March", "2019-03", PUB),
+    # "the quarter ended D": the calendar quarter it mostly covers (May-July: the second); the
+    # date keeps its own value; a numbered quarter keeps its (fiscal) number
+    ("In the quarter ended July 31, the retailer lost $2 million.", "the quarter", "2019-Q2", date(2019, 10, 30)),
+    ("In the quarter ended July 31, the retailer lost $2 million.", "July 31", "2019-07-31", date(2019, 10, 30)),
+    ("In the quarter ended Jan. 31, 2019, sales rose.", "the quarter", "2018-Q4", date(2019, 3, 5)),
+    ("For the quarter ended Sept. 30, profit fell.", "the quarter", "2019-Q3", date(2019, 10, 30)),
+    ("In its fourth quarter ended June 30, the company lost money.", "fourth quarter", "2019-Q4",
+     date(2019, 10, 30)),
+    # an elided unit after "last": "this year as last"
+    ("Holders may get twice as high a dividend this year as last.", "last", "2019", PUB),
+    ("Sales were higher this month than last, analysts said.", "last", "2019-12", PUB),
+    # "would ... once the troops left on Monday": the future of then, the coming Monday; under a
+    # past clause: the last Monday
+    ("He said the rebels would attack once the troops left on Monday.", "Monday", "2020-01-20", PUB),
+    ("Banks were likely to buy the bonds as soon as trading opened Monday.", "Monday", "2020-01-20", PUB),
+    ("The rebels fled when the army attacked on Monday.", "Monday", "2020-01-13", PUB),
+])
+def test_date_values_in_context(extract, text, expr, value, pub):
+    assert find(extract(text, pub), expr).value == value

@@ -499,19 +499,48 @@ def test_ship_names_acronyms_and_compass_words_are_no_places(extractor, text, ke
 
 # ---------------------------------------------------------------- qualifiers, namesakes, lists
 
-def test_a_state_after_a_city_is_the_state_that_holds_it(extractor):
-    ps = places(extractor, "The company has offices in Nashville, Tennessee, and in Atlanta, "
-                           "Georgia, and plans a third one.")
-    georgia = one(ps, "Georgia")
-    assert georgia.feature == "admin1" and georgia.country_code == "US"
-    assert one(ps, "Atlanta").admin1 == "Georgia"
-
-
-def test_a_list_of_cities_is_no_city_state_pair(extractor):
-    ps = places(extractor, "After stops in Washington, New York and Boston, the prince flew "
-                           "to California.")
-    washington = one(ps, "Washington")
-    assert washington.feature == "populated_place" and washington.admin1 == "District of Columbia"
+# One reading per row: the place named ``name`` in ``text`` has ``field`` == ``value``.
+@pytest.mark.parametrize("text, name, field, value", [
+    # a state after a city is the state that holds it
+    ("The company has offices in Nashville, Tennessee, and in Atlanta, Georgia, and plans a third one.",
+     "Georgia", "feature", "admin1"),
+    ("The company has offices in Nashville, Tennessee, and in Atlanta, Georgia, and plans a third one.",
+     "Georgia", "country_code", "US"),
+    ("The company has offices in Nashville, Tennessee, and in Atlanta, Georgia, and plans a third one.",
+     "Atlanta", "admin1", "Georgia"),
+    # a list of cities is no city-state pair
+    ("After stops in Washington, New York and Boston, the prince flew to California.",
+     "Washington", "feature", "populated_place"),
+    ("After stops in Washington, New York and Boston, the prince flew to California.",
+     "Washington", "admin1", "District of Columbia"),
+    # a small namesake of a world city needs its province
+    ("A court in New York ruled on Monday. Artists in the United States and in London welcomed the "
+     "decision, said a lawyer in Chicago.", "London", "country_code", "GB"),
+    ("Voters in Madison County, Ohio, met in London, the county seat, where Ohio officials spoke.",
+     "London", "admin1", "Ohio"),
+    # towns are found by their everyday short name
+    ("A boy left a bomb at the Christmas market in Ludwigshafen, in the German state of "
+     "Rhineland-Palatinate, prosecutors said.", "Ludwigshafen", "country_code", "DE"),
+    # names listed together are of one kind
+    ("The family looked at farms from Nebraska to the western borders of Montana and Wyoming before "
+     "settling down.", "Wyoming", "feature", "admin1"),
+    ("Tech jobs moved to western states such as Idaho, Utah, Colorado, Washington and Oregon last year.",
+     "Washington", "feature", "admin1"),
+    # a governor names a state and a mayor a town
+    ("Former New York Gov. Mario Cuomo died on Thursday, officials said.", "New York", "feature", "admin1"),
+    ("“We will not allow it,” Beaconsfield Mayor Georges Bourelle told reporters in Quebec on Monday.",
+     "Beaconsfield", "feature", "populated_place"),
+    # a state inside a longer name that is no place
+    ("Alex Halderman, the director of the University of Michigan Center for Computer Security and "
+     "Society, said the vote was safe.", "Michigan", "feature", "admin1"),
+    # demonyms of small states
+    ("Students learned about turtles that nest on Saint Lucian beaches and about Bahamian reefs.",
+     "Saint Lucian", "country_code", "LC"),
+    ("Students learned about turtles that nest on Saint Lucian beaches and about Bahamian reefs.",
+     "Bahamian", "country_code", "BS"),
+])
+def test_place_readings(extractor, text, name, field, value):
+    assert getattr(one(places(extractor, text), name), field) == value
 
 
 def test_a_qualified_name_keeps_its_reading_in_the_whole_text(extractor):
@@ -520,40 +549,11 @@ def test_a_qualified_name_keeps_its_reading_in_the_whole_text(extractor):
     assert {p.admin1 for p in find(ps, "Glasgow") + find(ps, "GLASGOW")} == {"Kentucky"}
 
 
-def test_a_small_namesake_of_a_world_city_needs_its_province(extractor):
-    ps = places(extractor, "A court in New York ruled on Monday. Artists in the United States "
-                           "and in London welcomed the decision, said a lawyer in Chicago.")
-    assert one(ps, "London").country_code == "GB"
-    ps = places(extractor, "Voters in Madison County, Ohio, met in London, the county seat, "
-                           "where Ohio officials spoke.")
-    assert one(ps, "London").admin1 == "Ohio"
-
-
-def test_towns_are_found_by_their_everyday_short_name(extractor):
+def test_towns_are_found_by_their_everyday_short_name():
     gaz = Gazetteer.get()
     assert any(r.name == "Frankfurt am Main" for r in gaz.lookup("Frankfurt"))
     assert any(r.name == "Newcastle upon Tyne" for r in gaz.lookup("Newcastle"))
     assert not any(r.name == "Kingston upon Hull" for r in gaz.lookup("Kingston"))
-    ps = places(extractor, "A boy left a bomb at the Christmas market in Ludwigshafen, in the "
-                           "German state of Rhineland-Palatinate, prosecutors said.")
-    assert one(ps, "Ludwigshafen").country_code == "DE"
-
-
-def test_names_listed_together_are_of_one_kind(extractor):
-    ps = places(extractor, "The family looked at farms from Nebraska to the western borders of "
-                           "Montana and Wyoming before settling down.")
-    assert one(ps, "Wyoming").feature == "admin1"
-    ps = places(extractor, "Tech jobs moved to western states such as Idaho, Utah, Colorado, "
-                           "Washington and Oregon last year.")
-    assert one(ps, "Washington").feature == "admin1"
-
-
-def test_a_governor_names_a_state_and_a_mayor_a_town(extractor):
-    ps = places(extractor, "Former New York Gov. Mario Cuomo died on Thursday, officials said.")
-    assert one(ps, "New York").feature == "admin1"
-    ps = places(extractor, "“We will not allow it,” Beaconsfield Mayor Georges Bourelle told "
-                           "reporters in Quebec on Monday.")
-    assert one(ps, "Beaconsfield").feature == "populated_place"
 
 
 @pytest.mark.parametrize("text, town, state", [
@@ -570,16 +570,6 @@ def test_state_postal_codes_after_a_town(extractor, text, town, state):
     assert any(p.feature == "admin1" and p.admin1 == state for p in ps)
 
 
-def test_a_state_inside_a_longer_name_that_is_no_place(extractor):
-    ps = places(extractor, "Alex Halderman, the director of the University of Michigan Center "
-                           "for Computer Security and Society, said the vote was safe.")
-    assert one(ps, "Michigan").feature == "admin1"
+def test_a_place_inside_a_longer_name_that_is_no_place(extractor):
     ps = places(extractor, "Ian Holloway believes Queens Park Rangers have found consistency.")
     assert not find(ps, "Queens")
-
-
-def test_demonyms_of_small_states(extractor):
-    ps = places(extractor, "Students learned about turtles that nest on Saint Lucian beaches "
-                           "and about Bahamian reefs.")
-    assert one(ps, "Saint Lucian").country_code == "LC"
-    assert one(ps, "Bahamian").country_code == "BS"

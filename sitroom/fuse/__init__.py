@@ -201,8 +201,6 @@ def mention_record(ev: dict, context: frozenset | None = None, source: Any = Non
     return rec
 
 
-
-
 _WORD = re.compile(r"[^\W\d_]{4,}")
 #: Words too common in conflict news to say which event a report is about.
 STOPWORDS = frozenset("""

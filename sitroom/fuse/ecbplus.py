@@ -27,7 +27,7 @@ def detokenize(tokens: list[str]) -> str:
     s = " ".join(tokens)
     s = _NO_SPACE_BEFORE.sub(r"\1", s)
     s = _NO_SPACE_AFTER.sub(r"\1", s)
-    return s.replace(" - ", "-") if len(s) < 0 else s
+    return s
 
 
 def read_document(path: Path) -> dict[str, Any]:
