@@ -26,7 +26,7 @@ from sitroom.extract.triggers import TriggerFinder
 from sitroom.model import Document
 from sitroom.nlp import load_nlp, parse
 
-DEV = Path("/work/shared/eval/case2021/dev.tsv")
+DEV = Path(__file__).resolve().parents[2] / "shared" / "eval" / "case2021" / "dev.tsv"
 NONE_CODES = {"ORG_CRIME", "NATURAL_DISASTER", "MAN_MADE_DISASTER", "DIPLO", "ATTRIB", "NONE"}
 
 

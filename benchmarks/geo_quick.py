@@ -1,4 +1,4 @@
-"""Quick geoparsing benchmark on /work/shared/eval/geo (TR-News, GeoWebNews).
+"""Quick geoparsing benchmark on ../shared/eval/geo (TR-News, GeoWebNews).
 
 Runs Document -> parse_one -> PlaceExtractor and reports toponym precision/recall/F1 (a
 prediction matches a gold toponym when their character spans overlap; one-to-one, greedy),
@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-GEO = Path("/work/shared/eval/geo")
+GEO = Path(__file__).resolve().parents[2] / "shared" / "eval" / "geo"
 NEUTRAL_TYPES = {"Demonym", "Homonym", "Language", "Coercion"}
 
 

@@ -1,7 +1,7 @@
 """Quick TimeML benchmark for sitroom's date extraction.
 
 Runs Document(published=DCT) -> parse_one -> DateExtractor -> score_timeml over the TempEval-3
-TBAQ-cleaned corpus in /work/shared/eval/timebank/.
+TBAQ-cleaned corpus in ../shared/eval/timebank/.
 
 Split: the rules were tuned only on TimeBank/ (the "tune" part); AQUAINT/ is the held-out
 "measured" part (never looked at while writing rules).
@@ -25,7 +25,7 @@ from sitroom.extract.dates import DateExtractor  # noqa: E402
 from sitroom.model import Document, to_jsonable  # noqa: E402
 from sitroom.nlp import parse  # noqa: E402
 
-ROOT = Path("/work/shared/eval/timebank")
+ROOT = Path(__file__).resolve().parents[2] / "shared" / "eval" / "timebank"
 
 
 def run(gold: list[dict], extractor: DateExtractor) -> list[list[dict]]:

@@ -1,5 +1,6 @@
 """Actor dictionary, generic resolution with a document country, and role assignment."""
 import pytest
+from shared_data import need_shared
 
 from sitroom.extract.triggers import TriggerFinder
 from sitroom.model import Document
@@ -160,7 +161,7 @@ def test_roles_victims(finders):
 
 
 def test_seed(finders):
-    text = open("/work/shared/seeds/000_c623d46ca901d4fa.txt", encoding="utf-8").read()
+    text = need_shared("seeds/000_c623d46ca901d4fa.txt").read_text(encoding="utf-8")
     an = run(finders, text, "SY")
     first = next(t for t in an.triggers if t.text == "ground offensive" and t.start > text.index("The Syrian regime and"))
     r = assign_roles(an, first)

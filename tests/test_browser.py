@@ -18,9 +18,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from shared_data import SEED, missing
 
 ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT.parent / "shared" / "seeds" / "000_c623d46ca901d4fa.txt"
 CHROMIUM = os.environ.get("SITROOM_CHROMIUM", "/usr/bin/chromium")   # Debian's, by default
 TOKEN = "browser-test-token"
 HOSTILE_TITLE = "<script>window.__xss=1</script> Nawa report"
@@ -41,7 +41,7 @@ pytestmark = [
     pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
                        reason=f"browser tests need Debian's Chromium at {CHROMIUM}: run scripts/browser-deps.sh as root "
                               "(apt-get install chromium)"),
-    pytest.mark.skipif(not SEED.exists(), reason=f"seed not found at {SEED}"),
+    pytest.mark.skipif(not SEED.exists(), reason=missing(SEED)),
 ]
 
 

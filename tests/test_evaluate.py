@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from shared_data import SHARED, missing
 import yaml
 
 from sitroom.evaluate.readers import (GoldItem, detect_format, first_source_date, hash_part,
@@ -17,14 +18,14 @@ from sitroom.evaluate.scorers import (MAX_ERROR_KM, best_event, canonical_admin1
                                       denominators, haversine_km, same_admin1, score,
                                       stated_numbers, weighted_f1)
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+EVAL = SHARED / "eval"
 DATA = Path(__file__).resolve().parents[1] / "sitroom" / "data"
 
 
 def need(rel: str) -> Path:
     p = EVAL / rel
     if not p.exists():
-        pytest.skip(f"gold data not available: {p}")
+        pytest.skip(missing(p))
     return p
 
 

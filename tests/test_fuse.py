@@ -116,9 +116,9 @@ def test_ecbplus_reader_and_pairwise_scoring():
 
     from sitroom.fuse.ecbplus import pairwise, read_corpus
 
-    root = Path(__file__).resolve().parents[2] / "shared" / "eval" / "ecbplus"
-    if not root.is_dir():
-        pytest.skip(f"ECB+ topics not found at {root}")
+    from shared_data import need_shared
+
+    root = need_shared("eval/ecbplus")
     corpus = read_corpus(root)
     assert len(corpus) == 112
     plus = next(d for d in corpus if d["id"].endswith("ecbplus.xml"))

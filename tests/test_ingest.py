@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from shared_data import SEED, missing
 
 from sitroom.ingest import clean, document_from_text, iter_documents
 from sitroom.ingest.fetch import FetchError, check_url
 from sitroom.model import DocError, Document
 
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_c623d46ca901d4fa.txt"
 
 HEADLINE = "Rebels seize hilltop near Kidal after two days of fighting"
 SCRAPED = f"""{HEADLINE}
@@ -124,7 +124,7 @@ def test_hard_wrapped_lines_are_not_headings():
     assert doc.headings == []
 
 
-@pytest.mark.skipif(not SEED.exists(), reason="seed file not available")
+@pytest.mark.skipif(not SEED.exists(), reason=missing(SEED))
 def test_seed_file_ingests_sensibly():
     doc = one(iter_documents([str(SEED)], published=date(2020, 1, 17)))
     assert isinstance(doc, Document)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from shared_data import need_shared
 
 from sitroom.model import Document, Place
 from sitroom.nlp import parse_one
@@ -200,10 +201,7 @@ def test_demonyms_yaml_covers_world():
 
 
 def test_seed_page_behaves(extractor):
-    from pathlib import Path
-    seed = Path("/work/shared/seeds/000_c623d46ca901d4fa.txt")
-    if not seed.exists():
-        pytest.skip("seed page not available")
+    seed = need_shared("seeds/000_c623d46ca901d4fa.txt")
     text = seed.read_text(encoding="utf-8")
     ps = places(extractor, text)
     aleppo_prov = [p for p in ps if p.text == "Aleppo" and text[p.end:p.end + 9] == " province"]

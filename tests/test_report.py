@@ -11,11 +11,11 @@ import zlib
 from pathlib import Path
 
 import pytest
+from shared_data import SEED
 import typer
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT.parent / "shared" / "seeds" / "000_c623d46ca901d4fa.txt"
 COMPOSED = ROOT / "examples" / "composed"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from shared_data import SEED, missing
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_c623d46ca901d4fa.txt"
-pytestmark = pytest.mark.skipif(not SEED.exists(), reason=f"seed not found at {SEED}")
+pytestmark = pytest.mark.skipif(not SEED.exists(), reason=missing(SEED))
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from shared_data import SEED, missing
 
 from sitroom.store import open_store
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "000_c623d46ca901d4fa.txt"
-pytestmark = [pytest.mark.skipif(not SEED.exists(), reason=f"seed not found at {SEED}"),
+pytestmark = [pytest.mark.skipif(not SEED.exists(), reason=missing(SEED)),
               pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")]
 
 TOKEN = "s3cret-token"

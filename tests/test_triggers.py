@@ -1,5 +1,6 @@
 """Trigger finding and classification on composed news-style sentences."""
 import pytest
+from shared_data import need_shared
 
 from sitroom.extract.triggers import TriggerFinder, classify_text, inflections
 from sitroom.model import Document
@@ -194,7 +195,7 @@ def test_inflections():
 
 
 def test_seed_sentences(finder):
-    text = open("/work/shared/seeds/000_c623d46ca901d4fa.txt", encoding="utf-8").read()
+    text = need_shared("seeds/000_c623d46ca901d4fa.txt").read_text(encoding="utf-8")
     an = parse_one(Document(doc_id="seed", text=text))
     finder(an)
     by_text = {t.text.lower(): t for t in an.triggers}
