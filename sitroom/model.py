@@ -19,11 +19,14 @@ from typing import Any
 #: Keys of one line of ``sitroom extract --format jsonl``. A public contract: add, never rename/drop.
 RESULT_KEYS = ("events", "places", "dates", "figures", "claims", "agreements", "quality")
 
-#: ACLED event columns, in ACLED's order, used by the CSV writer.
+#: ACLED's columns, in ACLED's order (its API and CSV exports), used by the CSV writers; the
+#: values sitroom derives for them are in sitroom/output/acled.py (docs/acled.md).
 ACLED_COLUMNS = (
-    "event_id", "event_date", "time_precision", "event_type", "sub_event_type", "actor1",
-    "assoc_actor_1", "actor2", "country", "admin1", "admin2", "location", "latitude",
-    "longitude", "geo_precision", "source", "notes", "fatalities",
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
+    "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
+    "fatalities", "tags", "timestamp",
 )
 
 

@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from typing import Any, Iterable, TextIO
 
 from ..model import ACLED_COLUMNS
 
 FORMATS = ("json", "jsonl", "csv", "table")
-#: CSV columns: ACLED's names and order, then sitroom's additions.
+#: CSV columns: every ACLED column in ACLED's order, then sitroom's additions (``event_id`` is the
+#: pipeline's id of the event; ``country_code`` the ISO 3166 alpha-2 code).
 CSV_COLUMNS = ACLED_COLUMNS + (
-    "fatalities_low", "fatalities_high", "civilian_fatalities", "confidence", "doc_id", "evidence",
+    "event_id", "fatalities_low", "fatalities_high", "civilian_fatalities", "confidence", "doc_id", "evidence",
+    "country_code",
 )
 
 
@@ -27,6 +30,7 @@ class Writer:
         self.fmt, self.out, self.console = fmt, out, console
         self.results: list[dict[str, Any]] = []
         self._csv = None
+        self.extracted_at = int(time.time())     # the CSV's ACLED timestamp: when the events were made
 
     def write(self, result: dict[str, Any]) -> None:
         if self.fmt == "jsonl":
@@ -36,7 +40,7 @@ class Writer:
             if self._csv is None:
                 self._csv = csv.DictWriter(self.out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
                 self._csv.writeheader()
-            for row in csv_rows(result):
+            for row in csv_rows(result, extracted_at=self.extracted_at):
                 self._csv.writerow(row)
         else:
             self.results.append(result)
@@ -49,12 +53,32 @@ class Writer:
             print_tables(self.results, self.console)
 
 
-def csv_rows(result: dict[str, Any]) -> Iterable[dict[str, Any]]:
+def csv_rows(result: dict[str, Any], *, extracted_at: int | None = None) -> Iterable[dict[str, Any]]:
+    """One document's events as CSV rows: ACLED's columns by ACLED's codebook (sitroom/output/acled.py),
+    then sitroom's. ``fatalities`` is 0 when no number was reported, as ACLED writes it
+    (``fatalities_low``/``fatalities_high`` stay empty)."""
+    from .acled import acled_fields
+
+    sources = [{"source": result.get("source"), "url": result.get("url")}]
     for ev in result.get("events") or []:
         row = {k: ev.get(k) for k in CSV_COLUMNS if k in ev}
+        row.update(acled_fields(ev, number=event_number(ev.get("event_id")), sources=sources,
+                                updated=extracted_at if extracted_at is not None else int(time.time())))
+        if row.get("fatalities") is None:
+            row["fatalities"] = 0
         row["doc_id"] = result.get("doc_id")
         row["evidence"] = " | ".join(f"{s['start']}-{s['end']}" for s in ev.get("evidence", []))
         yield row
+
+
+def event_number(event_id: str | None) -> int | str:
+    """The number of an extracted event's ACLED id: its pipeline id ``ev-<hex>`` read as a number,
+    stable across runs (the database numbers fused events by their row)."""
+    h = (event_id or "").rpartition("-")[2]
+    try:
+        return int(h, 16)
+    except ValueError:
+        return h
 
 
 def print_tables(results: list[dict[str, Any]], console=None) -> None:

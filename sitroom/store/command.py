@@ -192,7 +192,7 @@ def events(
     output: Optional[Path] = _output_option(),
 ) -> None:
     """List fused events matching the filters."""
-    from .export import CSV_COLUMNS, acled_row, event_json
+    from .export import CSV_COLUMNS, csv_row, event_json
 
     _check_fmt(fmt)
     rows = _query(db, "query_events", country=country, admin1=admin1, since=_date_opt(since, "--since"),
@@ -206,7 +206,7 @@ def events(
             w = csv.DictWriter(stream, fieldnames=list(CSV_COLUMNS), extrasaction="ignore", lineterminator="\n")
             w.writeheader()
             for r in rows:
-                w.writerow(acled_row(r))
+                w.writerow(csv_row(r))
         else:
             _print_table(rows, Console(file=stream) if output else Console())
     finally:

@@ -7,12 +7,15 @@ from datetime import date, datetime
 from typing import Any, Iterable, TextIO
 
 from ..model import ACLED_COLUMNS
+from ..output.acled import acled_fields
 from .core import event_code
 
 EXPORT_FORMATS = ("acled-csv", "geojson", "jsonl", "hxl")
-#: ACLED's columns in ACLED's order, then sitroom's additions.
-CSV_COLUMNS = ACLED_COLUMNS + ("fatalities_low", "fatalities_high", "civilian_fatalities", "injured",
-                               "iso", "n_sources", "contested", "documents")
+#: Every ACLED column in ACLED's order, then sitroom's additions (``event_id`` is sitroom's id, SR12;
+#: ``country_code`` the ISO 3166 alpha-2 code, which the ``iso`` column held before it became ACLED's
+#: numeric code).
+CSV_COLUMNS = ACLED_COLUMNS + ("event_id", "fatalities_low", "fatalities_high", "civilian_fatalities", "injured",
+                               "n_sources", "contested", "documents", "country_code")
 #: HXL hashtags (as HDX's ACLED datasets use them) for CSV_COLUMNS.
 HXL_TAGS = {
     "event_id": "#event+code", "event_date": "#date+occurred", "time_precision": "#date+precision",
@@ -23,8 +26,13 @@ HXL_TAGS = {
     "geo_precision": "#geo+precision", "source": "#meta+source", "notes": "#description",
     "fatalities": "#affected+killed", "fatalities_low": "#affected+killed+min",
     "fatalities_high": "#affected+killed+max", "civilian_fatalities": "#affected+killed+civilians",
-    "injured": "#affected+injured", "iso": "#country+code", "n_sources": "#meta+count",
+    "injured": "#affected+injured", "iso": "#country+code+num", "n_sources": "#meta+count",
     "contested": "#status+contested", "documents": "#meta+id",
+    "event_id_cnty": "#event+code+acled", "year": "#date+year", "disorder_type": "#event+type+disorder",
+    "inter1": "#group+code+first", "assoc_actor_2": "#group+name+second+assoc", "inter2": "#group+code+second",
+    "interaction": "#group+code+interaction", "civilian_targeting": "#targeted+civilians", "region": "#region+name",
+    "admin3": "#adm3+name", "source_scale": "#meta+source+scale", "tags": "#meta+tags",
+    "timestamp": "#date+updated", "country_code": "#country+code",
 }
 
 
@@ -53,10 +61,20 @@ def acled_row(e: dict) -> dict[str, Any]:
         "notes": e.get("notes") or "", "fatalities": e.get("fatalities"),
         "fatalities_low": e.get("fatalities_low"), "fatalities_high": e.get("fatalities_high"),
         "civilian_fatalities": e.get("civilian_fatalities"), "injured": e.get("injured"),
-        "iso": e.get("country_code"), "n_sources": e.get("n_sources"),
+        "country_code": e.get("country_code"), "n_sources": e.get("n_sources"),
         "contested": int(bool(e.get("contested"))),
         "documents": " ".join(e.get("documents") or []),
     }
+    row.update(acled_fields(e, number=e["id"], sources=sources, updated=e.get("updated_at")))
+    return row
+
+
+def csv_row(e: dict) -> dict[str, Any]:
+    """:func:`acled_row` for a CSV: ``fatalities`` 0 when no number was reported, as ACLED writes it
+    (``fatalities_low``/``fatalities_high`` stay empty; JSON keeps null)."""
+    row = acled_row(e)
+    if row.get("fatalities") is None:
+        row["fatalities"] = 0
     return row
 
 
@@ -105,7 +123,7 @@ def write_export(fmt: str, events: Iterable[dict], out: TextIO) -> int:
         if fmt == "hxl":
             w.writerow({c: HXL_TAGS.get(c, "") for c in CSV_COLUMNS})
         for e in events:
-            w.writerow(acled_row(e))
+            w.writerow(csv_row(e))
             n += 1
     else:  # geojson, streamed: one feature a line
         out.write('{"type":"FeatureCollection","features":[\n')
