@@ -40,8 +40,10 @@ demo: $(STAMP)
 	$(BIN)/sitroom ingest examples/composed/reports.jsonl --db out/demo.db
 	$(BIN)/sitroom events --db out/demo.db --country SY
 	$(BIN)/sitroom report --db out/demo.db --country SY --admin1 Idlib --since 2020-01-01 --until 2020-01-17 -o out/demo-report.html
+	$(BIN)/sitroom export --format acled-csv --db out/demo.db -o out/demo-events.csv
 	@echo
 	@echo "Situation report: out/demo-report.html"
+	@echo "Events with ACLED's columns: out/demo-events.csv"
 	@echo "Dashboard: $(BIN)/sitroom serve --db out/demo.db    (then open http://127.0.0.1:8000/)"
 
 test: $(STAMP)
