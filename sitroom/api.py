@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Union
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:                                       # only for type checkers: never imported at run time
     import geopandas
@@ -29,8 +29,6 @@ if TYPE_CHECKING:                                       # only for type checkers
     from .store.core import IngestStats, Store
 
 __all__ = ["Record", "Table", "Result", "Database", "extract", "open"]
-
-PathLike = Union[str, os.PathLike]
 
 
 class Record(dict):
