@@ -128,7 +128,7 @@ def kinds_results(tmp_path_factory) -> Path:
 
 def _read_acled_csv(text: str):
     pd = pytest.importorskip("pandas", reason="pandas reads the CSV as analysts do: pip install -e '.[test]'")
-    return pd.read_csv(io.StringIO(text), dtype={k: v for k, v in acled.PANDAS_DTYPES.items()},
+    return pd.read_csv(io.StringIO(text), dtype=acled.PANDAS_DTYPES,
                        parse_dates=["event_date"], keep_default_na=False, na_values=[""])
 
 
