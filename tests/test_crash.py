@@ -26,7 +26,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest_pg import pg_server, pg_url  # noqa: F401 - fixtures
-from ops_corpus import ROOT, extract_results, write_documents
+from ops_corpus import ROOT, duplicate_events, events_of, extract_results, n_documents, problems, write_documents
 
 KILLS = int(os.environ.get("SITROOM_KILLS", "20"))
 KILLS_PG = int(os.environ.get("SITROOM_KILLS_PG", os.environ.get("SITROOM_KILLS", "10")))   # each start costs more
@@ -49,118 +49,6 @@ def _cmd(db: str, inputs: list[str], results: bool) -> list[str]:
 def _run(db: str, inputs: list[str], results: bool = True) -> None:
     r = subprocess.run(_cmd(db, inputs, results), cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert r.returncode == 0, r.stderr[-2000:]
-
-
-# ---------------------------------------------------------------------- what "whole" means
-
-def problems(db: str) -> list[str]:
-    """Everything wrong with the database ``db`` (empty when it is whole)."""
-    from sitroom.store import make_engine
-    from sitroom.store import schema as S
-
-    engine = make_engine(db)
-    found: list[str] = []
-    try:
-        with engine.connect() as conn:
-            tables = set(sa.inspect(conn).get_table_names())
-            if "documents" not in tables or "alembic_version" not in tables:
-                # killed before the first migration committed: it must have left nothing at all
-                return [f"half-migrated: tables {sorted(tables)}"] if tables - {"alembic_version"} else []
-            if conn.dialect.name == "sqlite":
-                ic = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check")]
-                if ic != ["ok"]:
-                    found.append(f"integrity_check: {ic[:3]}")
-                fk = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if fk:
-                    found.append(f"foreign_key_check: {fk[:3]}")
-            # every foreign key of every table: no row whose parent is missing
-            for table in S.metadata.sorted_tables:
-                for fkc in table.foreign_keys:
-                    col, parent = fkc.parent, fkc.column
-                    n = conn.execute(sa.select(sa.func.count()).select_from(table).where(
-                        col.is_not(None), ~sa.exists().where(parent == col))).scalar()
-                    if n:
-                        found.append(f"{n} rows of {table.name}.{col.name} without their {parent.table.name}")
-            d, m, e, es = S.documents, S.mentions, S.events, S.event_sources
-            checks = {
-                "mentions without an event": sa.select(sa.func.count()).select_from(m).where(m.c.event_id.is_(None)),
-                "events without a source": sa.select(sa.func.count()).select_from(e).where(
-                    ~sa.exists().where(es.c.event_id == e.c.id)),
-                "events without a mention": sa.select(sa.func.count()).select_from(e).where(
-                    ~sa.exists().where(m.c.event_id == e.c.id)),
-                "documents whose n_events is not their mentions": sa.select(sa.func.count()).select_from(d).where(
-                    d.c.n_events != sa.select(sa.func.count()).where(m.c.document_id == d.c.id).scalar_subquery()),
-                "events whose n_mentions is not their mentions": sa.select(sa.func.count()).select_from(e).where(
-                    e.c.n_mentions != sa.select(sa.func.count()).where(m.c.event_id == e.c.id).scalar_subquery()),
-                "events whose n_sources is not their sources": sa.select(sa.func.count()).select_from(e).where(
-                    e.c.n_sources != sa.select(sa.func.count()).where(es.c.event_id == e.c.id).scalar_subquery()),
-                "sources without a mention of that document in that event": sa.select(sa.func.count()).select_from(es)
-                .where(~sa.exists().where(m.c.event_id == es.c.event_id, m.c.document_id == es.c.document_id)),
-                "events without blocking-index rows": sa.select(sa.func.count()).select_from(e).where(
-                    ~sa.exists().where(S.event_blocks.c.event_id == e.c.id)),
-            }
-            for what, q in checks.items():
-                n = conn.execute(q).scalar()
-                if n:
-                    found.append(f"{n} {what}")
-            n_docs = conn.execute(sa.select(sa.func.count()).select_from(d)).scalar()
-            counted = conn.execute(sa.select(S.name_docs.c.documents).where(S.name_docs.c.name == "")).scalar()
-            if n_docs and counted != n_docs:
-                found.append(f"name_docs counts {counted} documents, the table has {n_docs}")
-            dup = conn.execute(sa.select(d.c.content_hash).group_by(d.c.content_hash)
-                               .having(sa.func.count() > 1)).all()
-            if dup:
-                found.append(f"{len(dup)} documents stored twice")
-            dup = conn.execute(sa.select(m.c.document_id, m.c.ordinal).group_by(m.c.document_id, m.c.ordinal)
-                               .having(sa.func.count() > 1)).all()
-            if dup:
-                found.append(f"{len(dup)} mentions stored twice")
-    finally:
-        engine.dispose()
-    return found
-
-
-def n_documents(db: str) -> int:
-    from sitroom.store import make_engine
-    from sitroom.store import schema as S
-
-    engine = make_engine(db)
-    try:
-        with engine.connect() as conn:
-            try:
-                return conn.execute(sa.select(sa.func.count()).select_from(S.documents)).scalar()
-            except sa.exc.DBAPIError:       # killed before the first migration finished
-                return 0
-    finally:
-        engine.dispose()
-
-
-def events_of(db: str) -> list[tuple]:
-    """The fused events as content (no ids): fields and the documents they came from."""
-    from sitroom.store import make_engine
-    from sitroom.store import schema as S
-
-    engine = make_engine(db)
-    e, es, d = S.events, S.event_sources, S.documents
-    try:
-        with engine.connect() as conn:
-            docs: dict[int, list[str]] = {}
-            for eid, doc in conn.execute(sa.select(es.c.event_id, d.c.doc_id).join(d, d.c.id == es.c.document_id)):
-                docs.setdefault(eid, []).append(doc)
-            rows = conn.execute(sa.select(e.c.id, e.c.event_date, e.c.sub_event_type, e.c.country, e.c.admin1,
-                                          e.c.location, e.c.actor1, e.c.actor2, e.c.fatalities, e.c.fatalities_low,
-                                          e.c.fatalities_high, e.c.n_mentions, e.c.n_sources, e.c.contested)).all()
-            return sorted((*r[1:], tuple(sorted(docs.get(r[0], [])))) for r in rows)
-    finally:
-        engine.dispose()
-
-
-def duplicate_events(events: list[tuple]) -> int:
-    """Events sharing date, type and place with another (one real event stored twice looks so)."""
-    keys: dict[tuple, int] = {}
-    for ev in events:
-        keys[ev[:5]] = keys.get(ev[:5], 0) + 1
-    return sum(n - 1 for n in keys.values() if n > 1)
 
 
 def test_the_checks_find_what_a_crash_could_leave(corpus, tmp_path):
