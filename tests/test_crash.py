@@ -10,7 +10,8 @@ duplicate document or event. SQLite always; PostgreSQL where the throwaway serve
 
 The quick versions kill ``ingest --results`` (documents extracted once per session, so every kill
 lands in storing and fusing, the part that can half-write); the ``slow`` ones (``-m "not slow"``
-skips them) kill ``ingest`` while it extracts too. ``SITROOM_KILLS`` changes the number of kills.
+skips them; they run only with ``SITROOM_SLOW=1``) kill ``ingest`` while it extracts too.
+``SITROOM_KILLS`` and ``SITROOM_KILLS_PG`` change the number of kills (20 and 10).
 """
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ from conftest_pg import pg_server, pg_url  # noqa: F401 - fixtures
 from ops_corpus import ROOT, duplicate_events, events_of, extract_results, n_documents, problems, write_documents
 
 KILLS = int(os.environ.get("SITROOM_KILLS", "20"))
+#: the slow tests (the extracting ingest killed: ~8 min on two shared cores) run only when asked
+slow = [pytest.mark.slow, pytest.mark.skipif(not os.environ.get("SITROOM_SLOW"),
+                                             reason="long reliability test: set SITROOM_SLOW=1 to run it")]
 KILLS_PG = int(os.environ.get("SITROOM_KILLS_PG", os.environ.get("SITROOM_KILLS", "10")))   # each start costs more
 N_DOCS = 300
 COMMIT_EVERY = "10"         # many transactions: kills land inside and between them
@@ -170,7 +174,8 @@ def test_sigkill_during_ingest_sqlite(corpus, tmp_path):
     kill_and_check(_sqlite_dbs(tmp_path), [str(corpus["results"])], True, KILLS)
 
 
-@pytest.mark.slow
+@slow[0]
+@slow[1]
 def test_sigkill_during_extracting_ingest_sqlite(corpus, tmp_path):
     kill_and_check(_sqlite_dbs(tmp_path), [str(corpus["docs"])], False, KILLS)
 
@@ -228,7 +233,8 @@ def test_two_concurrent_ingests_sqlite(corpus, tmp_path):
     concurrent_union(str(tmp_path / "both.db"), str(tmp_path / "ref.db"), corpus, tmp_path)
 
 
-@pytest.mark.slow
+@slow[0]
+@slow[1]
 def test_two_concurrent_extracting_ingests_sqlite(corpus, tmp_path):
     concurrent_union(str(tmp_path / "both.db"), str(tmp_path / "ref.db"), corpus, tmp_path, results=False)
 
