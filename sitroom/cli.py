@@ -116,6 +116,9 @@ app.command("evaluate")(evaluate)
 app.command("serve")(serve)
 from .report.command import report  # noqa: E402
 app.command("report")(report)
+from .ops import backup, doctor  # noqa: E402
+app.command("doctor")(doctor)
+app.command("backup")(backup)
 
 
 def main() -> None:

@@ -43,7 +43,7 @@ def client(store):
 
     from sitroom.serve import create_app
 
-    with TestClient(create_app(store=store, token=TOKEN, tile_url="off")) as c:
+    with TestClient(create_app(store=store, token=TOKEN, tile_url="off"), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -53,7 +53,7 @@ def readonly(store):
 
     from sitroom.serve import create_app
 
-    with TestClient(create_app(store=store, token="")) as c:
+    with TestClient(create_app(store=store, token=""), base_url="http://127.0.0.1") as c:
         yield c
 
 
@@ -292,7 +292,7 @@ def test_csp_allows_the_tile_server(store):
 
     from sitroom.serve import create_app
 
-    with TestClient(create_app(store=store, token=None)) as c:
+    with TestClient(create_app(store=store, token=None), base_url="http://127.0.0.1") as c:
         csp = c.get("/").headers["content-security-policy"]
         assert "img-src 'self' data: https://tile.openstreetmap.org" in csp
         assert c.get("/api/config").json()["tiles"]["url"].startswith("https://tile.openstreetmap.org/")

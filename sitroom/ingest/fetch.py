@@ -6,13 +6,18 @@
 * the connection goes to the address that was checked (no second DNS look-up that could answer
   differently), and every redirect is checked the same way (scheme and addresses);
 * environment proxies are ignored (a proxy would hide where the request really goes);
-* a timeout and a size cap (``max_bytes``; ``Content-Length`` is checked first, then the body is
-  read to at most ``max_bytes + 1`` bytes).
+* an overall deadline (``timeout``, default 20 s) over the whole download, every redirect hop
+  included: a watchdog shuts the sockets down when it passes, so a server that drips a byte a
+  second (in its headers or its body) is cut off, not only one that goes silent;
+* a size cap (``max_bytes``; ``Content-Length`` is checked first, then the body is read in
+  pieces and abandoned as soon as it passes ``max_bytes``: a 1 GB body costs ``max_bytes``).
 """
 from __future__ import annotations
 
 import functools
 import http.client
+import threading
+import time
 import ipaddress
 import socket
 import urllib.error
@@ -109,14 +114,51 @@ def check_url(url: str, allow_private: bool) -> list[tuple]:
     return resolve_checked(parts.hostname, port, allow_private)
 
 
+class _Watchdog:
+    """Shuts down every socket of one fetch when its deadline passes (blocking reads then end)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.expired = False
+        self._socks: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            if self.expired:
+                sock.close()
+                raise TimeoutError("deadline passed")
+            self._socks.append(sock)
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._socks:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
 def _pinned_create_connection(allow_private: bool, address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT,
-                              source_address=None):
+                              source_address=None, watchdog: _Watchdog | None = None):
     """``socket.create_connection`` that connects only to checked addresses."""
     host, port = address
     infos = resolve_checked(host, port, allow_private)
     last: OSError | None = None
     for family, socktype, proto, _canon, sockaddr in infos:
         sock = socket.socket(family, socktype, proto)
+        if watchdog is not None:
+            watchdog.add(sock)
         try:
             if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
                 sock.settimeout(timeout)
@@ -130,31 +172,35 @@ def _pinned_create_connection(allow_private: bool, address, timeout=socket._GLOB
     raise last or OSError(f"cannot connect to {host}")
 
 
-def _connection_factory(cls, allow_private: bool):
+def _connection_factory(cls, allow_private: bool, watchdog: _Watchdog | None = None):
     def make(host, **kwargs):
         conn = cls(host, **kwargs)
-        conn._create_connection = functools.partial(_pinned_create_connection, allow_private)
+        conn._create_connection = functools.partial(_pinned_create_connection, allow_private,
+                                                    watchdog=watchdog)
         return conn
     return make
 
 
 class _HTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, allow_private: bool):
+    def __init__(self, allow_private: bool, watchdog: _Watchdog | None = None):
         super().__init__()
         self.allow_private = allow_private
+        self.watchdog = watchdog
 
     def http_open(self, req):
-        return self.do_open(_connection_factory(http.client.HTTPConnection, self.allow_private), req)
+        return self.do_open(_connection_factory(http.client.HTTPConnection, self.allow_private,
+                                                self.watchdog), req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
-    def __init__(self, allow_private: bool):
+    def __init__(self, allow_private: bool, watchdog: _Watchdog | None = None):
         super().__init__()
         self.allow_private = allow_private
+        self.watchdog = watchdog
 
     def https_open(self, req):
-        return self.do_open(_connection_factory(http.client.HTTPSConnection, self.allow_private),
-                            req, context=self._context)
+        return self.do_open(_connection_factory(http.client.HTTPSConnection, self.allow_private,
+                                                self.watchdog), req, context=self._context)
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
@@ -164,6 +210,18 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
         super().__init__()
         self.allow_private = allow_private
 
+    def http_error_302(self, req, fp, code, msg, headers):
+        where = headers.get("location") or headers.get("uri")
+        if where:       # checked here first: urllib's own refusal of other schemes reads as an HTTP error
+            newurl = urllib.parse.urljoin(req.full_url, where.strip())
+            try:
+                check_url(newurl, self.allow_private)
+            except FetchError as exc:
+                raise FetchError(f"refused redirect to {newurl[:200]}: {exc}") from None
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         try:
             check_url(newurl, self.allow_private)
@@ -172,18 +230,36 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def build_opener(allow_private: bool) -> urllib.request.OpenerDirector:
+def build_opener(allow_private: bool, watchdog: _Watchdog | None = None) -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(
         urllib.request.ProxyHandler({}),
-        _HTTPHandler(allow_private), _HTTPSHandler(allow_private), _RedirectHandler(allow_private),
+        _HTTPHandler(allow_private, watchdog), _HTTPSHandler(allow_private, watchdog),
+        _RedirectHandler(allow_private),
     )
+
+
+def _read_capped(resp, max_bytes: int, watchdog: _Watchdog) -> bytes:
+    """The body, read in pieces; TooLarge as soon as it passes ``max_bytes``."""
+    buf = bytearray()
+    while True:
+        if watchdog.remaining() <= 0:
+            raise TimeoutError()
+        piece = resp.read1(65536)
+        if not piece:
+            if watchdog.expired:        # the watchdog's shutdown reads as an end of file
+                raise TimeoutError()
+            return bytes(buf)
+        buf += piece
+        if len(buf) > max_bytes:
+            raise TooLarge(None)
 
 
 def fetch(url: str, *, allow_private: bool = False, max_bytes: int = 5_000_000,
           timeout: float = DEFAULT_TIMEOUT) -> Fetched:
     """Fetch ``url``; raises :class:`FetchError` (or :class:`TooLarge`) with a one-line message."""
     check_url(url, allow_private)          # clear refusal before any connection is made
-    opener = build_opener(allow_private)
+    watchdog = _Watchdog(timeout)
+    opener = build_opener(allow_private, watchdog)
     req = urllib.request.Request(url, headers={
         "User-Agent": USER_AGENT,
         "Accept": "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,"
@@ -194,9 +270,7 @@ def fetch(url: str, *, allow_private: bool = False, max_bytes: int = 5_000_000,
             length = resp.headers.get("Content-Length")
             if length and length.strip().isdigit() and int(length) > max_bytes:
                 raise TooLarge(int(length))
-            data = resp.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                raise TooLarge(None)
+            data = _read_capped(resp, max_bytes, watchdog)
             ctype = resp.headers.get_content_type() if resp.headers.get("Content-Type") else ""
             charset = resp.headers.get_content_charset()
             return Fetched(resp.geturl(), data, ctype.lower(), charset)
@@ -208,8 +282,12 @@ def fetch(url: str, *, allow_private: bool = False, max_bytes: int = 5_000_000,
         reason = exc.reason
         if isinstance(reason, FetchError):
             raise reason from None
+        if watchdog.expired or isinstance(reason, TimeoutError):
+            raise FetchError(f"cannot fetch URL: no complete answer within {timeout:g} s") from None
         raise FetchError(f"cannot fetch URL: {reason}") from None
-    except (TimeoutError, socket.timeout):
-        raise FetchError(f"cannot fetch URL: timed out after {timeout:g} s") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
+        if watchdog.expired or isinstance(exc, TimeoutError):     # socket.timeout is TimeoutError
+            raise FetchError(f"cannot fetch URL: no complete answer within {timeout:g} s") from None
         raise FetchError(f"cannot fetch URL: {exc or type(exc).__name__}") from None
+    finally:
+        watchdog.cancel()

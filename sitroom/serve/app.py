@@ -75,12 +75,18 @@ def _day(value: Any) -> str | None:
 
 
 def create_app(db: str | None = None, token: str | None = None, *, store: Store | None = None,
-               tile_url: str | None = None, max_body: int = MAX_BODY) -> FastAPI:
+               tile_url: str | None = None, max_body: int = MAX_BODY, allowed_hosts: list[str] | None = None,
+               read_token: str | None = None, read_only: bool | None = None,
+               cors_origins: list[str] | None = None) -> FastAPI:
     """The dashboard + API over the database ``db`` (or an open ``store``).
 
     ``token`` (default: ``SITROOM_TOKEN``) guards ``POST /api/documents``; with none, writes are
     refused. ``tile_url`` (default: ``SITROOM_TILES`` or OpenStreetMap; "off" for none) is the
-    base map; the outlines shipped with the package are always drawn beneath it."""
+    base map; the outlines shipped with the package are always drawn beneath it. ``allowed_hosts``,
+    ``read_token``, ``read_only`` and ``cors_origins`` (defaults: ``SITROOM_ALLOWED_HOSTS``,
+    ``SITROOM_READ_TOKEN``, ``SITROOM_READ_ONLY``, ``SITROOM_CORS_ORIGINS``) configure the guard
+    in front of every route (:mod:`sitroom.serve.guard`): localhost Host names only, no token
+    for reading, writes allowed, no cross-origin reads."""
     if token is None:
         token = os.environ.get("SITROOM_TOKEN")
     token = token or None           # "" is no token: writes refused
@@ -107,17 +113,9 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
                     "All text fields come from articles: untrusted, escape them.")
     app.state.store = store
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        h = response.headers
-        h.setdefault("Content-Security-Policy", csp)
-        h["X-Content-Type-Options"] = "nosniff"
-        h["X-Frame-Options"] = "DENY"
-        h["Referrer-Policy"] = "strict-origin-when-cross-origin"
-        if request.url.path.startswith("/api/"):
-            h.setdefault("Cache-Control", "no-store")
-        return response
+    from .guard import add_guard
+    read_only = add_guard(app, csp=csp, token=token, max_body=max_body, allowed_hosts=allowed_hosts,
+                          read_token=read_token, read_only=read_only, cors_origins=cors_origins)
 
     # ------------------------------------------------------------------ pages
 
@@ -145,7 +143,7 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
         return {"tiles": {"url": tile_url, "attribution": OSM_ATTRIBUTION if tile_url == OSM_TILES else ""},
                 "outlines": {"countries": "/static/vendor/outlines/countries.geojson",
                              "admin1": "/static/vendor/outlines/admin1.geojson"},
-                "writes": token is not None, "counts": store.counts(), "max_limit": MAX_LIMIT}
+                "writes": token is not None and not read_only, "counts": store.counts(), "max_limit": MAX_LIMIT}
 
     @app.get("/api/facets", tags=["events"], summary="Values to filter events by")
     def facets() -> dict[str, Any]:

@@ -28,22 +28,37 @@ def serve(
     db: Optional[str] = _db_option(),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but loopback exposes the dashboard to the network."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
+    allow_host: Optional[list[str]] = typer.Option(None, "--allow-host", help="Host name the server answers to, besides the localhost names (repeatable; .example.org also allows its sub-domains; env SITROOM_ALLOWED_HOSTS, comma-separated)."),  # noqa: E501
+    read_only: bool = typer.Option(False, "--read-only", envvar="SITROOM_READ_ONLY", help="Refuse every write (POST /api/documents) whatever the token."),  # noqa: E501
+    cors_origin: Optional[list[str]] = typer.Option(None, "--cors-origin", help="Origin (https://host[:port]) whose pages may read the API (repeatable; env SITROOM_CORS_ORIGINS; default none)."),  # noqa: E501
 ) -> None:
     """Serve the dashboard (map, timeline, evidence) and the JSON API (/api, docs at /docs).
 
-    Reading is open to whoever can reach the address; POST /api/documents needs the bearer token in SITROOM_TOKEN and is refused while none is set."""  # noqa: E501
+    Reading is open to whoever can reach the address unless SITROOM_READ_TOKEN is set (then every request needs it: Authorization: Bearer, or open /?token=... once in a browser); POST /api/documents needs the bearer token in SITROOM_TOKEN and is refused while none is set. Only requests whose Host header is a localhost name, the --host address or an --allow-host name are answered (DNS rebinding)."""  # noqa: E501
     import uvicorn
 
     from .app import create_app
+    from .guard import LOCAL_HOSTS, split_hosts
 
+    hosts = [*LOCAL_HOSTS, *split_hosts(os.environ.get("SITROOM_ALLOWED_HOSTS")), *split_hosts(allow_host)]
+    if host not in ("0.0.0.0", "::", ""):
+        hosts += split_hosts([host])
+    read_token = os.environ.get("SITROOM_READ_TOKEN") or None
     if not is_loopback(host):
-        err.print(f"sitroom: warning: listening on {host}, not on loopback: anyone who can reach this machine "
-                  "can read the dashboard and the API", markup=False)
+        if read_token is None:
+            err.print(f"sitroom: warning: listening on {host}, not on loopback: anyone who can reach this machine "
+                      "can read the dashboard and the API (set SITROOM_READ_TOKEN to require a token)", markup=False)
+        if not allow_host and not os.environ.get("SITROOM_ALLOWED_HOSTS"):
+            err.print(f"sitroom: only requests for {', '.join(split_hosts([host]) if host not in ('0.0.0.0', '::') else ['localhost'])} "
+                      "are answered: add the names clients use with --allow-host", markup=False)
     token = os.environ.get("SITROOM_TOKEN") or None
-    if token is None:
+    if read_only:
+        err.print("sitroom: read-only: every write is refused (403)", markup=False)
+    elif token is None:
         err.print("sitroom: SITROOM_TOKEN is not set: POST /api/documents is refused (403)", markup=False)
     store = _open(db)
-    app = create_app(store=store, token=token)
+    app = create_app(store=store, token=token, allowed_hosts=hosts, read_token=read_token, read_only=read_only,
+                     cors_origins=cors_origin or None)
     shown = f"[{host}]" if ":" in host else host
     err.print(f"sitroom: dashboard on http://{shown}:{port}/  (API docs: /docs)", markup=False)
     try:

@@ -768,6 +768,8 @@ def parse_event_id(value: int | str) -> int:
     s = str(value).strip()
     if s.upper().startswith("SR"):
         s = s[2:]
+    if not (s.isascii() and s.isdigit()) or len(s) > 18:    # a database integer (< 2**63), no sign
+        raise ValueError(f"{str(value)[:40]!r} is not an event id like SR12")
     return int(s)
 
 

