@@ -116,6 +116,8 @@ app.command("evaluate")(evaluate)
 app.command("serve")(serve)
 from .report.command import report  # noqa: E402
 app.command("report")(report)
+from .watch.command import register as _register_watch  # noqa: E402
+_register_watch(app)
 
 
 def main() -> None:
