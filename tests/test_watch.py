@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from conftest_pg import pg_server, pg_url  # noqa: F401  (fixtures)
 from sitroom.store import open_store
 from sitroom.store import schema as S
 from sitroom.watch import alerts as A
@@ -158,10 +159,15 @@ def pipeline():
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(str(tmp_path / "w.db"))
+def store(request, tmp_path):
+    """SQLite, or PostgreSQL for tests marked ``@pytest.mark.parametrize("store", BOTH, indirect=True)``."""
+    kind = getattr(request, "param", "sqlite")
+    s = open_store(str(tmp_path / "w.db") if kind == "sqlite" else request.getfixturevalue("pg_url"))
     yield s
     s.close()
+
+
+BOTH = ["sqlite", "postgresql"]
 
 
 def fast(**kw) -> FetchSettings:
@@ -359,6 +365,7 @@ def test_watch_feed_end_to_end(site, store, pipeline):
     assert summ["sources"][0]["articles_found"] == 3 and summ["fetches"]["ok"] >= 5
 
 
+@pytest.mark.parametrize("store", BOTH, indirect=True)
 def test_syndicated_copy_and_same_text_elsewhere_are_copies(site, store, pipeline):
     t, body = ARTICLES["idlib"]
     site.routes["/a/idlib-story-of-the-day"] = {"body": page(t, body)}
@@ -433,6 +440,7 @@ def test_failing_source_backs_off_and_others_go_on(site, store, pipeline):
 
 # ---------------------------------------------------------------------- alerts
 
+@pytest.mark.parametrize("store", BOTH, indirect=True)
 def test_alerts_fire_once_and_on_material_change(site, store, pipeline):
     t, body = ARTICLES["idlib"]
     site.routes["/hook"] = {}
@@ -565,3 +573,107 @@ def test_sigterm_finishes_cleanly(site, tmp_path):
     assert p.returncode == 0, errs.decode()
     assert b"stopped" in errs
 
+
+
+# ---------------------------------------------------------------------- serve, brief, commands
+
+@pytest.fixture
+def watched(site, store, pipeline):
+    """A database the watcher filled from the local site (the Idlib and Aden reports), with rules."""
+    serve_articles(site, ["idlib", "aden"])
+    site.routes["/f.xml"] = {"type": "application/rss+xml", "body": rss(
+        [("a", f"{site.url}/news/idlib-story-of-the-day"), ("b", f"{site.url}/news/aden-story-of-the-day")])}
+    registry.add(store, {"name": "f", "url": site.url + "/f.xml", "scale": "international"})
+    A.add_rule(store, {"name": "idlib", "area": {"country": "SY", "admin1": "Idlib"}, "min_fatalities": 1})
+    watcher(store, pipeline).poll()
+    return store
+
+
+def test_served_atom_feed_sources_page_and_changes(watched):
+    from datetime import datetime, timedelta, timezone
+
+    from fastapi.testclient import TestClient
+
+    from sitroom.serve import create_app
+
+    store = watched
+    fired = A.check(store, base_url="http://testserver")
+    assert [p["rule"] for p in fired] == ["idlib"]
+    with store.writer.begin() as c:      # error text from the network is untrusted
+        c.execute(sa.update(W.watch_sources).values(last_error="<script>alert(1)</script>", errors_in_row=1))
+    with TestClient(create_app(store=store, token=None, tile_url="off")) as client:
+        r = client.get("/alerts/idlib.atom")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
+        import xml.etree.ElementTree as ET
+        feed = ET.fromstring(r.content)
+        ns = {"a": "http://www.w3.org/2005/Atom"}
+        entries = feed.findall("a:entry", ns)
+        assert len(entries) == 1
+        link = entries[0].find("a:link", ns).get("href")
+        assert link == f"http://testserver/?event={fired[0]['event_id']}"
+        assert "Idlib" in entries[0].find("a:content", ns).text
+        assert client.get("/alerts/nothing.atom").status_code == 404
+        src = client.get("/api/sources").json()["sources"]
+        assert src[0]["name"] == "f" and src[0]["articles_found"] == 2 and src[0]["status"] == "error"
+        page_html = client.get("/sources").text
+        assert "&lt;script&gt;" in page_html and "<script>" not in page_html
+        since = (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
+        ch = client.get("/api/changes", params={"since": since}).json()
+        assert ch["total"] >= 2 and all(e["new"] for e in ch["events"])
+        later = client.get("/api/changes", params={"since": ch["now"]}).json()
+        assert later["total"] == 0
+        assert client.get("/api/changes", params={"since": "yesterday"}).status_code == 422
+
+
+def test_brief_writes_html_and_markdown(watched, tmp_path):
+    from datetime import datetime
+
+    from sitroom.watch.brief import BriefError, due, parse_filters, parse_time, write_brief
+
+    out = tmp_path / "briefs"
+    b = write_brief(watched, out, filters={"country": "SY"}, now=datetime(2020, 1, 15, 6, 0))
+    html_text = Path(b["html"]).read_text()
+    md_text = Path(b["markdown"]).read_text()
+    assert Path(b["html"]).name == "brief-2020-01-15.html" and (out / "latest.md").exists()
+    assert "Maarrat an Numan" in html_text and "Maarrat an Numan" in md_text
+    assert "Aden" not in md_text                    # filtered to Syria
+    assert b["counts"]["events"] >= 1
+    assert not due((6, 0), out, datetime(2020, 1, 15, 5, 59))
+    assert not due((6, 0), out, datetime(2020, 1, 15, 6, 30))      # written already
+    assert due((6, 0), out, datetime(2020, 1, 16, 6, 0))
+    with pytest.raises(BriefError):
+        parse_time("6am")
+    with pytest.raises(BriefError):
+        parse_filters(["colour=red"])
+
+
+def test_commands(watched, tmp_path):
+    from typer.testing import CliRunner
+
+    from sitroom.cli import app
+
+    db = str(tmp_path / "w.db")
+    run = CliRunner().invoke
+    r = run(app, ["sources", "show", "f", "--db", db])
+    assert r.exit_code == 0 and "articles found  2" in r.output
+    r = run(app, ["sources", "show", "nope", "--db", db])
+    assert r.exit_code == 1
+    r = run(app, ["sources", "list", "--format", "json", "--db", db])
+    assert json.loads(r.output)[0]["scale"] == "international"
+    r = run(app, ["watch", "--status", "--db", db])
+    assert r.exit_code == 0 and "articles: done 2" in r.output
+    r = run(app, ["alerts", "add", "aden", "--country", "YE", "--near", "12.8,45.0:30", "--db", db])
+    assert r.exit_code == 0, r.output
+    r = run(app, ["alerts", "add", "bad", "--bbox", "1,2", "--db", db])
+    assert r.exit_code == 2 and "bbox" in r.output
+    r = run(app, ["alerts", "check", "--db", db])
+    lines = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+    assert {x["rule"] for x in lines} >= {"idlib", "aden"}
+    r = run(app, ["alerts", "check", "--db", db])
+    assert not [x for x in r.stdout.splitlines() if x.startswith("{")]       # fired once
+    r = run(app, ["alerts", "list", "--format", "json", "--db", db])
+    assert {x["name"]: x["fired"] for x in json.loads(r.stdout)}["idlib"] == 1
+    r = run(app, ["brief", "--dir", str(tmp_path / "b"), "--filter", "country=SY", "--db", db])
+    assert r.exit_code == 0 and (tmp_path / "b" / "latest.html").exists()
+    r = run(app, ["sources", "remove", "f", "--db", db])
+    assert r.exit_code == 0 and registry.get(watched, "f") is None

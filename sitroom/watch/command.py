@@ -329,7 +329,9 @@ def watch(
             if alerts and not rs.stopped:
                 from . import alerts as A
                 started = registry.now_utc()
-                fired = A.check(store, since=last_check - timedelta(seconds=1) if last_check else None, base_url=base)
+                # events another writer committed late carry an earlier updated_at: look back a while;
+                # what already fired for the same state never fires again
+                fired = A.check(store, since=last_check - timedelta(minutes=10) if last_check else None, base_url=base)
                 last_check = started
                 for p in fired:
                     if jsonl:
