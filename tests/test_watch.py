@@ -241,6 +241,7 @@ def test_registry_validates_and_imports(store, tmp_path):
 def test_examples_import(store):
     res = registry.import_yaml(store, str(ROOT / "examples" / "sources.yaml"))
     assert res["added"]
+    assert registry.get(store, "inbox")["url"] == str(ROOT / "examples" / "composed")
     rules = A.import_rules(store, str(ROOT / "examples" / "alerts.yaml"))
     assert rules["added"]
 

@@ -132,7 +132,8 @@ def add(store, spec: dict[str, Any], *, replace: bool = False) -> str:
 
 def import_yaml(store, path: str, *, replace: bool = True) -> dict[str, list[str]]:
     """Register every source of a YAML file (``sources: [ {name, url, ...}, ... ]`` or a list).
-    Every entry is checked before anything is written."""
+    Every entry is checked before anything is written. A relative folder path is relative to the
+    YAML file."""
     import yaml
 
     try:
@@ -146,10 +147,14 @@ def import_yaml(store, path: str, *, replace: bool = True) -> dict[str, list[str
     if not isinstance(items, list) or not items:
         raise SourceError(f"{path}: expected a list of sources under 'sources:'")
     errors, names = [], set()
+    base = os.path.dirname(os.path.abspath(path))
     for i, s in enumerate(items, 1):
         if not isinstance(s, dict):
             errors.append(f"entry {i}: not a mapping")
             continue
+        loc = s.get("path") or s.get("url")
+        if isinstance(loc, str) and "://" not in loc and not os.path.isabs(os.path.expanduser(loc)):
+            s["path" if s.get("path") else "url"] = os.path.join(base, loc)    # relative to the YAML file
         try:
             row = validate(s)
         except SourceError as exc:
