@@ -526,9 +526,10 @@ def test_kill_9_mid_poll_loses_and_duplicates_nothing(site, tmp_path):
     db = tmp_path / "k.db"
     s = open_store(str(db))
     registry.add(s, {"name": "f", "url": site.url + "/feed.xml"})
+    A.add_rule(s, {"name": "syria", "area": {"country": "SY"}, "webhook": site.url + "/hook"})
     s.close()
-    args = ("watch", "--once", "--allow-loopback", "--delay", "0.2", "--no-alerts", "-q")
-    p = _sitroom(*args, db=db)
+    args = ("watch", "--once", "--allow-loopback", "--delay", "0.2", "-q")
+    p = _sitroom(*args, "--no-alerts", db=db)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:          # kill it once it has stored some, not all
         time.sleep(0.2)
@@ -542,9 +543,14 @@ def test_kill_9_mid_poll_loses_and_duplicates_nothing(site, tmp_path):
     p.send_signal(signal.SIGKILL)
     p.wait(30)
     assert n < 6, "finished before it could be killed"
-    p = _sitroom(*args, db=db)
+    p = _sitroom(*args, "--jsonl", db=db)             # the restart also fires the alerts
     out, errs = p.communicate(timeout=300)
     assert p.returncode == 0, errs.decode()
+    fired = [json.loads(x) for x in out.decode().splitlines()]
+    assert fired and {x["rule"] for x in fired} == {"syria"}
+    assert all(x["event"]["country"] == "Syria" and x["sources"] for x in fired)
+    posted = [json.loads(b) for path, _h, b in site.posts if path == "/hook"]
+    assert sorted(x["alert_id"] for x in posted) == sorted(x["alert_id"] for x in fired)
     s = open_store(str(db))
     try:
         it = items(s)
@@ -678,3 +684,24 @@ def test_commands(watched, tmp_path):
     assert r.exit_code == 0 and (tmp_path / "b" / "latest.html").exists()
     r = run(app, ["sources", "remove", "f", "--db", db])
     assert r.exit_code == 0 and registry.get(watched, "f") is None
+
+
+def test_429_with_a_long_retry_after_sets_the_host_aside(site, store, pipeline):
+    serve_articles(site, ["aden"])
+    site.routes["/news/busy-story-of-the-day"] = {"status": 429, "headers": {"Retry-After": "3600"}}
+    site.routes["/f.xml"] = {"type": "application/rss+xml", "body": rss(
+        [("busy", f"{site.url}/news/busy-story-of-the-day"), ("aden", f"{site.url}/news/aden-story-of-the-day")])}
+    registry.add(store, {"name": "f", "url": site.url + "/f.xml"})
+    w = watcher(store, pipeline)
+    rs = w.poll()
+    assert rs.sources[0].error is None and rs.sources[0].pending == 2
+    assert site.hits("/news/busy-story-of-the-day") == 1            # not hammered
+    assert site.hits("/news/aden-story-of-the-day") == 0            # the host asked for an hour
+    assert registry.health(store, "f")["errors_in_row"] == 0        # the feed itself was fine
+    rs = w.poll(force=True)                                          # still set aside: nothing asked
+    assert site.hits("/f.xml") == 1 and site.hits("/news/aden-story-of-the-day") == 0
+    assert "Retry-After" in rs.sources[0].error and registry.health(store, "f")["errors_in_row"] == 0
+    w.fetcher.blocked_until.clear()                                  # an hour later
+    site.routes["/news/busy-story-of-the-day"] = {"body": page(*ARTICLES["kabul"])}
+    rs = w.poll(force=True)
+    assert rs.sources[0].added == 2 and n_docs(store) == 2

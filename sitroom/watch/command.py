@@ -267,10 +267,15 @@ def watch(
         finally:
             store.close()
         return
-    if not registry.list_sources(store):
+    known = {s["name"] for s in registry.list_sources(store)}
+    if not known:
         store.close()
         raise _fail("no sources to watch: add one with `sitroom sources add NAME URL` or "
                     "`sitroom sources import FILE.yaml`", 1)
+    unknown = sorted(set(source or ()) - known)
+    if unknown:
+        store.close()
+        raise _fail(f"--source: no source named {', '.join(unknown)} (see `sitroom sources list`)")
     stop = threading.Event()
     signals = {"n": 0}
 

@@ -189,6 +189,11 @@ class Watcher:
                 raise
             except (FetchFailed, discover.ListingError) as exc:
                 st.error = str(exc)
+                if getattr(exc, "result", None) == "blocked":
+                    return                       # the host asked us to wait (Retry-After): not an error
+                if src["kind"] == "site" and src["feed_url"]:
+                    src["feed_url"] = None       # the discovered feed failed: look at the front page again
+                    self._forget_feed(src)
                 self._source_failed(src, st.error, getattr(exc, "retry_after", None))
                 return
             st.listed = len(entries)
@@ -202,6 +207,11 @@ class Watcher:
                 continue                             # Retry-After: that host later
             self._process(src, item, st)
         st.pending = len(self._pending(src))
+
+    def _forget_feed(self, src: dict) -> None:
+        t = W.watch_sources
+        with self.store.writer.begin() as conn:
+            conn.execute(sa.update(t).where(t.c.id == src["id"]).values(feed_url=None, etag=None, last_modified=None))
 
     def _listing(self, src: dict, st: SourceStats) -> tuple[list[discover.Entry], dict]:
         kind = src["kind"]
