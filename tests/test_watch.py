@@ -337,6 +337,7 @@ def test_watch_feed_end_to_end(site, store, pipeline):
         assert doc["url"].endswith("/news/idlib-story-of-the-day?utm_source=rss#top") or "idlib" in doc["url"]
         n_ev = c.execute(sa.select(sa.func.count()).select_from(S.events)).scalar_one()
     assert n_ev >= 2
+    assert registry.source_scales(store, [idlib["document_id"]]) == {idlib["document_id"]: "international"}
     h = registry.health(store, "wire")
     assert h["articles_found"] == 2 and h["errors_in_row"] == 0 and h["last_new_at"] is not None
 

@@ -301,7 +301,7 @@ def watch(
         if what == "source" and live:
             status_line["text"] = f"polling {info['source']}"
         elif what == "article" and live:
-            status_line["text"] = f"{info['source']}: {info['url']}"
+            status_line["text"] = f"{info['source']}: article {info['n']} of {info['of']}: {info['url']}"
         elif what == "source_done":
             st = info["stats"]
             bits = [f"{st.listed} listed" if st.listed else ("not modified" if st.not_modified else "")]

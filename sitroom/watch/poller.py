@@ -200,11 +200,12 @@ class Watcher:
             st.new_items = self._record(src, entries, updates)
         pending = self._pending(src)
         st.pending = len(pending)
-        for item in pending:
+        for n, item in enumerate(pending, 1):
             if self.stop.is_set():
                 raise Stopped()
             if src["kind"] != "folder" and self.fetcher.blocked(item["url"]) is not None:
                 continue                             # Retry-After: that host later
+            item["_n"], item["_of"] = n, len(pending)
             self._process(src, item, st)
         st.pending = len(self._pending(src))
 
@@ -304,7 +305,8 @@ class Watcher:
     # ------------------------------------------------------------------ one article
 
     def _process(self, src: dict, item: dict, st: SourceStats) -> None:
-        self.on_progress("article", {"source": src["name"], "url": item["listed_url"] or item["url"]})
+        self.on_progress("article", {"source": src["name"], "url": item["listed_url"] or item["url"],
+                                     "n": item.get("_n"), "of": item.get("_of")})
         if src["kind"] == "folder":
             return self._process_file(src, item, st)
         from ..ingest.clean import clean

@@ -222,3 +222,18 @@ def status_word(src: dict[str, Any]) -> str:
     if src.get("errors_in_row"):
         return "failing" if src["errors_in_row"] >= 3 else "error"
     return "ok"
+
+
+def source_scales(store, document_ids: list[int]) -> dict[int, str]:
+    """documents.id -> the scale (ACLED's source_scale) of the watched source that brought it,
+    for documents that came through ``sitroom watch`` from a source with a scale."""
+    it, t = W.watch_items, W.watch_sources
+    out: dict[int, str] = {}
+    with store.engine.connect() as conn:
+        for i in range(0, len(document_ids), 500):
+            q = (sa.select(it.c.document_id, t.c.scale).join(t, t.c.id == it.c.source_id)
+                 .where(it.c.document_id.in_(document_ids[i:i + 500]), it.c.result == "added",
+                        t.c.scale.is_not(None)))
+            for doc, scale in conn.execute(q):
+                out.setdefault(doc, scale)
+    return out
