@@ -409,9 +409,10 @@ def test_sitemap_site_discovery_and_folder(site, store, pipeline, tmp_path):
     folder = tmp_path / "inbox"
     folder.mkdir()
     (folder / "kabul.txt").write_text(ARTICLES["kabul"][1])
+    (folder / "README.md").write_text(ARTICLES["aden"][1] + " Not to be read.")
     registry.add(store, {"name": "sm", "url": u + "/sitemap.xml"})
     registry.add(store, {"name": "home", "url": u + "/home", "kind": "site"})
-    registry.add(store, {"name": "inbox", "url": str(folder)})
+    registry.add(store, {"name": "inbox", "url": str(folder), "pattern": "*.txt"})
     rs = watcher(store, pipeline).poll()
     assert {s.name: s.added for s in rs.sources} == {"sm": 1, "home": 1, "inbox": 1}
     assert registry.get(store, "home")["feed_url"] == u + "/f.rss"

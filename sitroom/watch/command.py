@@ -61,6 +61,7 @@ def sources_add(
     region: Optional[str] = typer.Option(None, "--region", help="Region it covers, e.g. Syria."),
     scale: Optional[str] = typer.Option(None, "--scale", help="local | national | regional | international (ACLED source_scale)."),
     interval: str = typer.Option("15m", "--interval", help="How often to poll it: 90s, 15m, 2h, 1d."),
+    pattern: Optional[str] = typer.Option(None, "--pattern", help="Folder sources: read only files named like this, e.g. '*.txt'."),
     db: Optional[str] = _db_option(),
 ) -> None:
     """Register a source to watch."""
@@ -69,7 +70,7 @@ def sources_add(
     store = _open(db)
     try:
         registry.add(store, {"name": name, "url": url, "kind": kind, "language": language, "region": region,
-                             "scale": scale, "interval": interval})
+                             "scale": scale, "interval": interval, "pattern": pattern})
     except registry.SourceError as exc:
         raise _fail(str(exc))
     finally:
@@ -149,7 +150,7 @@ def sources_show(
         return
     out = Console()
     lines = [
-        ("name", h["name"]), ("kind", h["kind"]), ("url", h["url"]),
+        ("name", h["name"]), ("kind", h["kind"]), ("url", h["url"]), ("files", h["pattern"] or "all"),
         ("discovered feed", h["feed_url"] or "-"), ("language", h["language"] or "-"),
         ("region", h["region"] or "-"), ("scale", h["scale"] or "-"),
         ("interval", registry.show_duration(h["interval_s"])), ("status", h["status"]),

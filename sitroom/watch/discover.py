@@ -153,15 +153,18 @@ def page_links(html: bytes, base_url: str) -> list[Entry]:
     return out[:MAX_ENTRIES]
 
 
-def folder_entries(path: str) -> list[Entry]:
-    """The regular, non-hidden files below ``path``, oldest change first."""
+def folder_entries(path: str, pattern: str | None = None) -> list[Entry]:
+    """The regular, non-hidden files below ``path`` (whose name matches ``pattern``, a glob such as
+    ``*.txt``, when given), oldest change first."""
+    import fnmatch
+
     if not os.path.isdir(path):
         raise ListingError(f"folder {path} does not exist")
     files = []
     for root, dirs, names in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for n in names:
-            if n.startswith("."):
+            if n.startswith(".") or (pattern and not fnmatch.fnmatch(n, pattern)):
                 continue
             full = os.path.join(root, n)
             try:

@@ -217,7 +217,7 @@ class Watcher:
     def _listing(self, src: dict, st: SourceStats) -> tuple[list[discover.Entry], dict]:
         kind = src["kind"]
         if kind == "folder":
-            return discover.folder_entries(src["url"]), {}
+            return discover.folder_entries(src["url"], src.get("pattern")), {}
         url = src["feed_url"] or src["url"]
         ans = self.fetcher.get(url, kind="listing", source_id=src["id"], etag=src["etag"],
                                last_modified=src["last_modified"])

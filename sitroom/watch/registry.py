@@ -14,7 +14,7 @@ KINDS = ("feed", "sitemap", "site", "folder")
 SCALES = ("local", "national", "regional", "international")
 DEFAULT_INTERVAL = 900
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}$")
-FIELDS = ("name", "kind", "url", "language", "region", "scale", "interval")
+FIELDS = ("name", "kind", "url", "language", "region", "scale", "interval", "pattern")
 
 
 class SourceError(ValueError):
@@ -104,7 +104,15 @@ def validate(spec: dict[str, Any]) -> dict[str, Any]:
     interval_s = int(round(parse_duration(interval))) if interval not in (None, "") else DEFAULT_INTERVAL
     lang = spec.get("language")
     region = spec.get("region")
-    return {"name": name, "kind": kind, "url": url, "language": str(lang).strip()[:16] if lang else None,
+    pattern = spec.get("pattern")
+    if pattern is not None:
+        pattern = str(pattern).strip()
+        if kind != "folder":
+            raise SourceError(f"{name}: pattern is for folder sources")
+        if not pattern or "/" in pattern or len(pattern) > 128:
+            raise SourceError(f"{name}: pattern {pattern!r}: a file name pattern such as *.txt")
+    return {"name": name, "kind": kind, "url": url, "pattern": pattern or None,
+            "language": str(lang).strip()[:16] if lang else None,
             "region": str(region).strip()[:128] if region else None, "scale": scale,
             "interval_s": max(1, interval_s), "enabled": bool(spec.get("enabled", True))}
 

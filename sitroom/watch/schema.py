@@ -22,6 +22,7 @@ watch_sources = sa.Table(
     sa.Column("name", sa.String(128), nullable=False, unique=True),
     sa.Column("kind", sa.String(16), nullable=False),             # feed, sitemap, site, folder
     sa.Column("url", sa.Text, nullable=False),                    # URL, or folder path
+    sa.Column("pattern", sa.String(128)),                         # folder: file names to read (glob)
     sa.Column("language", sa.String(16)),
     sa.Column("region", sa.String(128)),
     sa.Column("scale", sa.String(16)),                            # local, national, regional, international

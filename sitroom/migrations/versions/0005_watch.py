@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=128), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('url', sa.Text(), nullable=False),
+    sa.Column('pattern', sa.String(length=128), nullable=True),
     sa.Column('language', sa.String(length=16), nullable=True),
     sa.Column('region', sa.String(length=128), nullable=True),
     sa.Column('scale', sa.String(length=16), nullable=True),
