@@ -707,3 +707,41 @@ def test_429_with_a_long_retry_after_sets_the_host_aside(site, store, pipeline):
     site.routes["/news/busy-story-of-the-day"] = {"body": page(*ARTICLES["kabul"])}
     rs = w.poll(force=True)
     assert rs.sources[0].added == 2 and n_docs(store) == 2
+
+
+def test_short_near_duplicates_and_log_pruning(store):
+    from datetime import timedelta
+
+    from sitroom.watch.poller import prune_log
+    from sitroom.watch.registry import now_utc
+
+    words = ("Gunmen attacked a police checkpoint on the main road north of the city on Friday night and "
+             "killed two officers before fleeing, a local official said")
+    idx = canon.SketchIndex()
+    idx.add(1, canon.parse_sketch(canon.sketch(words)))
+    copy = canon.parse_sketch(canon.sketch("WIRE - " + words + " on Saturday"))
+    assert len(copy) < canon.K and idx.best(copy) is not None and idx.best(copy)[0] == 1
+    with store.writer.begin() as c:
+        c.execute(sa.insert(W.watch_fetches), [
+            {"kind": "listing", "url": "http://x/", "fetched_at": now_utc() - timedelta(days=d), "result": "ok"}
+            for d in (0, 10, 40)])
+    assert prune_log(store, 30) == 1
+    with store.engine.connect() as c:
+        assert c.execute(sa.select(sa.func.count()).select_from(W.watch_fetches)).scalar_one() == 2
+
+
+def test_a_dead_webhook_does_not_hold_up_the_round(site, store):
+    from sitroom.watch.registry import now_utc
+
+    A.add_rule(store, {"name": "r", "webhook": site.url + "/hook"})
+    rid = A.get_rule(store, "r")["id"]
+    with store.writer.begin() as c:
+        c.execute(sa.insert(W.alerts_fired), [
+            {"rule_id": rid, "event_id": i, "fired_at": now_utc(), "reason": "new", "payload": {"event_id": f"SR{i}"},
+             "webhook_status": "pending", "webhook_attempts": 0} for i in (1, 2, 3)])
+    site.post_status = [503] * 3
+    counts = A.deliver_webhooks(store, allow_loopback=True, backoff=0.01)
+    assert counts == {"sent": 0, "pending": 3, "failed": 0} and len(site.posts) == 3     # one alert tried 3 times
+    counts = A.deliver_webhooks(store, allow_loopback=True, backoff=0.01)               # it answers again
+    assert counts == {"sent": 3, "pending": 0, "failed": 0}
+    assert [json.loads(b)["event_id"] for _p, _h, b in site.posts[3:]] == ["SR1", "SR2", "SR3"]

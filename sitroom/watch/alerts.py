@@ -430,9 +430,13 @@ def deliver_webhooks(store, *, allow_private: bool = False, allow_loopback: bool
             sa.select(f.c.id, f.c.payload, f.c.webhook_attempts, t.c.spec)
             .join(t, t.c.id == f.c.rule_id).where(f.c.webhook_status == "pending").order_by(f.c.id)).mappings()]
     counts = {"sent": 0, "pending": 0, "failed": 0}
+    down: set[str] = set()          # webhooks that failed every try this round: their other alerts wait
     for r in rows:
         url = (r["spec"] or {}).get("webhook")
         attempts, status, detail = r["webhook_attempts"], "pending", None
+        if url in down:
+            counts["pending"] += 1
+            continue
         if not url:
             status = "failed"
         else:
@@ -458,6 +462,8 @@ def deliver_webhooks(store, *, allow_private: bool = False, allow_loopback: bool
                     break
                 if i < tries - 1 and wait(backoff * (2 ** i)):
                     break
+        if status == "pending" and url:
+            down.add(url)
         with store.writer.begin() as conn:
             conn.execute(sa.update(f).where(f.c.id == r["id"]).values(webhook_status=status, webhook_attempts=attempts))
         counts[status] += 1

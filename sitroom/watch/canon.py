@@ -121,7 +121,7 @@ class SketchIndex:
             return None
         best: tuple[int, float] | None = None
         for doc_id, other in self._items:
-            if len(sk & other) < threshold * K * 0.5:   # cheap prefilter: too few shared hashes
+            if len(sk & other) < threshold * min(len(sk), len(other)) * 0.5:   # cheap prefilter
                 continue
             s = similarity(sk, other)
             if s >= threshold and (best is None or s > best[1]):

@@ -240,6 +240,7 @@ def watch(
     brief_at: Optional[str] = typer.Option(None, "--brief", help="Write the daily brief at this local time (HH:MM)."),
     brief_filter: Optional[list[str]] = typer.Option(None, "--brief-filter", help="Brief filter KEY=VALUE (country, admin1); repeatable."),
     brief_dir: Path = typer.Option(Path("briefs"), "--brief-dir", help="Where the daily briefs go."),
+    keep_log: str = typer.Option("30d", "--keep-log", help="Delete fetch log entries older than this (checked hourly)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on standard error."),
 ) -> None:
     """Watch the registered sources: poll the due ones, fetch new articles politely, extract,
@@ -254,6 +255,10 @@ def watch(
         every_s = registry.parse_duration(every) if every else None
     except registry.SourceError as exc:
         raise _fail(f"--every: {exc}")
+    try:
+        keep_days = registry.parse_duration(keep_log) / 86400
+    except registry.SourceError as exc:
+        raise _fail(f"--keep-log: {exc}")
     brief_time, filters = None, {}
     if brief_at:
         from .brief import BriefError, parse_filters, parse_time
@@ -318,6 +323,7 @@ def watch(
     base = _base_url(base_url)
     watcher = Watcher(store, settings, stop=stop, on_progress=progress)
     last_check: datetime | None = None
+    pruned = {"next": 0.0}
     code = 0
     spinner = None
     try:
@@ -348,6 +354,10 @@ def watch(
                                   markup=False)
                 A.deliver_webhooks(store, allow_private=allow_private, allow_loopback=allow_loopback, wait=stop.wait,
                                    secret=os.environ.get("SITROOM_WEBHOOK_SECRET") or None)
+            if time.monotonic() >= pruned["next"]:
+                from .poller import prune_log
+                prune_log(store, keep_days)
+                pruned["next"] = time.monotonic() + 3600
             if brief_time and not stop.is_set():
                 from .brief import due, write_brief
                 if due(brief_time, brief_dir):

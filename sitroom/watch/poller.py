@@ -493,6 +493,13 @@ class Watcher:
                 self._write_log(conn)
 
 
+def prune_log(store, keep_days: float) -> int:
+    """Delete fetch log rows older than ``keep_days``; returns how many."""
+    f = W.watch_fetches
+    with store.writer.begin() as conn:
+        return conn.execute(sa.delete(f).where(f.c.fetched_at < now_utc() - timedelta(days=keep_days))).rowcount or 0
+
+
 def status_summary(store, *, hours: float = 24.0) -> dict[str, Any]:
     """What ``sitroom watch --status`` shows: per source, its health and the fetch log of the last
     ``hours`` by result; the articles by state; totals."""
