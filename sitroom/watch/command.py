@@ -204,7 +204,7 @@ def _print_status(store, fmt: str) -> None:
         return
     from rich.table import Table
     out = Console()
-    out.print(f"last fetch {_when(s['last_fetch_at'])}; fetches in the last {s['hours']:g} h: "
+    out.print(f"last HTTP request {_when(s['last_fetch_at'])}; requests in the last {s['hours']:g} h: "
               + (", ".join(f"{k} {v}" for k, v in sorted(s["fetches"].items())) or "none"))
     out.print("articles: " + (", ".join(f"{k} {v}" for k, v in sorted(s["items"].items())) or "none")
               + f"; copies of stored documents: {s['copies']}")
