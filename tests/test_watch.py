@@ -1,5 +1,5 @@
 """sitroom watch for real: a local HTTP server on 127.0.0.1 serves feeds, sitemaps, robots.txt and
-pages; the watcher polls it through the polite fetcher, extracts, deduplicates, ingests and fuses;
+pages; the watcher polls it through the polite fetcher, extracts, recognises repeats, ingests and fuses;
 alert rules fire to a webhook receiver on 127.0.0.1. Delays are short but real."""
 from __future__ import annotations
 
@@ -383,7 +383,7 @@ def test_syndicated_copy_and_same_text_elsewhere_are_copies(site, store, pipelin
     registry.add(store, {"name": "two", "url": site.url + "/two.xml"})
     rs = watcher(store, pipeline).poll()
     assert [s.added for s in rs.sources] == [1, 0]
-    assert rs.sources[1].copies == 1 and rs.sources[1].duplicates == 1
+    assert rs.sources[1].copies == 1 and rs.sources[1].same_text == 1
     assert n_docs(store) == 1
     with store.engine.connect() as c:
         copies = [dict(r) for r in c.execute(sa.select(W.document_copies).order_by(W.document_copies.c.id)).mappings()]
@@ -513,9 +513,9 @@ def _sitroom(*args, db, **kw):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
 
 
-def test_kill_9_mid_poll_loses_and_duplicates_nothing(site, tmp_path):
+def test_kill_9_mid_poll_loses_nothing_and_stores_nothing_twice(site, tmp_path):
     names = list(ARTICLES)
-    # six distinct articles (each story alone, and each pair of stories: no two are near-duplicates),
+    # six distinct articles (each story alone, and each pair of stories: no two are near-copies),
     # every page served slowly
     texts = [(n, ARTICLES[n][1]) for n in names] + [
         (f"{a}-{b}", ARTICLES[a][1] + " " + ARTICLES[b][1]) for a, b in zip(names, names[1:] + names[:1])]
@@ -709,7 +709,7 @@ def test_429_with_a_long_retry_after_sets_the_host_aside(site, store, pipeline):
     assert rs.sources[0].added == 2 and n_docs(store) == 2
 
 
-def test_short_near_duplicates_and_log_pruning(store):
+def test_short_near_copies_and_log_pruning(store):
     from datetime import timedelta
 
     from sitroom.watch.poller import prune_log

@@ -311,7 +311,7 @@ def watch(
         elif what == "source_done":
             st = info["stats"]
             bits = [f"{st.listed} listed" if st.listed else ("not modified" if st.not_modified else "")]
-            bits += [f"{n} {k}" for k, n in (("new", st.added), ("duplicates", st.duplicates), ("copies", st.copies),
+            bits += [f"{n} {k}" for k, n in (("new", st.added), ("same text", st.same_text), ("copies", st.copies),
                                                 ("skipped", st.skipped), ("failed", st.failed),
                                                 ("pending", st.pending)) if n]
             if st.error:

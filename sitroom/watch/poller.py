@@ -46,7 +46,7 @@ class SourceStats:
     listed: int = 0
     new_items: int = 0
     added: int = 0
-    duplicates: int = 0
+    same_text: int = 0                   # the text of a stored document, at another URL
     copies: int = 0
     skipped: int = 0
     failed: int = 0
@@ -337,7 +337,7 @@ class Watcher:
             if twin is not None and twin["document_id"] is not None:
                 self._finish(item, "done", "duplicate", document_id=twin["document_id"],
                              detail=f"redirects to {final}")
-                st.duplicates += 1
+                st.same_text += 1
                 return
         ext = os.path.splitext(ans.final_url.split("?", 1)[0].rsplit("/", 1)[-1])[1]
         fmt = sniff(ans.data[:65536], ext, ans.content_type)
@@ -396,7 +396,7 @@ class Watcher:
             self._add_copy(same.id, src, doc, url, 1.0)
             if finish:
                 self._finish(item, "done", "duplicate", document_id=same.id, content_hash=doc.content_hash)
-            st.duplicates += 1
+            st.same_text += 1
             return
         sk = canon.sketch(doc.text)
         near = self.sketches.best(canon.parse_sketch(sk))
