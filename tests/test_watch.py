@@ -362,6 +362,8 @@ def test_watch_feed_end_to_end(site, store, pipeline):
         results = dict(c.execute(sa.select(W.watch_fetches.c.result, sa.func.count())
                                  .group_by(W.watch_fetches.c.result)).all())
     assert results["not_modified"] == 1 and results["robots"] == 1 and results["refused"] == 1
+    times = [t for _p, t, _h in site.log]
+    assert min(b - a for a, b in zip(times, times[1:])) >= 0.14      # one host: the delay between every two requests
     from sitroom.watch.poller import status_summary
     summ = status_summary(store)
     assert summ["sources"][0]["articles_found"] == 3 and summ["fetches"]["ok"] >= 5
@@ -680,6 +682,10 @@ def test_commands(watched, tmp_path):
     assert {x["rule"] for x in lines} >= {"idlib", "aden"}
     r = run(app, ["alerts", "check", "--db", db])
     assert not [x for x in r.stdout.splitlines() if x.startswith("{")]       # fired once
+    r = run(app, ["alerts", "show", "idlib", "--db", db])
+    assert r.exit_code == 0 and "[new]" in r.output and "Idlib" in r.output
+    r = run(app, ["alerts", "show", "idlib", "--format", "jsonl", "--db", db])
+    assert json.loads(r.stdout.splitlines()[0])["rule"] == "idlib"
     r = run(app, ["alerts", "list", "--format", "json", "--db", db])
     assert {x["name"]: x["fired"] for x in json.loads(r.stdout)}["idlib"] == 1
     r = run(app, ["brief", "--dir", str(tmp_path / "b"), "--filter", "country=SY", "--db", db])

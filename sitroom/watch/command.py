@@ -485,6 +485,39 @@ def alerts_list(db: Optional[str] = _db_option(),
     Console().print(t)
 
 
+@alerts_app.command("show")
+def alerts_show(
+    name: str = typer.Argument(...),
+    limit: int = typer.Option(20, "--limit", min=1, help="How many of the last alerts."),
+    db: Optional[str] = _db_option(),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | jsonl"),
+) -> None:
+    """A rule and the last alerts it fired (newest first), with their webhook delivery."""
+    from . import alerts as A
+
+    store = _open(db)
+    try:
+        rule = A.get_rule(store, name)
+        rows = A.fired(store, rule["id"], limit) if rule else []
+    finally:
+        store.close()
+    if rule is None:
+        raise _fail(f"no alert rule named {name!r} (see `sitroom alerts list`)", 1)
+    if fmt == "jsonl":
+        for r in rows:
+            typer.echo(json.dumps(dict(r["payload"], alert_id=r["id"]), ensure_ascii=False))
+        return
+    out = Console()
+    out.print(f"[bold]{escape(rule['name'])}[/bold]{'' if rule['enabled'] else ' (disabled)'}: "
+              f"{escape(json.dumps(rule['spec'], ensure_ascii=False))}")
+    if not rows:
+        out.print("no alert fired yet")
+    for r in rows:
+        p = r["payload"] or {}
+        hook = f"  webhook {r['webhook_status']} ({r['webhook_attempts']} tries)" if r["webhook_status"] else ""
+        out.print(escape(f"{_when(r['fired_at'])}  {p.get('event_id', '')} [{r['reason']}] {p.get('summary') or ''}{hook}"))
+
+
 @alerts_app.command("remove")
 def alerts_remove(name: str = typer.Argument(...), db: Optional[str] = _db_option()) -> None:
     """Remove an alert rule and what it fired."""
