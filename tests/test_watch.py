@@ -751,3 +751,28 @@ def test_a_dead_webhook_does_not_hold_up_the_round(site, store):
     counts = A.deliver_webhooks(store, allow_loopback=True, backoff=0.01)               # it answers again
     assert counts == {"sent": 3, "pending": 0, "failed": 0}
     assert [json.loads(b)["event_id"] for _p, _h, b in site.posts[3:]] == ["SR1", "SR2", "SR3"]
+
+
+def test_a_page_that_breaks_the_reader_does_not_stop_the_source(site, store, pipeline, monkeypatch):
+    import sitroom.ingest.readers as readers
+
+    real = readers.read_html
+
+    def fragile(data, doc_id, *a, **kw):
+        if "aden" in doc_id:
+            raise RuntimeError("reader bug")
+        return real(data, doc_id, *a, **kw)
+
+    monkeypatch.setattr(readers, "read_html", fragile)
+    serve_articles(site, ["aden", "idlib"])
+    site.routes["/f.xml"] = {"type": "application/rss+xml", "body": rss(
+        [("aden", f"{site.url}/news/aden-story-of-the-day"), ("idlib", f"{site.url}/news/idlib-story-of-the-day")])}
+    registry.add(store, {"name": "f", "url": site.url + "/f.xml"})
+    w = watcher(store, pipeline)
+    rs = w.poll()
+    assert rs.sources[0].error is None and rs.sources[0].added == 1
+    it = items(store)[f"{site.url}/news/aden-story-of-the-day"]
+    assert it["state"] == "pending" and "reader bug" in it["detail"]
+    for _ in range(2):
+        w.poll(force=True)
+    assert items(store)[f"{site.url}/news/aden-story-of-the-day"]["result"] == "internal_error"

@@ -206,7 +206,19 @@ class Watcher:
             if src["kind"] != "folder" and self.fetcher.blocked(item["url"]) is not None:
                 continue                             # Retry-After: that host later
             item["_n"], item["_of"] = n, len(pending)
-            self._process(src, item, st)
+            try:
+                self._process(src, item, st)
+            except Stopped:
+                raise
+            except Exception as exc:  # noqa: BLE001 - one bad page never stops the others
+                log.exception("%s: %s: failed", src["name"], item["url"])
+                attempts = item["attempts"] + 1
+                why = f"{type(exc).__name__}: {exc}"[:2000]
+                if attempts >= self.s.max_attempts:
+                    self._finish(item, "failed", "internal_error", detail=why, attempts=attempts)
+                    st.failed += 1
+                else:
+                    self._update_item(item, attempts=attempts, detail=why)
         st.pending = len(self._pending(src))
 
     def _forget_feed(self, src: dict) -> None:
