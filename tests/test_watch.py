@@ -776,3 +776,19 @@ def test_a_page_that_breaks_the_reader_does_not_stop_the_source(site, store, pip
     for _ in range(2):
         w.poll(force=True)
     assert items(store)[f"{site.url}/news/aden-story-of-the-day"]["result"] == "internal_error"
+
+
+def test_a_changed_file_in_a_folder_is_read_again(store, pipeline, tmp_path):
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    f = folder / "reports.jsonl"
+    f.write_text(json.dumps({"id": "r1", "text": ARTICLES["aden"][1], "published": "2020-01-13"}) + "\n")
+    registry.add(store, {"name": "inbox", "url": str(folder)})
+    w = watcher(store, pipeline)
+    assert w.poll().sources[0].added == 1
+    with f.open("a") as fh:
+        fh.write(json.dumps({"id": "r2", "text": ARTICLES["kabul"][1], "published": "2020-01-12"}) + "\n")
+    os.utime(f, (time.time() + 5, time.time() + 5))
+    st = w.poll(force=True).sources[0]
+    assert (st.added, st.same_text) == (1, 1) and n_docs(store) == 2
+    assert w.poll(force=True).sources[0].added == 0

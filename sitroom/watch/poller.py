@@ -403,7 +403,9 @@ class Watcher:
                 if finish:
                     self._finish(item, "done", "added", document_id=same.id, content_hash=doc.content_hash,
                                  fingerprint=canon.sketch(doc.text), new_article=True)
-                st.added += 1
+                    st.added += 1
+                else:         # a folder's file read again (it changed): this document did not
+                    st.same_text += 1
                 return
             self._add_copy(same.id, src, doc, url, 1.0)
             if finish:
