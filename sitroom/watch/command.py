@@ -243,11 +243,9 @@ def watch(
     keep_log: str = typer.Option("30d", "--keep-log", help="Delete fetch log entries older than this (checked hourly)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress on standard error."),
 ) -> None:
-    """Watch the registered sources: poll the due ones, fetch new articles politely, extract,
-    deduplicate, ingest and fuse them, fire alerts, and go on until stopped.
+    """Watch the registered sources: poll the due ones, fetch new articles politely, extract, deduplicate, ingest and fuse them, fire alerts, and go on until stopped.
 
-    SIGTERM or Ctrl-C finishes the current document and exits; a restart resumes where it stopped
-    and never ingests an article twice."""
+    SIGTERM or Ctrl-C finishes the current document and exits; a restart resumes where it stopped and never ingests an article twice."""  # noqa: E501
     from . import registry
     from .poller import Watcher, WatchSettings
 
@@ -541,8 +539,7 @@ def alerts_check(
     allow_loopback: bool = typer.Option(False, "--allow-loopback", help="Allow webhooks on loopback addresses only."),
     webhooks: bool = typer.Option(True, "--webhooks/--no-webhooks", help="Deliver pending webhook alerts."),
 ) -> None:
-    """Fire every rule over the whole database now (what `sitroom watch` does after each round);
-    each alert fired is a JSON line on standard output."""
+    """Fire every rule over the whole database now (what `sitroom watch` does after each round); each alert fired is a JSON line on standard output."""  # noqa: E501
     from . import alerts as A
 
     store = _open(db)
@@ -566,8 +563,7 @@ def brief(
     out_dir: Path = typer.Option(Path("briefs"), "--dir", "-d", help="Directory to write into."),
     brief_filter: Optional[list[str]] = typer.Option(None, "--filter", help="KEY=VALUE (country, admin1); repeatable."),
 ) -> None:
-    """Write the daily brief now: the situation report of the last 24 hours as HTML and Markdown
-    (DIR/brief-DATE.html and .md, and latest.html / latest.md)."""
+    """Write the daily brief now: the situation report of the last 24 hours as HTML and Markdown (DIR/brief-DATE.html and .md, and latest.html / latest.md)."""  # noqa: E501
     from .brief import BriefError, parse_filters, write_brief
 
     try:
