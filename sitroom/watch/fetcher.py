@@ -25,7 +25,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import urllib.robotparser
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from ..ingest.fetch import MAX_REDIRECTS, FetchError, build_opener, check_url
