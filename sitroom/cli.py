@@ -119,6 +119,8 @@ app.command("report")(report)
 from .ops import backup, doctor  # noqa: E402
 app.command("doctor")(doctor)
 app.command("backup")(backup)
+from .watch.command import register as _register_watch  # noqa: E402
+_register_watch(app)
 
 
 def main() -> None:

@@ -227,3 +227,24 @@ def test_readme_screenshot(page, server, shots):
         target.parent.mkdir(exist_ok=True)
         shutil.copyfile(path, target)
     assert not page.problems, page.problems
+
+
+def test_new_since_last_visit_and_a_linked_event(browser, server):
+    """A returning visitor sees what changed since the last visit; an alert's link opens its event."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+    ctx.add_init_script("window.localStorage.setItem('sitroom.lastVisit', '2000-01-01T00:00:00+00:00')")
+    pg = ctx.new_page()
+    pg.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+    hostile = server["hostile"][0]
+    pg.goto(server["url"] + "?event=" + hostile)
+    pg.wait_for_selector("body[data-events=ready]", timeout=20000)
+    news = pg.locator("#news")
+    expect(news).to_be_visible(timeout=10000)
+    assert int(news.get_attribute("data-new")) == server["total"]
+    expect(news).to_contain_text("since your last visit")
+    expect(pg.locator(".event-item.is-new")).to_have_count(server["total"])
+    expect(pg.locator("#panel")).to_be_visible()
+    expect(pg.locator("#panel-body h2")).to_contain_text(hostile)
+    stored = pg.evaluate("window.localStorage.getItem('sitroom.lastVisit')")
+    assert stored and not stored.startswith("2000")          # this visit is remembered for the next
+    ctx.close()

@@ -132,6 +132,7 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
         return FileResponse(STATIC / "docs.html", media_type="text/html; charset=utf-8")
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    from ..watch.web import router as watch_router; app.include_router(watch_router)  # noqa: E702
 
     # ------------------------------------------------------------------ events
 

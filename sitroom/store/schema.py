@@ -201,3 +201,5 @@ agreements = sa.Table(
     sa.Column("status", sa.String(64)),
     sa.Column("data", JSONType),
 )
+
+from ..watch import schema as _watch_schema  # noqa: E402,F401  (watch tables, revision 0005)

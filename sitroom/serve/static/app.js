@@ -17,6 +17,7 @@
     range: null,                 // [firstDayMs, lastDayMs] picked on the timeline, or null
     selected: null,
     total: 0,
+    fresh: {},                   // event id -> true: new or changed since the last visit
   };
   var map, cluster;
 
@@ -202,10 +203,12 @@
       var k = killed(e);
       if (k) meta.push(k + " killed");
       if (e.contested) meta.push("contested");
-      var b = el("button", { type: "button", className: "event-item", "data-event-id": e.event_id,
+      var b = el("button", { type: "button", className: "event-item" + (state.fresh[e.event_id] ? " is-new" : ""),
+                             "data-event-id": e.event_id,
                              "aria-label": labelOf(e), "aria-current": state.selected === e.event_id ? "true" : null },
         el("span", { className: "code", text: e.event_id }),
         el("span", { text: e.sub_event_type || e.event_type || "event" }),
+        state.fresh[e.event_id] ? el("span", { className: "badge new", text: "new" }) : null,
         el("span", { className: "meta", text: meta.join(" · ") }));
       b.addEventListener("click", function () { selectEvent(e.event_id, true); });
       list.appendChild(el("li", null, b));
@@ -541,6 +544,63 @@
     return box;
   }
 
+  // ------------------------------------------------------------------ what is new, and staying current
+
+  var VISIT_KEY = "sitroom.lastVisit";
+  var REFRESH_MS = 60000;
+  var watchState = { since: null };
+
+  function storedVisit() {
+    try { return window.localStorage.getItem(VISIT_KEY); } catch (err) { return null; }
+  }
+
+  function remember(now) {
+    try { window.localStorage.setItem(VISIT_KEY, now); } catch (err) { /* private mode: no memory */ }
+  }
+
+  function showNews(body, label) {
+    var out = document.getElementById("news");
+    (body.events || []).forEach(function (e) { state.fresh[e.id] = true; });
+    var n = Object.keys(state.fresh).length;
+    out.hidden = n === 0;
+    out.textContent = n ? n + " new or updated " + label : "";
+    out.setAttribute("data-new", String(n));
+  }
+
+  // The events created or changed since the last visit are marked "new"; while the page is open it
+  // asks every minute what changed, and reloads the events when something did.
+  function startWatching() {
+    var last = storedVisit();
+    var first = last ? getJSON("/api/changes?since=" + encodeURIComponent(last)).then(function (body) {
+      showNews(body, "since your last visit (" + last.slice(0, 16).replace("T", " ") + " UTC)");
+      refreshList();
+      return body.now;
+    }) : getJSON("/api/changes?since=" + encodeURIComponent(new Date().toISOString())).then(function (body) { return body.now; });
+    first.then(function (now) {
+      remember(now);
+      watchState.since = now;
+      setInterval(poll, REFRESH_MS);
+    }).catch(function () { /* an older server without /api/changes: no news line */ });
+  }
+
+  function poll() {
+    if (document.hidden || !watchState.since) return;
+    getJSON("/api/changes?since=" + encodeURIComponent(watchState.since)).then(function (body) {
+      watchState.since = body.now;
+      remember(body.now);
+      if (body.total > 0) {
+        showNews(body, "while this page was open");
+        var keep = state.selected;
+        loadEvents().then(function () { if (keep && state.byId[keep]) selectEvent(keep, false); });
+      }
+    }).catch(function () { /* offline for a moment: try again next time */ });
+  }
+
+  function openLinkedEvent() {
+    var id = new URLSearchParams(window.location.search).get("event");
+    if (id && /^SR\d+$/i.test(id)) selectEvent(id.toUpperCase(), false);
+  }
+
   // ------------------------------------------------------------------ start
 
   function start() {
@@ -556,6 +616,9 @@
     }).then(function (facets) {
       initFilters(facets);
       return loadEvents();
+    }).then(function () {
+      openLinkedEvent();
+      startWatching();
     }).catch(function (err) {
       var count = document.getElementById("event-count");
       count.textContent = "could not start: " + err.message;
