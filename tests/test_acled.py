@@ -208,7 +208,7 @@ def test_export_csv_jsonl_and_api_carry_the_acled_fields(kinds_results, tmp_path
         from fastapi.testclient import TestClient
         from sitroom.serve import create_app
 
-        with TestClient(create_app(store=store, tile_url="off")) as c:
+        with TestClient(create_app(store=store, tile_url="off"), base_url="http://127.0.0.1") as c:
             got = c.get("/api/events", params={"limit": 100}).json()
             items = got["events"]
             assert items and all(set(ACLED_ORDER) <= set(e) for e in items)

@@ -612,7 +612,7 @@ def test_served_atom_feed_sources_page_and_changes(watched):
     assert [p["rule"] for p in fired] == ["idlib"]
     with store.writer.begin() as c:      # error text from the network is untrusted
         c.execute(sa.update(W.watch_sources).values(last_error="<script>alert(1)</script>", errors_in_row=1))
-    with TestClient(create_app(store=store, token=None, tile_url="off")) as client:
+    with TestClient(create_app(store=store, token=None, tile_url="off"), base_url="http://127.0.0.1") as client:
         r = client.get("/alerts/idlib.atom")
         assert r.status_code == 200 and r.headers["content-type"].startswith("application/atom+xml")
         import xml.etree.ElementTree as ET
