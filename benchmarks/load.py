@@ -75,11 +75,19 @@ def _events_stored(store: Store) -> int:
 def build(db: str, n_events: int, seed: int = 0, progress=print) -> dict:
     """Fill ``db`` with ``n_events`` synthetic fused events (and their documents, mentions, sources,
     figures and claims); reuse it when it already has that many. Returns what was done."""
+    probe = make_engine(db)     # reuse a built database as it is (no migration: another revision may serve it)
+    try:
+        with probe.connect() as conn:
+            have = conn.execute(sa.text("SELECT max(id) FROM events")).scalar() or 0
+    except sa.exc.DBAPIError:
+        have = 0
+    finally:
+        probe.dispose()
+    if have >= n_events:
+        return {"events": have, "built": False, "seconds": 0.0}
     store = Store.open(db)
     try:
         have = _events_stored(store)
-        if have >= n_events:
-            return {"events": have, "built": False, "seconds": 0.0}
         if have:
             raise SystemExit(f"{db} has {have} events, fewer than {n_events}: give a new database")
         t0 = time.monotonic()
@@ -270,13 +278,13 @@ def _free_port() -> int:
 class Server:
     """``sitroom serve`` on 127.0.0.1 in a subprocess of its own."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, code: Path = ROOT) -> None:
         self.port = _free_port()
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        env = dict(os.environ, PYTHONPATH=str(code) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         env.pop("SITROOM_TOKEN", None)
         self.proc = subprocess.Popen([sys.executable, "-m", "sitroom.cli", "serve", "--db", db,
                                       "--host", "127.0.0.1", "--port", str(self.port)],
-                                     env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                     env=env, cwd=str(code), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -437,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--out", help="also write the results (Markdown) here")
+    ap.add_argument("--server-code", help="run `sitroom serve` from this checkout (to compare revisions on one "
+                                          "database; its migrations must know the database's revision)")
     args = ap.parse_args(argv)
 
     pg = None
@@ -469,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         todo = scenarios(vocab)
         if args.only:
             todo = {k: v for k, v in todo.items() if k in args.only.split(",")}
-        server = Server(db)
+        server = Server(db, Path(args.server_code) if args.server_code else ROOT)
         rows = []
         try:
             for name, make in todo.items():

@@ -700,11 +700,17 @@ class Store:
         stamp = conn.execute(sa.select(sa.func.max(S.events.c.updated_at))).scalar()
         with lock:
             hit = cache.get(name)
+            busy = self.__dict__.setdefault("_derived_busy", {}).setdefault(name, threading.Lock())
         if hit is not None and hit[0] == stamp:
             return hit[1]
-        value = full() if hit is None or hit[0] is None or stamp is None else top_up(hit[1], hit[0])
-        with lock:
-            cache[name] = (stamp, value)
+        with busy:      # one thread computes it; the others wait for its result
+            with lock:
+                hit = cache.get(name)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+            value = full() if hit is None or hit[0] is None or stamp is None else top_up(hit[1], hit[0])
+            with lock:
+                cache[name] = (stamp, value)
         return value
 
     def _attach_sources(self, conn: Connection, rows: list[dict]) -> None:
@@ -813,6 +819,7 @@ class Store:
             if len(derived) > COUNTS_KEPT:
                 for k in [k for k in list(derived) if isinstance(k, tuple)]:
                     derived.pop(k, None)
+                    self.__dict__.get("_derived_busy", {}).pop(k, None)
             return self._kept(conn, key, count, count)
 
     def event_ids_select(self, **filters) -> sa.Select:
