@@ -677,6 +677,17 @@ class Store:
                           lambda old, since: old | frozenset(conn.execute(sa.select(ev.c[column]).where(
                               ev.c.updated_at >= since, ev.c[column].is_not(None)).distinct()).scalars()))
 
+    def country_names(self, conn: Connection, code: str) -> set[str]:
+        """The country names events carry under the ISO code ``code`` (read once, then topped up
+        from the events written since, like :meth:`_stored_values`)."""
+        ev = S.events
+
+        def pairs(where=()):
+            return frozenset(tuple(r) for r in conn.execute(sa.select(ev.c.country_code, ev.c.country).where(
+                *where, ev.c.country_code.is_not(None), ev.c.country.is_not(None)).distinct()))
+        got = self._kept(conn, "country_pairs", pairs, lambda old, since: old | pairs((ev.c.updated_at >= since,)))
+        return {name for cc, name in got if cc.upper() == code.upper()}
+
     def _max_span(self, conn: Connection) -> int:
         """An upper bound of ``date_hi - date_lo`` in days over the events (the largest ever
         stored), so that ``since`` bounds ``date_lo`` from below too and reads one index range."""

@@ -79,9 +79,7 @@ def page_figures(store, *, kind: str | None = None, country: str | None = None,
         names = {c}
         if len(c) == 2:         # an ISO code: the country names events carry under it
             with store.engine.connect() as conn:
-                names |= {n.lower() for n in conn.execute(
-                    sa.select(S.events.c.country).where(S.events.c.country_code == c.upper())
-                    .distinct()).scalars() if n}
+                names |= {n.lower() for n in store.country_names(conn, c)}
         q = q.where(sa.func.lower(f.c.country).in_(sorted(names)))
     if admin1:
         q = q.where(sa.func.lower(f.c.admin1) == admin1.strip().lower())
