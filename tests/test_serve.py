@@ -95,8 +95,8 @@ def test_events_filters_match_the_store(client, store):
         assert _ids(body) == [f"SR{r['id']}" for r in want], params
     strikes = client.get("/api/events", params={"type": "Air/drone strike"}).json()["events"]
     assert strikes and all(e["sub_event_type"] == "Air/drone strike" for e in strikes)
-    assert client.get("/api/events", params={"country": "XX"}).json() == {"total": 0, "limit": 100, "offset": 0,
-                                                                          "events": []}
+    assert client.get("/api/events", params={"country": "XX"}).json() == {
+        "total": 0, "total_exact": True, "limit": 100, "offset": 0, "next_cursor": None, "events": []}
 
 
 def test_events_place_names_keep_the_source_spelling(client):

@@ -333,7 +333,9 @@ def _figures(store, ev: Evidence, country, admin1, lo, hi, scope_docs: set[str])
     place_unstated: set[int] = set()
     if (country or admin1) and scope_docs:
         # tallies that name no place, in documents about this area
-        for r in store.query_figures(since=lo, until=hi):
+        docs = sorted(scope_docs)
+        found = [x for i in range(0, len(docs), 500) for x in store.query_figures(since=lo, until=hi, docs=docs[i:i + 500])]
+        for r in sorted(found, key=lambda x: x["id"]):
             if (r["id"] not in seen and r.get("doc_id") in scope_docs
                     and not any(r.get(k) for k in ("country", "admin1", "admin2", "location"))):
                 rows.append(r)
@@ -478,7 +480,9 @@ def _agreements(store, ev: Evidence, country, admin1, lo: date | None, hi: date 
     if not groups:
         return []
     # the events of the area up to `until` (any start): violations are counted among these
-    scope_ids = {event_code(r["id"]) for r in store.query_events(country=country, admin1=admin1, until=hi)}
+    with store.engine.connect() as conn:
+        scope_ids = {event_code(i) for i in conn.execute(
+            store.event_ids_select(country=country, admin1=admin1, until=hi)).scalars()}
     place_names: set[str] = set()
     if admin1:
         place_names.add(admin1.casefold())

@@ -27,6 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field, ValidationError
 
 from ..store import Store, event_code, parse_event_id
+from ..store.core import event_cursor
 from ..store import schema as S
 from ..store.export import _jsonable, event_json, mention_json
 
@@ -36,6 +37,12 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 MAX_BODY = 1_000_000          # bytes accepted by POST /api/documents
 MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000_000    # deeper pages: the `cursor` of /api/events
+#: ``total`` of a page counts matches up to this many (``total_exact`` false beyond; /api/events
+#: ``total=exact`` counts them all). The dashboard loads at most this many events.
+COUNT_CAP = 10_000
+#: /api/report reads at most this many events (422 beyond, asking for filters).
+REPORT_MAX_EVENTS = 5_000
 
 mimetypes.add_type("application/geo+json", ".geojson")
 
@@ -178,23 +185,41 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
                until: Optional[date] = Query(None, description="Events on or before this date (YYYY-MM-DD)."),
                type: Optional[str] = Query(None, description='Sub-event or event type, e.g. "Air/drone strike".'),  # noqa: A002
                actor: Optional[str] = Query(None, description="Actor name or part of it, e.g. Russia."),
-               limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0),
+               limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET),
+               cursor: Optional[str] = Query(None, max_length=40, description=(
+                   "Keyset paging: the `next_cursor` of the previous page; the page starts after it "
+                   "(cost independent of depth, unlike `offset`).")),
+               total: Literal["bounded", "exact", "none"] = Query("bounded", description=(
+                   f"`bounded` (default): `total` counts matches up to {COUNT_CAP:,} (`total_exact` false "
+                   "beyond); `exact`: counts them all (slower on large databases); `none`: no count.")),
                format: Optional[Literal["json", "geojson"]] = Query(None, description="Overrides the Accept header."),  # noqa: A002
                ) -> Response:
         f = _filters(country, admin1, since, until, type, actor)
-        total = store.count_events(**f)
-        rows = store.query_events(**f, limit=limit, offset=offset)
+        try:
+            rows = store.query_events(**f, limit=limit, offset=offset, after=cursor)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc))
+        if total == "none":
+            n, exact = None, False
+        elif total == "exact":
+            n, exact = store.count_events(**f), True
+        else:
+            n = store.count_events(**f, cap=COUNT_CAP + 1)
+            exact = n <= COUNT_CAP
+            n = min(n, COUNT_CAP)
+        next_cursor = event_cursor(rows[-1]) if len(rows) == limit else None
         names = _place_names({r["id"]: r.get("location") for r in rows})
         out = [dict(event_json(r), place_names=names.get(r["id"], [])) for r in rows]
+        meta = {"total": n, "total_exact": exact, "limit": limit, "offset": offset, "next_cursor": next_cursor}
         geo = format == "geojson" or (format is None and "application/geo+json" in request.headers.get("accept", ""))
         if geo:
             feats = [{"type": "Feature", "id": e["event_id"],
                       "geometry": ({"type": "Point", "coordinates": [e["longitude"], e["latitude"]]}
                                    if e["latitude"] is not None and e["longitude"] is not None else None),
                       "properties": e} for e in out]
-            return JSONResponse(_jsonable({"type": "FeatureCollection", "features": feats, "total": total,
-                                           "limit": limit, "offset": offset}), media_type="application/geo+json")
-        return JSONResponse(_jsonable({"total": total, "limit": limit, "offset": offset, "events": out}))
+            return JSONResponse(_jsonable({"type": "FeatureCollection", "features": feats, **meta}),
+                                media_type="application/geo+json")
+        return JSONResponse(_jsonable({**meta, "events": out}))
 
     def _place_names(locations: dict[int, str | None]) -> dict[int, list[str]]:
         """event id -> its location as its sources wrote it ("Maarat al-Numan" for the gazetteer's
@@ -202,14 +227,14 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
         out: dict[int, list[str]] = {}
         m = S.mentions
         ids = sorted(locations)
+        span_text = m.c.evidence["location_evidence"]["text"].as_string()   # not the whole evidence
         with store.engine.connect() as conn:
             for i in range(0, len(ids), 500):
-                for eid, loc, ev in conn.execute(sa.select(m.c.event_id, m.c.location, m.c.evidence)
-                                                 .where(m.c.event_id.in_(ids[i:i + 500])).order_by(m.c.id)):
+                for eid, loc, text in conn.execute(sa.select(m.c.event_id, m.c.location, span_text)
+                                                   .where(m.c.event_id.in_(ids[i:i + 500])).order_by(m.c.id)):
                     if (loc or "").casefold() != (locations.get(eid) or "").casefold():
                         continue
-                    sp = ev.get("location_evidence") if isinstance(ev, dict) else None
-                    t = " ".join(str(sp.get("text") or "").split()) if isinstance(sp, dict) else ""
+                    t = " ".join(str(text or "").split())
                     if t and t not in out.setdefault(eid, []):
                         out[eid].append(t)
         return out
@@ -249,16 +274,23 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
     def _page(rows: list, limit: int, offset: int, key: str) -> dict[str, Any]:
         return _jsonable({"total": len(rows), "limit": limit, "offset": offset, key: rows[offset:offset + limit]})
 
+    def _sql_page(rows: list, n: int, limit: int, offset: int, key: str) -> dict[str, Any]:
+        exact = n <= COUNT_CAP
+        return _jsonable({"total": min(n, COUNT_CAP), "total_exact": exact, "limit": limit, "offset": offset,
+                          key: rows})
+
     @app.get("/api/figures", tags=["reports"], summary="Figures (tallies) the documents report")
     def figures(kind: Optional[str] = Query(None, description="killed, injured, displaced, ..."),
                 country: Optional[str] = None, admin1: Optional[str] = None,
                 since: Optional[date] = None, until: Optional[date] = None,
                 doc: Optional[str] = Query(None, description="Only this document (its doc_id)."),
-                limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> JSONResponse:
+                limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> JSONResponse:
+        """Paged in SQL; `total` counts up to COUNT_CAP matches (`total_exact` false beyond)."""
         from ..store.command import _figure_json
-        rows = [_figure_json(r) for r in store.query_figures(kind=kind, country=country, admin1=admin1,
-                                                             since=since, until=until, doc=doc)]
-        return JSONResponse(_page(rows, limit, offset, "figures"))
+        from ..store.reports import page_figures
+        rows, n = page_figures(store, kind=kind, country=country, admin1=admin1, since=since, until=until, doc=doc,
+                               limit=limit, offset=offset, count=max(COUNT_CAP, offset + limit) + 1)
+        return JSONResponse(_sql_page([_figure_json(r) for r in rows], n, limit, offset, "figures"))
 
     @app.get("/api/claims", tags=["reports"], summary="Claims: statements, appeals, denials, accusations")
     def claims(kind: Optional[str] = Query(None, description="denial | accusation | statement | appeal"),
@@ -267,17 +299,19 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
                country: Optional[str] = None, admin1: Optional[str] = None,
                since: Optional[date] = None, until: Optional[date] = None,
                type: Optional[str] = None, actor: Optional[str] = None,  # noqa: A002
-               limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0)) -> JSONResponse:
+               limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> JSONResponse:
+        """Paged in SQL; `total` counts up to COUNT_CAP matches (`total_exact` false beyond)."""
         from ..store.command import _claim_json
+        from ..store.reports import page_claims
         if event is not None:
             try:
                 parse_event_id(event)
             except ValueError:
                 raise HTTPException(422, f"{event!r} is not an event id like SR12")
-        rows = [_claim_json(r) for r in store.query_claims(
-            kind=kind, speaker=speaker, target=target, event=event, country=country, admin1=admin1,
-            since=since, until=until, type=type, actor=actor)]
-        return JSONResponse(_page(rows, limit, offset, "claims"))
+        rows, n = page_claims(store, kind=kind, speaker=speaker, target=target, event=event, country=country,
+                              admin1=admin1, since=since, until=until, type=type, actor=actor, limit=limit,
+                              offset=offset, count=max(COUNT_CAP, offset + limit) + 1)
+        return JSONResponse(_sql_page([_claim_json(r) for r in rows], n, limit, offset, "claims"))
 
     @app.get("/api/agreements", tags=["reports"], summary="Ceasefires and other agreements with alleged violations")
     def agreements(kind: Optional[str] = Query(None, description="ceasefire, truce, ... (part of it)"),
@@ -288,13 +322,17 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
         return JSONResponse(_page(rows, limit, offset, "agreements"))
 
     @app.get("/api/report", tags=["reports"], summary="The situation report as JSON",
-             responses={503: {"model": _Error}})
+             responses={422: {"model": _Error}, 503: {"model": _Error}})
     def report(country: Optional[str] = None, admin1: Optional[str] = None,
                since: Optional[date] = None, until: Optional[date] = None) -> JSONResponse:
         try:
             from ..report.data import build_report
         except ImportError as exc:
             raise HTTPException(503, f"the report module is not available: {exc}")
+        n = store.count_events(country=country, admin1=admin1, since=since, until=until, cap=REPORT_MAX_EVENTS + 1)
+        if n > REPORT_MAX_EVENTS:       # bounded time and memory: ask for filters instead
+            raise HTTPException(422, f"more than {REPORT_MAX_EVENTS:,} events match: narrow the report with "
+                                     "country, admin1, since and until (or run `sitroom report` for a large one)")
         return JSONResponse(_jsonable(build_report(store, country=country, admin1=admin1, since=since, until=until)))
 
     # ------------------------------------------------------------------ writes

@@ -6,6 +6,7 @@ Registered in ``sitroom/cli.py`` with ``app.command("ingest")(ingest)`` and so o
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import sys
 from datetime import date
@@ -191,17 +192,25 @@ def events(
     limit: Optional[int] = typer.Option(None, "--limit", help="At most this many events."),
     output: Optional[Path] = _output_option(),
 ) -> None:
-    """List fused events matching the filters."""
+    """List fused events matching the filters (streamed: memory stays constant however many)."""
     from .export import CSV_COLUMNS, csv_row, event_json
 
     _check_fmt(fmt)
-    rows = _query(db, "query_events", country=country, admin1=admin1, since=_date_opt(since, "--since"),
-                  until=_date_opt(until, "--until"), type=type_, actor=actor, limit=limit)
+    filters = dict(country=country, admin1=admin1, since=_date_opt(since, "--since"),
+                   until=_date_opt(until, "--until"), type=type_, actor=actor)
+    store = _open(db)
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        if fmt == "json":
-            json.dump([event_json(r) for r in rows], stream, ensure_ascii=False, indent=2)
-            stream.write("\n")
+        rows = store.iter_events(**filters)
+        if limit is not None:
+            rows = itertools.islice(rows, max(0, limit))
+        if fmt == "json":       # a JSON array, written one event at a time
+            n = 0
+            for r in rows:
+                item = json.dumps(event_json(r), ensure_ascii=False, indent=2)
+                stream.write(("[\n" if n == 0 else ",\n") + "\n".join("  " + x for x in item.split("\n")))
+                n += 1
+            stream.write("\n]\n" if n else "[]\n")
         elif fmt == "csv":
             w = csv.DictWriter(stream, fieldnames=list(CSV_COLUMNS), extrasaction="ignore", lineterminator="\n")
             w.writeheader()
@@ -210,6 +219,7 @@ def events(
         else:
             _print_table(rows, Console(file=stream) if output else Console())
     finally:
+        store.close()
         if output:
             stream.close()
 
@@ -221,20 +231,40 @@ def _killed(r: dict) -> str:
     return "" if r.get("fatalities") is None else str(r["fatalities"])
 
 
-def _print_table(rows: list[dict], console: Console) -> None:
+#: ``sitroom events`` prints its table in blocks of this many rows (one block in memory at a time).
+TABLE_BLOCK = 500
+EVENT_TABLE_COLUMNS = ("id", "date", "type", "actor1", "actor2", "location", "admin1", "country", "killed", "sources")
+
+
+def _print_table(rows, console: Console) -> None:
+    """The events as a table, streamed: blocks of TABLE_BLOCK rows with the same column widths
+    (the header on the first), then the number of events."""
     from rich.markup import escape
+    from rich.table import Table
 
     from .core import event_code
 
-    t = _table(f"{len(rows)} events",
-               ("id", "date", "type", "actor1", "actor2", "location", "admin1", "country", "killed", "sources"))
+    def block(first: bool) -> Table:
+        t = Table(header_style="bold", expand=True, show_header=first, show_edge=True)
+        for col in EVENT_TABLE_COLUMNS:
+            t.add_column(col, overflow="fold", ratio=1)
+        return t
+
+    n = 0
+    t = block(True)
     for r in rows:
         t.add_row(event_code(r["id"]), f"{r.get('event_date') or '?'} (p{r.get('time_precision') or '?'})",
                   escape(r.get("sub_event_type") or ""), escape(r.get("actor1") or ""), escape(r.get("actor2") or ""),
                   escape(r.get("location") or ""), escape(r.get("admin1") or ""),
                   escape(r.get("country") or r.get("country_code") or ""),
                   _killed(r) + (" contested" if r.get("contested") else ""), str(r.get("n_sources") or 0))
-    console.print(t)
+        n += 1
+        if n % TABLE_BLOCK == 0:
+            console.print(t)
+            t = block(False)
+    if t.row_count or n == 0:
+        console.print(t)
+    console.print(f"{n} events")
 
 
 def explain(

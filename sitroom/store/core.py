@@ -9,9 +9,11 @@ nothing, and an interrupted run finishes by running again.
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator
 
 import sqlalchemy as sa
@@ -549,35 +551,178 @@ class Store:
     def query_events(self, *, country: str | None = None, admin1: str | None = None,
                      since: date | str | None = None, until: date | str | None = None,
                      type: str | None = None, actor: str | None = None,  # noqa: A002
-                     limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+                     limit: int | None = None, offset: int = 0, after: str | None = None,
+                     conn: Connection | None = None) -> list[dict[str, Any]]:
         """Fused events matching every given filter (case-insensitive; actor is a substring;
-        since/until keep events whose date range overlaps). ``limit``/``offset`` page them."""
+        since/until keep events whose date range overlaps), in (date_lo, id) order, undated last.
+        ``limit``/``offset`` page them; ``after`` (a :func:`event_cursor`, the one of the last event
+        of the previous page) starts after that event instead: keyset paging, whose cost does not
+        grow with the depth of the page. Raises ValueError for a malformed cursor."""
         ev = S.events
-        q = sa.select(ev).where(*self._event_filters(country=country, admin1=admin1, since=since, until=until,
-                                                     type=type, actor=actor))
-        q = q.order_by(ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id)
-        if limit:
-            q = q.limit(limit)
-        if offset:
-            q = q.offset(offset)
-        with self.engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(q).mappings()]
-            self._attach_sources(conn, rows)
+        key = parse_cursor(after) if after else None
+        if conn is None:
+            with self.engine.connect() as c:
+                return self.query_events(country=country, admin1=admin1, since=since, until=until, type=type,
+                                         actor=actor, limit=limit, offset=offset, after=after, conn=c)
+        conds = self._filters(conn, country=country, admin1=admin1, since=since, until=until, type=type,
+                              actor=actor)
+        if not limit:       # everything: one ordered query
+            q = sa.select(*READ_COLUMNS).where(*conds)
+            if key is not None:
+                q = q.where(_after(key))
+            q = q.order_by(ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id)
+            if offset:
+                q = q.limit(-1 if conn.dialect.name == "sqlite" else None).offset(offset)
+        else:
+            q = _page_select(conds, key, limit, offset)
+        rows = [dict(r) for r in conn.execute(q).mappings()]
+        self._attach_sources(conn, rows)
         return rows
 
     def iter_events(self, *, batch: int = 1000, with_mentions: bool = False, **filters) -> Iterator[dict[str, Any]]:
-        """All matching events in date order, with ``documents`` (and ``mentions``), batch by batch."""
-        rows = self.query_events(**filters)
-        for i in range(0, len(rows), batch):
-            chunk = rows[i:i + batch]
-            if with_mentions:
-                with self.engine.connect() as conn:
-                    ms = self._mentions_for(conn, [r["id"] for r in chunk])
-                    cs = self._claims_for(conn, [r["id"] for r in chunk])
-                for r in chunk:
-                    r["mentions"] = ms.get(r["id"], [])
-                    r["claims"] = cs.get(r["id"], [])
-            yield from chunk
+        """All matching events in the order of :meth:`query_events`, with ``documents`` (and
+        ``mentions`` and ``claims``), read ``batch`` events at a time by keyset paging inside one
+        read-only snapshot: memory stays constant whatever the number of events, and an export
+        sees the database as it was when it started."""
+        filters.pop("limit", None)
+        filters.pop("offset", None)
+        after = filters.pop("after", None)
+        with self._snapshot() as conn:
+            while True:
+                chunk = self.query_events(**filters, limit=batch, after=after, conn=conn)
+                if not chunk:
+                    return
+                if with_mentions:
+                    ids = [r["id"] for r in chunk]
+                    ms = self._mentions_for(conn, ids)
+                    cs = self._claims_for(conn, ids)
+                    for r in chunk:
+                        r["mentions"] = ms.get(r["id"], [])
+                        r["claims"] = cs.get(r["id"], [])
+                yield from chunk
+                if len(chunk) < batch:
+                    return
+                after = event_cursor(chunk[-1])
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[Connection]:
+        """A connection whose reads all see one state of the database (a read transaction)."""
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+                with conn.begin():
+                    yield conn
+            else:       # pysqlite opens no transaction for reads: open one, so they share a snapshot
+                conn.exec_driver_sql("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    conn.rollback()
+
+    # ------------------------------------------------------------------ filter values
+
+    def _filters(self, conn: Connection, **filters) -> list:
+        """The WHERE conditions for ``filters``, as equalities on the values stored (found in
+        :meth:`_stored_values`), so that the (column, date_lo, id) indexes answer them."""
+        ev = S.events
+        conds = []
+        country, admin1 = filters.get("country"), filters.get("admin1")
+        since, until, type_, actor = filters.get("since"), filters.get("until"), filters.get("type"), filters.get("actor")
+        if country:
+            c = country.strip().casefold()
+            conds.append(_any_of(
+                (ev.c.country_code, self._matching(conn, "country_code", lambda v: v.casefold() == c),
+                 sa.func.lower(ev.c.country_code) == c),
+                (ev.c.country, self._matching(conn, "country", lambda v: v.casefold() == c),
+                 sa.func.lower(ev.c.country) == c)))
+        if admin1:
+            a = admin1.strip().casefold()
+            conds.append(_any_of((ev.c.admin1, self._matching(conn, "admin1", lambda v: v.casefold() == a),
+                                  sa.func.lower(ev.c.admin1) == a)))
+        if since:
+            conds.append(ev.c.date_hi >= _day(since))
+            try:        # an event ending on or after `since` starts at most max_span days before
+                conds.append(ev.c.date_lo >= _day(since) - timedelta(days=self._max_span(conn)))
+            except OverflowError:
+                pass
+        if until:
+            conds.append(ev.c.date_lo <= _day(until))
+        if type_:
+            t = type_.strip().casefold()
+            conds.append(_any_of(
+                (ev.c.sub_event_type, self._matching(conn, "sub_event_type", lambda v: v.casefold() == t),
+                 sa.func.lower(ev.c.sub_event_type) == t),
+                (ev.c.event_type, self._matching(conn, "event_type", lambda v: v.casefold() == t),
+                 sa.func.lower(ev.c.event_type) == t)))
+        if actor:
+            x = actor.strip().casefold()
+            pat = "%" + x.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conds.append(_any_of(*[(ev.c[col], self._matching(conn, col, lambda v: x in v.casefold()),
+                                    sa.func.lower(ev.c[col]).like(pat, escape="\\"))
+                                   for col in ("actor1", "actor2", "assoc_actor_1")]))
+        return conds
+
+    def _matching(self, conn: Connection, column: str, pred) -> list[str] | None:
+        """The stored values of ``events.column`` that satisfy ``pred``; None when there are too
+        many to list (the caller then filters with LIKE, scanning)."""
+        got = sorted(v for v in self._stored_values(conn, column) if pred(v))
+        return got if len(got) <= MAX_IN_LIST else None
+
+    def _stored_values(self, conn: Connection, column: str) -> frozenset[str]:
+        """Every value ``events.column`` holds (a superset: values no event holds any more stay,
+        and match nothing). Read once by a loose index scan (one index probe per distinct value),
+        then topped up with the values of the events written since (``updated_at``)."""
+        ev = S.events
+        return self._kept(conn, column, lambda: frozenset(_distinct(conn, column)),
+                          lambda old, since: old | frozenset(conn.execute(sa.select(ev.c[column]).where(
+                              ev.c.updated_at >= since, ev.c[column].is_not(None)).distinct()).scalars()))
+
+    def country_names(self, conn: Connection, code: str) -> set[str]:
+        """The country names events carry under the ISO code ``code`` (read once, then topped up
+        from the events written since, like :meth:`_stored_values`)."""
+        ev = S.events
+
+        def pairs(where=()):
+            return frozenset(tuple(r) for r in conn.execute(sa.select(ev.c.country_code, ev.c.country).where(
+                *where, ev.c.country_code.is_not(None), ev.c.country.is_not(None)).distinct()))
+        got = self._kept(conn, "country_pairs", pairs, lambda old, since: old | pairs((ev.c.updated_at >= since,)))
+        return {name for cc, name in got if cc.upper() == code.upper()}
+
+    def _max_span(self, conn: Connection) -> int:
+        """An upper bound of ``date_hi - date_lo`` in days over the events (the largest ever
+        stored), so that ``since`` bounds ``date_lo`` from below too and reads one index range."""
+        ev = S.events
+        if conn.dialect.name == "postgresql":
+            span = sa.func.max(ev.c.date_hi - ev.c.date_lo)
+        else:
+            span = sa.func.max(sa.func.julianday(ev.c.date_hi) - sa.func.julianday(ev.c.date_lo))
+
+        def read(where=()):
+            got = conn.execute(sa.select(span).where(*where)).scalar()
+            return int(got or 0)
+        return self._kept(conn, "max_span", read, lambda old, since: max(old, read((ev.c.updated_at >= since,))))
+
+    def _kept(self, conn: Connection, name: str, full, top_up):
+        """A value derived from the events, recomputed in full once, then topped up from the
+        events written since it was (``top_up(old, since)``): ``updated_at`` changes whenever an
+        event is written, and its maximum is one index probe."""
+        cache = self.__dict__.setdefault("_derived", {})
+        lock = self.__dict__.setdefault("_derived_lock", threading.Lock())
+        stamp = conn.execute(sa.select(sa.func.max(S.events.c.updated_at))).scalar()
+        with lock:
+            hit = cache.get(name)
+            busy = self.__dict__.setdefault("_derived_busy", {}).setdefault(name, threading.Lock())
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        with busy:      # one thread computes it; the others wait for its result
+            with lock:
+                hit = cache.get(name)
+            if hit is not None and hit[0] == stamp:
+                return hit[1]
+            value = full() if hit is None or hit[0] is None or stamp is None else top_up(hit[1], hit[0])
+            with lock:
+                cache[name] = (stamp, value)
+        return value
 
     def _attach_sources(self, conn: Connection, rows: list[dict]) -> None:
         if not rows:
@@ -664,39 +809,124 @@ class Store:
                                                    .order_by(em.c.from_id)).mappings()]
         return r
 
-    @staticmethod
-    def _event_filters(*, country: str | None = None, admin1: str | None = None,
-                       since: date | str | None = None, until: date | str | None = None,
-                       type: str | None = None, actor: str | None = None) -> list:  # noqa: A002
-        """The WHERE conditions of :meth:`query_events` and :meth:`count_events`."""
+    def count_events(self, *, cap: int | None = None, **filters) -> int:
+        """How many fused events :meth:`query_events` with the same filters returns (without
+        paging); with ``cap``, counting stops there (a bounded count: ``min(n, cap)``). Counts are
+        kept until an event is written (``updated_at``), for at most COUNTS_KEPT filter sets."""
+        for k in ("limit", "offset", "after"):
+            filters.pop(k, None)
         ev = S.events
-        conds = []
-        if country:
-            c = country.strip()
-            conds.append(sa.or_(sa.func.upper(ev.c.country_code) == c.upper(),
-                                sa.func.lower(ev.c.country) == c.lower()))
-        if admin1:
-            conds.append(sa.func.lower(ev.c.admin1) == admin1.strip().lower())
-        if since:
-            conds.append(ev.c.date_hi >= _day(since))
-        if until:
-            conds.append(ev.c.date_lo <= _day(until))
-        if type:
-            t = type.strip().lower()
-            conds.append(sa.or_(sa.func.lower(ev.c.sub_event_type) == t, sa.func.lower(ev.c.event_type) == t))
-        if actor:
-            pat = f"%{actor.strip().lower()}%"
-            conds.append(sa.or_(sa.func.lower(ev.c.actor1).like(pat), sa.func.lower(ev.c.actor2).like(pat),
-                                sa.func.lower(ev.c.assoc_actor_1).like(pat)))
-        return conds
-
-    def count_events(self, **filters) -> int:
-        """How many fused events :meth:`query_events` with the same filters returns (without paging)."""
-        filters.pop("limit", None)
-        filters.pop("offset", None)
-        q = sa.select(sa.func.count()).select_from(S.events).where(*self._event_filters(**filters))
         with self.engine.connect() as conn:
-            return int(conn.execute(q).scalar_one())
+            key = ("count", cap, tuple(sorted((k, str(v)) for k, v in filters.items() if v)))
+
+            def count(*_):
+                conds = self._filters(conn, **filters)
+                if cap is None:
+                    q = sa.select(sa.func.count()).select_from(ev).where(*conds)
+                else:
+                    q = sa.select(sa.func.count()).select_from(sa.select(ev.c.id).where(*conds).limit(cap).subquery())
+                return int(conn.execute(q).scalar_one())
+            derived = self.__dict__.setdefault("_derived", {})
+            if len(derived) > COUNTS_KEPT:
+                for k in [k for k in list(derived) if isinstance(k, tuple)]:
+                    derived.pop(k, None)
+                    self.__dict__.get("_derived_busy", {}).pop(k, None)
+            return self._kept(conn, key, count, count)
+
+    def event_ids_select(self, **filters) -> sa.Select:
+        """``SELECT id FROM events WHERE <filters>``, to use as a subquery."""
+        with self.engine.connect() as conn:
+            return sa.select(S.events.c.id).where(*self._filters(conn, **filters))
+
+
+#: The columns of ``events`` that reading needs (not the fusion bookkeeping in ``terms``).
+READ_COLUMNS = tuple(c for c in S.events.c if c.name != "terms")
+
+#: How many filter sets' counts ``count_events`` keeps.
+COUNTS_KEPT = 512
+
+#: More stored values than this match a filter: it is answered by a scan (LIKE) instead of IN.
+MAX_IN_LIST = 2000
+
+
+def _distinct(conn: Connection, column: str) -> set[str]:
+    """The distinct non-null values of ``events.column`` by a loose index scan: one probe of the
+    (column, date_lo, id) index per value instead of a read of every row."""
+    sql = sa.text(f"""
+        WITH RECURSIVE v(x) AS (
+            SELECT min({column}) FROM events
+            UNION ALL
+            SELECT (SELECT min({column}) FROM events WHERE {column} > v.x) FROM v WHERE v.x IS NOT NULL)
+        SELECT x FROM v WHERE x IS NOT NULL""")
+    return set(conn.execute(sql).scalars())
+
+
+def _any_of(*alternatives) -> Any:
+    """OR of ``column IN values`` over (column, values, fallback) alternatives; where the values
+    were too many to list (None), the fallback condition (a scan) stands for them."""
+    conds = []
+    for col, values, fallback in alternatives:
+        if values is None:
+            conds.append(fallback)
+        elif values:
+            conds.append(col.in_(values))
+    if not conds:
+        return sa.false()
+    return conds[0] if len(conds) == 1 else sa.or_(*conds)
+
+
+def _after(key: tuple) -> Any:
+    """Rows after the cursor ``key`` in (date_lo IS NULL, date_lo, id) order."""
+    ev = S.events
+    undated, day, eid = key
+    if undated:
+        return sa.and_(ev.c.date_lo.is_(None), ev.c.id > eid)
+    return sa.or_(sa.tuple_(ev.c.date_lo, ev.c.id) > sa.tuple_(sa.literal(day, sa.Date), sa.literal(eid)),
+                  ev.c.date_lo.is_(None))
+
+
+def _page_select(conds: list, key: tuple | None, limit: int, offset: int) -> sa.Select:
+    """One page in (date_lo IS NULL, date_lo, id) order. The dated and the undated events are two
+    index-ordered queries of ids, each stopping at ``offset + limit`` (an ORDER BY on
+    ``date_lo IS NULL`` could use no index and would sort every match); the outer query orders
+    those few and reads their rows."""
+    ev = S.events
+    n = offset + limit
+    parts = []
+    undated, day, eid = key if key is not None else (False, None, None)
+    if not undated:
+        dated = sa.select(ev.c.id, ev.c.date_lo).where(*conds, ev.c.date_lo.is_not(None))
+        if key is not None:
+            dated = dated.where(sa.tuple_(ev.c.date_lo, ev.c.id) > sa.tuple_(sa.literal(day, sa.Date), sa.literal(eid)))
+        parts.append(sa.select(dated.order_by(ev.c.date_lo, ev.c.id).limit(n).subquery()))
+    und = sa.select(ev.c.id, ev.c.date_lo).where(*conds, ev.c.date_lo.is_(None))
+    if undated:
+        und = und.where(ev.c.id > eid)
+    parts.append(sa.select(und.order_by(ev.c.id).limit(n).subquery()))
+    u = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    keys = sa.select(u.c.id).order_by(u.c.date_lo.is_(None), u.c.date_lo, u.c.id).limit(limit).offset(offset or None)
+    page = keys.subquery()
+    return (sa.select(*READ_COLUMNS).join_from(ev, page, page.c.id == ev.c.id)
+            .order_by(ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id))
+
+
+def event_cursor(row: dict) -> str:
+    """The keyset cursor of an event row: ``YYYY-MM-DD.ID``, or ``-.ID`` for an undated event."""
+    d = row.get("date_lo")
+    return f"{d.isoformat() if isinstance(d, date) else (str(d)[:10] if d else '-')}.{row['id']}"
+
+
+def parse_cursor(value: str) -> tuple[bool, date | None, int]:
+    """(undated, date_lo, id) from :func:`event_cursor`'s string; ValueError when malformed."""
+    head, sep, tail = str(value).strip().rpartition(".")
+    if not sep or not tail.isdigit() or len(tail) > 18:
+        raise ValueError(f"{value!r} is not a cursor (YYYY-MM-DD.ID or -.ID, from next_cursor)")
+    if head == "-":
+        return True, None, int(tail)
+    try:
+        return False, date.fromisoformat(head), int(tail)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a cursor (YYYY-MM-DD.ID or -.ID, from next_cursor)") from None
 
 
 #: The ``events.terms`` column holds the content words of the sources' evidence (``fuse.terms``)

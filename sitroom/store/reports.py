@@ -53,10 +53,22 @@ def _like(col, text: str):
 
 def query_figures(store, *, kind: str | None = None, country: str | None = None,
                   admin1: str | None = None, since: date | str | None = None,
-                  until: date | str | None = None, doc: str | None = None,
-                  limit: int | None = None) -> list[dict[str, Any]]:
+                  until: date | str | None = None, doc: str | None = None, docs: list[str] | None = None,
+                  limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """Figures matching every filter; since/until keep figures whose period (or, without one, the
-    document's publication date) overlaps."""
+    document's publication date) overlaps. ``docs``: only these documents (doc_ids)."""
+    return page_figures(store, kind=kind, country=country, admin1=admin1, since=since, until=until, doc=doc,
+                        docs=docs, limit=limit, offset=offset, count=0)[0]
+
+
+def page_figures(store, *, kind: str | None = None, country: str | None = None,
+                 admin1: str | None = None, since: date | str | None = None,
+                 until: date | str | None = None, doc: str | None = None, docs: list[str] | None = None,
+                 limit: int | None = None, offset: int = 0, count: int | None = None) -> tuple[list[dict], int]:
+    """(one page of :func:`query_figures`, how many match in all). The page is read in SQL (LIMIT
+    and OFFSET) or, with since/until (periods are parsed in Python), by reading figures in id
+    order only until the page is full. ``count``: count matches up to this many (a bounded
+    total), None for all, 0 for none."""
     f, d = S.figures, S.documents
     q = (sa.select(f, d.c.doc_id, d.c.source.label("doc_source"), d.c.published.label("doc_published"))
          .join(d, d.c.id == f.c.document_id))
@@ -67,29 +79,66 @@ def query_figures(store, *, kind: str | None = None, country: str | None = None,
         names = {c}
         if len(c) == 2:         # an ISO code: the country names events carry under it
             with store.engine.connect() as conn:
-                names |= {n.lower() for n in conn.execute(
-                    sa.select(S.events.c.country).where(sa.func.upper(S.events.c.country_code) == c.upper())
-                    .distinct()).scalars() if n}
+                names |= {n.lower() for n in store.country_names(conn, c)}
         q = q.where(sa.func.lower(f.c.country).in_(sorted(names)))
     if admin1:
         q = q.where(sa.func.lower(f.c.admin1) == admin1.strip().lower())
     if doc:
         q = q.where(d.c.doc_id == doc)
-    rows: list[dict[str, Any]] = []
+    if docs is not None:
+        q = q.where(d.c.doc_id.in_(sorted(set(docs))))
     lo, hi = _day(since), _day(until)
+
+    def keep(r: dict) -> bool:
+        start = _first_day(r.get("period_start")) or r.get("doc_published")
+        end = _last_day(r.get("period_end")) or _last_day(r.get("period_start")) or r.get("doc_published")
+        if lo and (end is None or end < lo):
+            return False
+        return not (hi and (start is None or start > hi))
+    return _page(store, q.order_by(f.c.id), f.c.id, keep if lo or hi else None, limit, offset, count)
+
+
+def _page(store, q, id_col, keep, limit: int | None, offset: int, count: int | None) -> tuple[list[dict], int]:
+    """Rows of ``q`` (ordered by ``id_col``) that pass ``keep`` (None: all), paged, and their number
+    (bounded by ``count``). Without ``keep`` both are SQL (LIMIT/OFFSET, COUNT); with it rows are
+    streamed in batches and the scan stops once the page is full and ``count`` is reached."""
+    rows: list[dict[str, Any]] = []
+    offset = max(0, offset or 0)
     with store.engine.connect() as conn:
-        for r in conn.execute(q.order_by(f.c.id)).mappings():
-            r = dict(r)
-            start = _first_day(r.get("period_start")) or r.get("doc_published")
-            end = _last_day(r.get("period_end")) or _last_day(r.get("period_start")) or r.get("doc_published")
-            if lo and (end is None or end < lo):
-                continue
-            if hi and (start is None or start > hi):
-                continue
-            rows.append(r)
-            if limit and len(rows) >= limit:
-                break
-    return rows
+        if keep is None:
+            page = q.offset(offset or None)
+            if limit:
+                page = page.limit(limit)
+            rows = [dict(r) for r in conn.execute(page).mappings()]
+            if count == 0:
+                return rows, offset + len(rows)
+            inner = q.order_by(None).with_only_columns(id_col)
+            if count is not None:
+                inner = inner.limit(count)
+            total = conn.execute(sa.select(sa.func.count()).select_from(inner.subquery())).scalar_one()
+            return rows, int(total)
+        n = 0
+        want = None if limit is None else offset + limit
+        if count == 0 or count is None or want is None:
+            stop = want if count == 0 else None
+        else:
+            stop = max(want, count)
+        last = None
+        batch = 1000
+        while True:     # keyset batches by id: memory stays one batch whatever the table's size
+            b = q.where(id_col > last) if last is not None else q
+            got = conn.execute(b.limit(batch)).mappings().all()
+            for r in got:
+                last = r[id_col.name]
+                if not keep(r):
+                    continue
+                if n >= offset and (want is None or n < want):
+                    rows.append(dict(r))
+                n += 1
+                if stop is not None and n >= stop:
+                    return rows, n
+            if len(got) < batch:
+                return rows, n
 
 
 def _first_day(v: Any) -> date | None:
@@ -109,11 +158,24 @@ def query_claims(store, *, kind: str | None = None, speaker: str | None = None,
                  country: str | None = None, admin1: str | None = None,
                  since: date | str | None = None, until: date | str | None = None,
                  type: str | None = None, actor: str | None = None,  # noqa: A002
-                 limit: int | None = None) -> list[dict[str, Any]]:
+                 limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
     """Claims matching every filter, each with ``events``: the fused events it is linked to
     ({event_id, relation, contested, sub_event_type, event_date, location}). Event filters
     (event, country, admin1, type, actor) keep claims linked to a matching event; since/until use
     the claim's date, else its document's publication date."""
+    return page_claims(store, kind=kind, speaker=speaker, target=target, event=event, country=country,
+                       admin1=admin1, since=since, until=until, type=type, actor=actor, limit=limit,
+                       offset=offset, count=0)[0]
+
+
+def page_claims(store, *, kind: str | None = None, speaker: str | None = None,
+                target: str | None = None, event: str | int | None = None,
+                country: str | None = None, admin1: str | None = None,
+                since: date | str | None = None, until: date | str | None = None,
+                type: str | None = None, actor: str | None = None,  # noqa: A002
+                limit: int | None = None, offset: int = 0, count: int | None = None) -> tuple[list[dict], int]:
+    """(one page of :func:`query_claims`, how many match in all), as :func:`page_figures`: the
+    event filters are a subquery, not a list of events read first."""
     c, d, ce = S.claims, S.documents, S.claim_events
     q = (sa.select(c, d.c.doc_id, d.c.source.label("doc_source"), d.c.published.label("doc_published"))
          .join(d, d.c.id == c.c.document_id))
@@ -125,35 +187,29 @@ def query_claims(store, *, kind: str | None = None, speaker: str | None = None,
         q = q.where(_like(c.c.speaker, speaker))
     if target:
         q = q.where(_like(c.c.target, target))
-    event_ids: list[int] | None = None
+    linked = []
     if event is not None:
-        event_ids = [parse_event_id(event)]
+        linked.append(ce.c.event_id == parse_event_id(event))
     if any((country, admin1, type, actor)):
-        got = [e["id"] for e in store.query_events(country=country, admin1=admin1, type=type, actor=actor)]
-        event_ids = got if event_ids is None else [i for i in event_ids if i in got]
-    if event_ids is not None:
-        if not event_ids:
-            return []
-        q = q.where(c.c.id.in_(sa.select(ce.c.claim_id).where(ce.c.event_id.in_(event_ids))))
+        linked.append(ce.c.event_id.in_(store.event_ids_select(country=country, admin1=admin1, type=type,
+                                                               actor=actor)))
+    if linked:
+        q = q.where(c.c.id.in_(sa.select(ce.c.claim_id).where(*linked)))
     lo, hi = _day(since), _day(until)
-    rows: list[dict[str, Any]] = []
+
+    def keep(r: dict) -> bool:
+        when = _first_day(r.get("date")) or r.get("doc_published")
+        when_hi = _last_day(r.get("date")) or r.get("doc_published")
+        if lo and (when_hi is None or when_hi < lo):
+            return False
+        return not (hi and (when is None or when > hi))
+    rows, total = _page(store, q.order_by(c.c.id), c.c.id, keep if lo or hi else None, limit, offset, count)
+    by_id = {r["id"]: r for r in rows}
+    for r in rows:
+        r["events"] = []
+    ids = list(by_id)
+    ev = S.events
     with store.engine.connect() as conn:
-        for r in conn.execute(q.order_by(c.c.id)).mappings():
-            r = dict(r)
-            when = _first_day(r.get("date")) or r.get("doc_published")
-            when_hi = _last_day(r.get("date")) or r.get("doc_published")
-            if lo and (when_hi is None or when_hi < lo):
-                continue
-            if hi and (when is None or when > hi):
-                continue
-            rows.append(r)
-            if limit and len(rows) >= limit:
-                break
-        by_id = {r["id"]: r for r in rows}
-        for r in rows:
-            r["events"] = []
-        ids = list(by_id)
-        ev = S.events
         for i in range(0, len(ids), 500):
             for x in conn.execute(
                     sa.select(ce.c.claim_id, ce.c.relation, ev.c.id, ev.c.contested, ev.c.sub_event_type,
@@ -164,7 +220,7 @@ def query_claims(store, *, kind: str | None = None, speaker: str | None = None,
                     "event_id": event_code(x["id"]), "relation": x["relation"], "contested": bool(x["contested"]),
                     "sub_event_type": x["sub_event_type"], "event_date": x["event_date"],
                     "location": x["location"] or x["admin1"] or x["country"]})
-    return rows
+    return rows, total
 
 
 # ------------------------------------------------------------------ ceasefires

@@ -51,21 +51,24 @@ documents = sa.Table(
 )
 
 # Fields shared by a mention and a fused event (ACLED columns + sitroom additions).
-def _event_columns() -> list[sa.Column]:
+def _event_columns(indexed: bool = True) -> list[sa.Column]:
+    """The shared columns; ``indexed=False`` leaves out the single-column indexes (the events
+    table has composite ones instead, below)."""
+    ix = indexed
     return [
         sa.Column("event_date", sa.String(10)),
         sa.Column("date_lo", sa.Date),          # first day the event may have happened
         sa.Column("date_hi", sa.Date),          # last day
         sa.Column("time_precision", sa.SmallInteger),
         sa.Column("event_type", sa.String(64)),
-        sa.Column("sub_event_type", sa.String(64), index=True),
+        sa.Column("sub_event_type", sa.String(64), index=ix),
         sa.Column("family", sa.String(32)),
-        sa.Column("actor1", sa.String(256), index=True),
+        sa.Column("actor1", sa.String(256), index=ix),
         sa.Column("assoc_actor_1", sa.String(256)),
-        sa.Column("actor2", sa.String(256), index=True),
+        sa.Column("actor2", sa.String(256), index=ix),
         sa.Column("country", sa.String(128)),
-        sa.Column("country_code", sa.String(2), index=True),
-        sa.Column("admin1", sa.String(128), index=True),
+        sa.Column("country_code", sa.String(2), index=ix),
+        sa.Column("admin1", sa.String(128), index=ix),
         sa.Column("admin2", sa.String(128)),
         sa.Column("location", sa.String(256)),
         sa.Column("latitude", sa.Float),
@@ -84,7 +87,7 @@ def _event_columns() -> list[sa.Column]:
 events = sa.Table(
     "events", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
-    *_event_columns(),
+    *_event_columns(indexed=False),
     sa.Column("actors", JSONType),               # every actor any source named
     sa.Column("terms", JSONType),                # evidence content words + "^N^name" document names (core.join_terms)
     sa.Column("n_mentions", sa.Integer, nullable=False, server_default="0"),
@@ -93,7 +96,17 @@ events = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
-sa.Index("ix_events_date_lo", events.c.date_lo)
+# The read path (revision 0006): every filter of ``Store.query_events`` is an equality on one of
+# these columns (the store maps case-insensitive and substring filters to the stored values) or a
+# date range, and the events are listed in (date_lo, id) order, so each filter has an index that
+# both finds its events and gives them in listing order (keyset paging reads only one page).
+ORDER_INDEXED = ("country_code", "country", "admin1", "sub_event_type", "event_type", "actor1", "actor2",
+                 "assoc_actor_1")
+sa.Index("ix_events_date_lo_id", events.c.date_lo, events.c.id)
+sa.Index("ix_events_date_hi", events.c.date_hi)
+sa.Index("ix_events_updated_at", events.c.updated_at)
+for _col in ORDER_INDEXED:
+    sa.Index(f"ix_events_{_col}_date_lo_id", events.c[_col], events.c.date_lo, events.c.id)
 
 mentions = sa.Table(
     "mentions", metadata,

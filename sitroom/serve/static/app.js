@@ -215,7 +215,8 @@
     });
     if (!shown.length) list.appendChild(el("li", { className: "empty", text: "No event matches." }));
     var count = document.getElementById("event-count");
-    var more = state.total > state.events.length ? " (first " + state.events.length + " of " + state.total + " loaded)" : "";
+    var more = (state.total > state.events.length || state.totalExact === false) ?
+      " (first " + state.events.length + " of " + state.total + (state.totalExact === false ? "+" : "") + " loaded)" : "";
     count.textContent = shown.length + " of " + state.events.length + " events" + more;
     count.setAttribute("data-count", String(shown.length));
   }
@@ -386,18 +387,19 @@
     document.body.setAttribute("data-events", "loading");
     var params = filterParams();
     var all = [];
-    function page(offset) {
+    function page(cursor) {   // keyset paging: each page starts after the last event of the one before
       params.set("limit", "1000");
-      params.set("offset", String(offset));
+      if (cursor) params.set("cursor", cursor);
       return getJSON("/api/events?" + params.toString()).then(function (body) {
         if (seq !== loadSeq) return null;
         all = all.concat(body.events);
         state.total = body.total;
-        if (body.events.length && all.length < body.total && all.length < MAX_EVENTS) return page(offset + body.events.length);
+        state.totalExact = body.total_exact !== false;
+        if (body.events.length && body.next_cursor && all.length < MAX_EVENTS) return page(body.next_cursor);
         return all;
       });
     }
-    return page(0).then(function (events) {
+    return page(null).then(function (events) {
       if (events === null || seq !== loadSeq) return;
       state.events = events;
       state.byId = {};
