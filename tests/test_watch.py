@@ -338,6 +338,9 @@ def test_watch_feed_end_to_end(site, store, pipeline):
         n_ev = c.execute(sa.select(sa.func.count()).select_from(S.events)).scalar_one()
     assert n_ev >= 2
     assert registry.source_scales(store, [idlib["document_id"]]) == {idlib["document_id"]: "international"}
+    from sitroom.store.export import acled_row
+    rows = [acled_row(e) for e in store.iter_events()]          # the registry's scale reaches ACLED's column
+    assert rows and {r["source_scale"] for r in rows} == {"International"}
     h = registry.health(store, "wire")
     assert h["articles_found"] == 2 and h["errors_in_row"] == 0 and h["last_new_at"] is not None
 

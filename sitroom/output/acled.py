@@ -240,10 +240,11 @@ def source_scale(sources: Iterable[SourceInfo | Mapping[str, Any]]) -> str | Non
     source's scale is known."""
     t = tables()
     found: set[str] = set()
+    canonical = {n.casefold(): n for n in t.scales}     # a registry's "national" is ACLED's "National"
     for s in sources:
         sc = s.get("scale") or outlet_scale(s.get("source"), s.get("url"))
         if sc:
-            found.add(str(sc))
+            found.add(canonical.get(str(sc).casefold(), str(sc)))
     if not found:
         return None
     rank = {n: i for i, n in enumerate(t.scales)}

@@ -732,9 +732,14 @@ class Store:
         for r in rows:
             r["sources"] = []
         ids = list(by_id)
+        # the scale (ACLED's source_scale) of the watched source that brought the document, if any
+        wi, ws = S.metadata.tables["watch_items"], S.metadata.tables["watch_sources"]
+        scale = (sa.select(ws.c.scale).join(wi, wi.c.source_id == ws.c.id)
+                 .where(wi.c.document_id == d.c.id, ws.c.scale.is_not(None))
+                 .order_by(wi.c.id).limit(1).scalar_subquery().label("scale"))
         for i in range(0, len(ids), 5000):
             q = (sa.select(es.c.event_id, es.c.fatalities, es.c.fatalities_low, es.c.fatalities_high,
-                           es.c.n_mentions, d.c.doc_id, d.c.source, d.c.url, d.c.published, d.c.title)
+                           es.c.n_mentions, d.c.doc_id, d.c.source, d.c.url, d.c.published, d.c.title, scale)
                  .join(d, d.c.id == es.c.document_id).where(es.c.event_id.in_(ids[i:i + 5000]))
                  .order_by(es.c.event_id, d.c.id))
             for s in conn.execute(q).mappings():
