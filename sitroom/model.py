@@ -17,7 +17,8 @@ from datetime import date
 from typing import Any
 
 #: Keys of one line of ``sitroom extract --format jsonl``. A public contract: add, never rename/drop.
-RESULT_KEYS = ("events", "places", "dates", "figures", "claims", "agreements", "quality")
+RESULT_KEYS = ("events", "places", "dates", "figures", "claims", "agreements", "quality",
+               "geo_focus")
 
 #: ACLED event columns, in ACLED's order, used by the CSV writer.
 ACLED_COLUMNS = (
@@ -121,6 +122,11 @@ class Place:
     role: str = "other"                 # event_location, speaker_location, other
     confidence: float = 0.0
     population: int | None = None
+    #: where the text puts the event relative to this place: None (at it), "near" ("near X",
+    #: "the outskirts of X", "60 km north of X"), "border" ("the Niger border")
+    relation: str | None = None
+    #: the ACLED geo_precision this mention supports (None: from its feature kind)
+    geo_precision: int | None = None
 
 
 @dataclass
@@ -246,6 +252,8 @@ class Analysis:
     agreements: list[Agreement] = field(default_factory=list)
     quality: list[QualityFlag] = field(default_factory=list)
     numbers: list[Any] = field(default_factory=list)
+    #: the countries and first-level units the document is about (sitroom.resolve.places)
+    geo_focus: dict[str, Any] = field(default_factory=dict)
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 
@@ -54,12 +55,22 @@ class DocContext:
 
     def places_in(self, start: int, end: int, *, event_only: bool = True) -> list[Place]:
         out = []
+        focus = self.focus_countries() if event_only else set()
         for p in self.analysis.places:
             if start <= p.start < end:
                 if event_only and (p.role == "speaker_location" or p.feature == "demonym"):
                     continue
+                if event_only and p.relation == "border" and p.feature == "country" and \
+                        focus and p.country_code not in focus:
+                    continue    # "near the Niger border" in a Nigerian story: not Niger
+                if event_only and p.relation == "origin":
+                    continue    # "rockets fired from Gaza", "escaped back into Mali"
                 out.append(p)
         return out
+
+    def focus_countries(self) -> set[str]:
+        """The countries the document is about (``analysis.geo_focus``, from the resolver)."""
+        return {c["country_code"] for c in (self.analysis.geo_focus or {}).get("countries") or ()}
 
     def dates_in(self, start: int, end: int) -> list[DateExpr]:
         return [d for d in self.analysis.dates if start <= d.start < end]
@@ -72,13 +83,25 @@ class DocContext:
         return self._focus
 
     def _compute_focus(self) -> Place | None:
+        focus = self.focus_countries()
         places = [p for p in self.analysis.places if p.role != "speaker_location"
-                  and p.feature != "demonym" and p.latitude is not None]
+                  and p.feature != "demonym" and p.latitude is not None
+                  and p.relation not in ("origin", "border")]
+        # the places of the countries the document is about (not where rockets came from)
+        places = [p for p in places if p.country_code in focus] or places
         if not places:
             return None
         by_admin = Counter((p.country_code, p.admin1) for p in places if p.admin1)
         if by_admin:
             (cc, a1), _ = by_admin.most_common(1)[0]
+            # the one town the document names in that unit ("a military base in northern
+            # Colombia" in a story about Aguachica, Cesar): the event is in its area (ACLED
+            # geo_precision 2: the text does not say it was in the town itself)
+            towns = {p.name: p for p in places if p.admin1 == a1 and p.country_code == cc
+                     and p.feature in ("populated_place", "admin2")}
+            if len(towns) == 1:
+                town = next(iter(towns.values()))
+                return dataclasses.replace(town, geo_precision=max(2, town.geo_precision or 2))
             adm = [p for p in places if p.feature == "admin1" and p.admin1 == a1 and p.country_code == cc]
             if adm:
                 return adm[0]

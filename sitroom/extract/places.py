@@ -18,7 +18,6 @@ fields, the role (speaker_location) and the confidence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from ..data import load as load_data, require_strings
 from ..model import Analysis, Place
 from ..resolve.gazetteer import (ADMIN1, ADMIN1_POSTAL_CODES, ADMIN2, COUNTRY, PLACE, REGION,
                                   Gazetteer, name_key)
+from ..resolve.places import Mention, PlaceResolver
 
 DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
 
@@ -64,6 +64,7 @@ COMMON_WORDS = frozenset(_WORDS["common_words"])
 DIRECTIONS = set(_WORDS["directions"])
 SURROUNDING_CUES = frozenset(_WORDS["surrounding_cues"])
 COORDINATORS = frozenset(_WORDS["coordinators"])
+FACILITY_WORDS = frozenset(_WORDS["facility_words"])
 
 
 def _names_vessel(tok) -> bool:
@@ -127,25 +128,6 @@ def demonyms(path: str = str(DEMONYMS_FILE)) -> dict[str, str]:
     return _load_demonyms(Path(path))
 
 
-@dataclass
-class Mention:
-    """A toponym candidate before resolution."""
-    start: int                      # char offsets into document.text
-    end: int
-    tok_start: int
-    tok_end: int
-    text: str
-    ids: tuple[int, ...] = ()       # gazetteer record ids (exact key)
-    loose: bool = False             # matched on the skeleton key / fuzzily
-    ner: str | None = None          # NER label covering it
-    demonym_cc: str | None = None
-    cue: str | None = None          # admin1/admin2/populated_place preference from cue words
-    provincial_capital: bool = False
-    strength: float = 1.0           # recognition evidence 0..1
-    weak: bool = False              # accept only if its country is in the document's context
-    extra: dict = field(default_factory=dict)
-
-
 def _cut_semicolon(span) -> tuple[str, int]:
     """The span's text up to a ';' glued inside its last token ("Aleppo;Syria" -> "Aleppo"),
     and where it then ends; ("", start) when the span starts with the semicolon."""
@@ -187,6 +169,21 @@ def _team_like(ent) -> bool:
                                                      and len(last.text) > 3))
 
 
+def _glued_to_unknown(doc, m: Mention, s: int, e: int) -> bool:
+    """A known name right next to another capitalised word inside one place entity (s..e) that
+    is no cue, direction, particle or facility word: "Bawan Daji", "Addis Maleda" are names of
+    their own that the gazetteer lacks, not the towns Bawan or Addis."""
+    for k in (m.tok_start - 1, m.tok_end):
+        if s <= k < e:
+            t = doc[k]
+            w = t.lower_
+            if t.is_alpha and _is_cap(t) and w not in ADMIN_CUES and w not in CITY_CUES and \
+                    w not in DIRECTIONS and w not in PARTICLES and w not in FACILITY_WORDS and \
+                    w not in SURROUNDING_CUES and w.rstrip(".") not in TITLES:
+                return True
+    return False
+
+
 def _is_cap(t) -> bool:
     s = t.text
     return bool(s) and (s[0].isupper() or (s[0].isdigit() is False and s[:1] in "‘'`" and
@@ -205,7 +202,6 @@ class PlaceExtractor:
         self.max_demonym_words = max(k.count(" ") + 1 for k in self.demonym_keys)
         self.min_pop_single = min_population_single
         self._person_parts: set[str] = set()
-        from ..resolve.places import PlaceResolver
         self.resolver = PlaceResolver(self.gaz)
 
     # ------------------------------------------------------------------ matching
@@ -271,10 +267,13 @@ class PlaceExtractor:
             key = name_key(stext)
             ids = gaz.lookup_key(key)
             loose = False
-            if not ids and j - i > 1 and len(key) >= 8 and (
+            if not ids and ((j - i > 1 and len(key) >= 8 and (
                     any(w in ARTICLE_WORDS for w in key.split()[:-1]) or
                     key.split()[0] in ARABIC_HEADS or
-                    any(ch in span.text for ch in "-'`’‘ʿʾ")):
+                    any(ch in span.text for ch in "-'`’‘ʿʾ"))) or
+                    (j - i == 1 and len(key) >= 5 and key[:2] in ARTICLE_WORDS and
+                     key[:2] in ("al", "el") and _is_cap(doc[i]) and not doc[i].is_sent_start)):
+                # ("Elwak", "Alhol": an article glued to a one-word name, mid-sentence)
                 # transliteration variants: Arabic-style names (article, hyphen, ayn)
                 from ..resolve.gazetteer import skeleton
                 ids = gaz.lookup_skeleton(skeleton(key))
@@ -392,6 +391,7 @@ class PlaceExtractor:
             # a sub-match that can only be a town is an acronym ("SOS"); one that may also be
             # a region or country keeps all its readings for the resolver to weigh
             subs = [m for m in subs if _no_acronym_towns(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)]
+            subs = [m for m in subs if not _glued_to_unknown(doc, m, s, e)]
             if subs:
                 for m in subs:
                     m.ner = ent.label_
