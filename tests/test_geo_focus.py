@@ -56,6 +56,7 @@ def km(a: tuple[float, float], b: tuple[float, float]) -> float:
     ("Two soldiers died in a raid near Tillaberi.", "Tillaberi", "near", None),
     ("Gunmen attacked a camp near the Chad border.", "Chad", "border", None),
     ("Shelling hit villages along the Armenia-Azerbaijan border.", "Armenia", "border", None),
+    ("Jets hit an outpost near the border with Turkey on Sunday.", "Turkey", "border", None),
     ("Rockets fired from Gaza landed in open fields.", "Gaza", "origin", None),
     ("The attackers fled back into Niger after the raid.", "Niger", "origin", None),
     ("Fighters from Idlib joined the offensive.", "Idlib", None, None),

@@ -84,6 +84,7 @@ class DocContext:
 
     def _compute_focus(self) -> Place | None:
         focus = self.focus_countries()
+        top = self.top_country()
         places = [p for p in self.analysis.places if p.role != "speaker_location"
                   and p.feature != "demonym" and p.latitude is not None
                   and p.relation not in ("origin", "border")]
@@ -93,20 +94,26 @@ class DocContext:
             return None
         by_admin = Counter((p.country_code, p.admin1) for p in places if p.admin1)
         if by_admin:
-            (cc, a1), _ = by_admin.most_common(1)[0]
-            # the one town the document names in that unit ("a military base in northern
-            # Colombia" in a story about Aguachica, Cesar): the event is in its area (ACLED
-            # geo_precision 2: the text does not say it was in the town itself)
-            towns = {p.name: p for p in places if p.admin1 == a1 and p.country_code == cc
-                     and p.feature in ("populated_place", "admin2")}
-            if len(towns) == 1:
-                town = next(iter(towns.values()))
-                return dataclasses.replace(town, geo_precision=max(2, town.geo_precision or 2))
+            # the most named unit; on a tie, the one in the country the story is most about
+            (cc, a1) = max(by_admin, key=lambda k: (by_admin[k], k[0] == top))
             adm = [p for p in places if p.feature == "admin1" and p.admin1 == a1 and p.country_code == cc]
             if adm:
+                # the one town the document names in that unit ("a military base in northern
+                # Colombia" in a story about Aguachica, Cesar): the event is in its area
+                # (ACLED geo_precision 2: the text does not say it was in the town itself)
+                towns = {p.name: p for p in places if p.admin1 == a1 and p.country_code == cc
+                         and p.feature in ("populated_place", "admin2")}
+                if len(towns) == 1:
+                    town = next(iter(towns.values()))
+                    return dataclasses.replace(town, geo_precision=max(2, town.geo_precision or 2))
                 return adm[0]
             return next(p for p in places if p.admin1 == a1 and p.country_code == cc)
         return places[0]
+
+    def top_country(self) -> str | None:
+        """The country the document is most about (first of ``analysis.geo_focus``)."""
+        countries = (self.analysis.geo_focus or {}).get("countries") or ()
+        return countries[0]["country_code"] if countries else None
 
     def country_code(self) -> str | None:
         codes = Counter(p.country_code for p in self.analysis.places

@@ -391,7 +391,7 @@ class PlaceExtractor:
             # a sub-match that can only be a town is an acronym ("SOS"); one that may also be
             # a region or country keeps all its readings for the resolver to weigh
             subs = [m for m in subs if _no_acronym_towns(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)]
-            subs = [m for m in subs if not _glued_to_unknown(doc, m, s, e)]
+            subs = [m for m in subs if not _glued_to_unknown(doc, m, s, e) or self._known_widely(m)]
             if subs:
                 for m in subs:
                     m.ner = ent.label_
@@ -521,6 +521,13 @@ class PlaceExtractor:
             self._cues(doc, m)
         self._coordinated_cues(doc, mentions)
         analysis.places = self.resolver.resolve(mentions, analysis)
+
+    def _known_widely(self, m: Mention) -> bool:
+        """A name too well known to be part of an unknown one: a country, a first-level unit or
+        a named region ("Eastern Ghouta Monitor" still names Eastern Ghouta; a town is no such
+        name: "Sabon Gari X" is a village of its own)."""
+        recs = [self.gaz.record(r) for r in m.ids]
+        return any(r.kind in (COUNTRY, ADMIN1, REGION) for r in recs)
 
     def _admin_unit(self, m: Mention) -> bool:
         """The mention's main reading (its most populous) is a country or a first-level unit."""

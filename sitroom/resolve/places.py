@@ -122,6 +122,8 @@ _AREA_LEFT = re.compile(r"\b(?:" + _DIR_ALT + r")\s+of\s+(?:the\s+)?(?:(?:town|c
 _NEAR_LEFT = re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
                                              for w in FOCUS["near_words"]) +
                         r")\s+(?:the\s+)?(?:(?:town|city|village|capital)\s+of\s+)?$", re.I)
+_BORDER_LEFT = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in FOCUS["border_words"]) +
+                          r")\s+(?:with|of)\s+(?:the\s+)?(?:neighbou?ring\s+)?$", re.I)
 _BORDER_RIGHT = re.compile(r"^(?:\s*-\s*[A-Z][\w-]*)?\s+(?:" +
                            "|".join(re.escape(w) for w in FOCUS["border_words"]) + r")\b", re.I)
 _ORIGIN_LEFT = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in FOCUS["origin_verbs"]) +
@@ -147,9 +149,9 @@ def relation(text: str, start: int, end: int) -> tuple[str, tuple | None] | None
     "north of X", "the outskirts of X", "near X"; ("border", None) for "the Niger border";
     ("origin", None) for where something came from or someone went ("rockets fired from X",
     "escaped back into X"); None when the name is the place itself."""
-    if _BORDER_RIGHT.match(text[end:end + 30]):
-        return "border", None
     left = text[max(0, start - 70):start]
+    if _BORDER_RIGHT.match(text[end:end + 30]) or _BORDER_LEFT.search(left):
+        return "border", None
     m = _DIST_LEFT.search(left)
     if m:
         km = float(m.group("n").replace(",", "."))
@@ -216,7 +218,7 @@ class PlaceResolver:
         self._named: set[str] = set()
 
     # ---------------------------------------------------------------- context
-    def _country_context(self, mentions: list[Mention]) -> Counter:
+    def _country_context(self, mentions: list[Mention], text: str | None = None) -> Counter:
         """Country evidence: every mention's vote (ctx, used in scoring), and the focus evidence
         (``self._focus_ctx``), where each name counts once ("Addis Maleda reported ..." three
         times is one (mis)reading, not three places). ``self._named``: countries named outright."""
@@ -227,13 +229,19 @@ class PlaceResolver:
         for m in mentions:
             votes = self._votes(m)
             key = m.demonym_cc or name_key(m.text)
+            # where someone merely spoke or is based ("the UK-based monitor") is no evidence
+            # of what the story is about
+            speaker = text is not None and _role(text, m.start, m.end) == "speaker_location"
             for cc, w, named in votes:
                 ctx[cc] += w
+                if speaker:
+                    continue
                 if named:
                     self._named.add(cc)
                 if key not in seen:
                     self._focus_ctx[cc] += w
-            seen.add(key)
+            if not speaker:
+                seen.add(key)
         return ctx
 
     def _votes(self, m: Mention) -> list[tuple[str, float, bool]]:
@@ -331,7 +339,7 @@ class PlaceResolver:
             rel = relation(text, m.start, m.end)
             if rel is not None:
                 m.extra["relation"], m.extra["offset"] = rel
-        ctx = self._country_context(mentions)
+        ctx = self._country_context(mentions, text)
         # optional hint from the caller: document.meta["countries"] = ["SY", ...]
         for cc in (analysis.document.meta or {}).get("countries") or ():
             ctx[str(cc).upper()] += 2.0
@@ -513,10 +521,20 @@ class PlaceResolver:
         one, a small foreign town or unit is a local name the gazetteer lacks ("Addis", "Bawan"
         in an Ethiopian or Nigerian story) and stays unresolved. A world city keeps its reading,
         and so does a place the text qualifies ("Gao, Mali")."""
+        fctx = self._focus_ctx
+        main = max(fctx, key=fctx.get) if fctx else None
         for k, (r, s_, mg) in list(choice.items()):
+            m = mentions[k]
+            if r is not None and m.loose and r.kind != COUNTRY and r.country_code != main and \
+                    k not in within and fctx.get(r.country_code, 0) * 2 <= fctx.get(main, 0):
+                # a spelling variant is trusted in the country the story is mostly about, not
+                # in a neighbour it names ("Babeska" near "the border with Turkey")
+                alts = [self.gaz.record(i) for i in m.ids]
+                alts = [a for a in alts if a.country_code == main]
+                choice[k] = (max(alts, key=lambda a: a.population) if alts else None, s_, mg)
+                continue
             if r is None or r.kind == COUNTRY or not r.country_code or r.country_code in focus:
                 continue
-            m = mentions[k]
             if k in within or m.demonym_cc:
                 continue
             if r.kind == REGION:
