@@ -195,3 +195,41 @@ def test_an_event_without_its_own_place_takes_the_one_town_of_the_story(extracto
     DateExtractor()(a)
     focus = DocContext(a).focus()
     assert focus.name == "Aguachica" and geo_precision(focus) == 2
+
+
+@pytest.mark.parametrize("text, gone, kept", [
+    ("Fighters of Islamic State West Africa Province (ISWAP) attacked a base in Borno.",
+     "West Africa", "Borno"),
+    ("The Islamic State of Iraq and the Levant (ISIL) claimed the attack in Raqqa.",
+     "Iraq", "Raqqa"),
+    ("Rebels in the Democratic Republic of Congo (DRC) seized Rutshuru.",
+     None, "Democratic Republic of Congo"),
+])
+def test_a_name_spelled_out_before_its_acronym_is_no_place(extractor, text, gone, kept):
+    a = analyse(extractor, text)
+    texts = [p.text for p in a.places]
+    assert kept in texts
+    if gone is not None:
+        assert not [t for t in texts if gone in t]
+
+
+def _pl(text, start, feature, name, cc, admin1=None, admin2=None):
+    return Place(text=text, start=start, end=start + len(text), name=name, country_code=cc,
+                 country=cc, admin1=admin1, admin2=admin2, latitude=1.0, longitude=1.0,
+                 feature=feature)
+
+
+@pytest.mark.parametrize("places, anchor, want", [
+    # a town inside the province named next to the trigger: the town
+    ([_pl("Idlib province", 30, "admin1", "Idlib", "SY", "Idlib"),
+      _pl("Kafr Nabl", 10, "populated_place", "Kafr Nabl", "SY", "Idlib")], 25, "Kafr Nabl"),
+    # a district named at the trigger and a city elsewhere in the clause: the district
+    ([_pl("Narsingdi", 40, "admin2", "Narsingdi", "BD", "Dhaka", "Narsingdi"),
+      _pl("Dhaka", 120, "populated_place", "Dhaka", "BD", "Dhaka", "Dhaka")], 20, "Narsingdi"),
+    # a country at the trigger never hides the town of the clause
+    ([_pl("Syria", 12, "country", "Syria", "SY"),
+      _pl("Aleppo", 80, "populated_place", "Aleppo", "SY", "Aleppo")], 10, "Aleppo"),
+])
+def test_the_event_place_of_a_clause(places, anchor, want):
+    from sitroom.extract.context import most_specific
+    assert most_specific(places, anchor).name == want

@@ -130,10 +130,30 @@ def sentence_span(document, sent: "Sentence") -> Span:
 
 
 def most_specific(places: list[Place], anchor: int) -> Place | None:
+    """The event's place among those of its clause: the most specific one ("Kafr Nabl in Idlib
+    province": Kafr Nabl), unless it does not lie in the place nearest the trigger ("stormed a
+    jail in the district of X ..., with rallies in the capital": X, not the capital)."""
     places = [p for p in places if p.latitude is not None or p.country]
     if not places:
         return None
-    return max(places, key=lambda p: (SPECIFICITY.get(p.feature, 0), -abs(p.start - anchor)))
+    best = max(places, key=lambda p: (SPECIFICITY.get(p.feature, 0), -abs(p.start - anchor)))
+    nearest = min(places, key=lambda p: (abs(p.start - anchor), -SPECIFICITY.get(p.feature, 0)))
+    if best is nearest or _lies_in(best, nearest) or \
+            SPECIFICITY.get(nearest.feature, 0) <= SPECIFICITY["country"]:
+        return best
+    return nearest
+
+
+def _lies_in(p: Place, unit: Place) -> bool:
+    """p lies in the country, first- or second-level unit ``unit`` (by its names), or both are
+    one name ("Idlib" the town in "Idlib province")."""
+    if p.country_code != unit.country_code:
+        return False
+    if unit.feature == "admin1":
+        return p.admin1 == unit.admin1
+    if unit.feature == "admin2":
+        return p.admin2 == unit.admin2 or p.admin2 == unit.name
+    return unit.feature in ("country", "other") or p.name == unit.name
 
 
 def since_before(text: str, sent_start: int, date_start: int) -> bool:

@@ -184,6 +184,36 @@ def _glued_to_unknown(doc, m: Mention, s: int, e: int) -> bool:
     return False
 
 
+_NAME_LINKS = frozenset({"of", "in", "and", "for", "the", "&", "-", "al"})
+
+
+def _inside_acronym_name(doc, m: Mention) -> bool:
+    """The mention is part (not the whole) of a capitalised name followed by its acronym in
+    brackets, the acronym made of the name's initials: "Islamic State West Africa Province
+    (ISWAP)", "Syrian Observatory for Human Rights (SOHR)". "Democratic Republic of Congo
+    (DRC)" is the whole name, and stays."""
+    n = len(doc)
+    s, e = m.tok_start, m.tok_end
+    while s > 0 and not doc[s - 1].is_space and "\n" not in doc[s - 1].whitespace_ and (
+            (doc[s - 1].is_alpha and _is_cap(doc[s - 1]) and not doc[s - 1].is_sent_start)
+            or doc[s - 1].lower_ in _NAME_LINKS):
+        s -= 1
+    while s < m.tok_start and doc[s].lower_ in _NAME_LINKS:
+        s += 1
+    while e < n and ((doc[e].is_alpha and _is_cap(doc[e])) or doc[e].lower_ in _NAME_LINKS):
+        e += 1
+    while e > m.tok_end and doc[e - 1].lower_ in _NAME_LINKS:
+        e -= 1
+    if (s, e) == (m.tok_start, m.tok_end) or e + 2 >= n or doc[e].text != "(" or \
+            doc[e + 2].text != ")":
+        return False
+    acro = doc[e + 1].text
+    if not (acro.isupper() and acro.isalpha() and 2 <= len(acro) <= 8):
+        return False
+    initials = "".join(t.text[0].upper() for t in doc[s:e] if t.is_alpha and _is_cap(t))
+    return initials == acro
+
+
 def _is_cap(t) -> bool:
     s = t.text
     return bool(s) and (s[0].isupper() or (s[0].isdigit() is False and s[:1] in "‘'`" and
@@ -516,6 +546,9 @@ class PlaceExtractor:
                 add(Mention(t.idx, t.idx + len(surface), t.i, t.i + 1, surface, (rid,), False,
                             None, strength=0.9))
 
+        # "Islamic State West Africa Province (ISWAP)": a name inside an organisation's name
+        # spelled out before its acronym is no place
+        mentions = [m for m in mentions if m.demonym_cc or not _inside_acronym_name(doc, m)]
         mentions.sort(key=lambda m: m.start)
         for m in mentions:
             self._cues(doc, m)
