@@ -10,9 +10,12 @@ candidates; this module picks one per mention using
   "Idlib city" / "the town of X" / ", the provincial capital" -> populated place; a bare name that
   is both an admin1 and its capital city is read as the city,
 
-and fills the :class:`~sitroom.model.Place` fields, ``role`` ("speaker_location" for where
-someone merely spoke or is based: "told reporters in Geneva", "Amman-based", datelines;
-otherwise "other") and ``confidence``.
+then reads every place inside the document's geographic focus (``analysis.geo_focus``: the
+countries the text is about; a place abroad without a qualifier is a local name the gazetteer
+lacks), marks where the text puts the event relative to a place (:func:`relation`: near,
+container, border, origin), and fills the :class:`~sitroom.model.Place` fields, ``role``
+("speaker_location" for where someone merely spoke or is based: "told reporters in Geneva",
+"Amman-based", datelines; otherwise "other") and ``confidence``.
 """
 from __future__ import annotations
 
