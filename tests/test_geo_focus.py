@@ -97,6 +97,10 @@ def test_source_country_from_a_country_code_host(source, cc):
      "reported.", "Falcon", "VE"),
     ("Gunmen killed two people in Bel Air, a neighbourhood of Port-au-Prince, Haitian police "
      "said.", "Bel Air", None),
+    # ... even when the story also names a country that has a town of that name
+    ("Gangs torched homes in Bel Air on Sunday, Haitian police said, as American and Kenyan "
+     "officials met in Port-au-Prince. Haitian officers and Haitian residents fled.", "Bel Air",
+     None),
     # a world city keeps its reading whatever the story's country
     ("Nigerian officials met donors in London on Monday to discuss the attacks in Borno State.",
      "London", "GB"),
@@ -233,3 +237,13 @@ def _pl(text, start, feature, name, cc, admin1=None, admin2=None):
 def test_the_event_place_of_a_clause(places, anchor, want):
     from sitroom.extract.context import most_specific
     assert most_specific(places, anchor).name == want
+
+
+def test_a_dateline_gives_the_focus_but_is_not_the_event_place(pipeline, extractor):
+    text = ("MAIDUGURI, Nigeria (Reuters) - Gunmen killed five farmers in Sabon Kafi village on "
+            "Tuesday, residents said.")
+    a = analyse(extractor, text)
+    assert a.geo_focus["countries"][0]["country_code"] == "NG"
+    evs = events(pipeline, text)
+    assert evs and all(e["location"] != "Maiduguri" for e in evs)
+    assert evs[0]["country_code"] == "NG" and evs[0]["geo_precision"] == 3

@@ -91,7 +91,14 @@ class DocContext:
         # the places of the countries the document is about (not where rockets came from)
         places = [p for p in places if p.country_code in focus] or places
         if not places:
-            return None
+            # only a dateline or a speaker's place: the country the story is about, not the
+            # city the reporter wrote from
+            c = ((self.analysis.geo_focus or {}).get("countries") or [None])[0]
+            if c is None or c.get("latitude") is None:
+                return None
+            return Place(text=c["country"] or c["country_code"], start=-1, end=-1,
+                         name=c["country"], country=c["country"], country_code=c["country_code"],
+                         latitude=c["latitude"], longitude=c["longitude"], feature="country")
         by_admin = Counter((p.country_code, p.admin1) for p in places if p.admin1)
         if by_admin:
             # the most named unit; on a tie, the one in the country the story is most about

@@ -207,11 +207,15 @@ def _role(text: str, start: int, end: int) -> str:
         return "speaker_location"
     if _SPEAKER_LEFT.search(left):
         return "speaker_location"
-    # dateline: at the start of the text or of a line: "GENEVA (Reuters) - ", "AMMAN, Jordan —"
-    line_start = text.rfind("\n", 0, start) + 1
-    if not text[line_start:start].strip() and _DATELINE_RIGHT.match(right):
+    if _is_dateline(text, start, end):
         return "speaker_location"
     return "other"
+
+
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """A dateline: at the start of the text or of a line: "GENEVA (Reuters) - ", "AMMAN, Jordan —"."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip() and bool(_DATELINE_RIGHT.match(text[end:end + 40]))
 
 
 class PlaceResolver:
@@ -234,7 +238,9 @@ class PlaceResolver:
             key = m.demonym_cc or name_key(m.text)
             # where someone merely spoke or is based ("the UK-based monitor") is no evidence
             # of what the story is about
-            speaker = text is not None and _role(text, m.start, m.end) == "speaker_location"
+            # (a dateline is: "MOGADISHU (AP) --" says the story is about Somalia)
+            speaker = text is not None and _role(text, m.start, m.end) == "speaker_location" \
+                and not _is_dateline(text, m.start, m.end)
             for cc, w, named in votes:
                 ctx[cc] += w
                 if speaker:
@@ -536,6 +542,17 @@ class PlaceResolver:
                 alts = [a for a in alts if a.country_code == main]
                 choice[k] = (max(alts, key=lambda a: a.population) if alts else None, s_, mg)
                 continue
+            if r is not None and r.kind in (PLACE, ADMIN2) and r.country_code != main and \
+                    k not in within and r.population < FOCUS["keep_population"] and \
+                    fctx.get(r.country_code, 0) * 2 <= fctx.get(main, 0) and \
+                    len({self.gaz.record(i).country_code for i in m.ids}) >= \
+                    FOCUS["common_name_countries"] and \
+                    not any(self.gaz.record(i).country_code == main for i in m.ids):
+                # a name towns bear in many countries, none of them the one the story is
+                # mostly about ("Bel Air" in a Haitian story): a local name, not the namesake
+                # in a country the story merely mentions
+                choice[k] = (None, s_, mg)
+                continue
             if r is None or r.kind == COUNTRY or not r.country_code or r.country_code in focus:
                 continue
             if k in within or m.demonym_cc:
@@ -574,7 +591,9 @@ class PlaceResolver:
                          key=lambda c: -ctx.get(c, 0)):
             r = self.gaz.country(cc)
             countries.append({"country_code": cc, "country": r.name if r else None,
-                              "evidence": round(ctx.get(cc, 0.0), 2)})
+                              "evidence": round(ctx.get(cc, 0.0), 2),
+                              "latitude": r.latitude if r else None,
+                              "longitude": r.longitude if r else None})
         a1: Counter = Counter()
         for k, (r, _, _) in choice.items():
             if r is None or not r.admin1 or r.kind == COUNTRY or \
