@@ -63,8 +63,8 @@ class DocContext:
                 if event_only and p.relation == "border" and p.feature == "country" and \
                         focus and p.country_code not in focus:
                     continue    # "near the Niger border" in a Nigerian story: not Niger
-                if event_only and p.relation == "origin":
-                    continue    # "rockets fired from Gaza", "escaped back into Mali"
+                if event_only and p.relation in ("origin", "name"):
+                    continue    # "rockets fired from Gaza", "escaped back into Mali", "ISWAP"
                 out.append(p)
         return out
 
@@ -87,7 +87,7 @@ class DocContext:
         top = self.top_country()
         places = [p for p in self.analysis.places if p.role != "speaker_location"
                   and p.feature != "demonym" and p.latitude is not None
-                  and p.relation not in ("origin", "border")]
+                  and p.relation not in ("origin", "border", "name")]
         # the places of the countries the document is about (not where rockets came from)
         places = [p for p in places if p.country_code in focus] or places
         if not places:

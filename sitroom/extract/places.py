@@ -546,9 +546,12 @@ class PlaceExtractor:
                 add(Mention(t.idx, t.idx + len(surface), t.i, t.i + 1, surface, (rid,), False,
                             None, strength=0.9))
 
-        # "Islamic State West Africa Province (ISWAP)": a name inside an organisation's name
-        # spelled out before its acronym is no place
-        mentions = [m for m in mentions if m.demonym_cc or not _inside_acronym_name(doc, m)]
+        # "Islamic State West Africa Province (ISWAP)": a place named inside an organisation's
+        # name spelled out before its acronym is kept as a toponym, but says nothing of where
+        # the story or its events are (relation "name")
+        for m in mentions:
+            if not m.demonym_cc and _inside_acronym_name(doc, m):
+                m.extra["in_name"] = True
         mentions.sort(key=lambda m: m.start)
         for m in mentions:
             self._cues(doc, m)

@@ -151,7 +151,8 @@ def relation(text: str, start: int, end: int) -> tuple[str, tuple | None] | None
     bearing)) for "60 km north of X" (the point is moved by that much), ("near", None) for
     "north of X", "the outskirts of X", "near X"; ("border", None) for "the Niger border";
     ("origin", None) for where something came from or someone went ("rockets fired from X",
-    "escaped back into X"); None when the name is the place itself."""
+    "escaped back into X"); None when the name is the place itself. (The resolver adds
+    "container" and "name", a place named inside an organisation's name.)"""
     left = text[max(0, start - 70):start]
     if _BORDER_RIGHT.match(text[end:end + 30]) or _BORDER_LEFT.search(left):
         return "border", None
@@ -255,6 +256,8 @@ class PlaceResolver:
 
     def _votes(self, m: Mention) -> list[tuple[str, float, bool]]:
         """What one mention says about the document's countries: (country, weight, named)."""
+        if m.extra.get("relation") == "name":
+            return []       # "Islamic State of Iraq and the Levant (ISIL)": no Iraq story
         if m.extra.get("relation") in ("border", "origin"):
             # "near the Niger border": a border says little about where the story is
             for i in m.ids:
@@ -345,7 +348,7 @@ class PlaceResolver:
         mentions = [self._arabic_form_filter(m) for m in mentions]
         text = analysis.document.text
         for m in mentions:
-            rel = relation(text, m.start, m.end)
+            rel = ("name", None) if m.extra.get("in_name") else relation(text, m.start, m.end)
             if rel is not None:
                 m.extra["relation"], m.extra["offset"] = rel
         ctx = self._country_context(mentions, text)
