@@ -127,6 +127,9 @@ class Place:
     relation: str | None = None
     #: the ACLED geo_precision this mention supports (None: from its feature kind)
     geo_precision: int | None = None
+    #: [latitude, longitude] of the area the text describes ("30 km south of X": X moved 30 km
+    #: south); the place's own point stays in latitude/longitude
+    area_point: list[float] | None = None
 
 
 @dataclass

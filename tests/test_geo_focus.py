@@ -14,6 +14,7 @@ from sitroom.extract.places import PlaceExtractor
 from sitroom.model import Document, Place
 from sitroom.nlp import parse_one
 from sitroom.pipeline import Pipeline
+from sitroom.resolve.gazetteer import Gazetteer
 from sitroom.resolve.places import geo_precision, relation, source_country
 
 
@@ -151,10 +152,15 @@ def test_relative_location_gives_the_area_never_the_place(extractor):
                            "on Friday, Somali police said.")
     p = named(a, "Mogadishu")
     assert p.relation == "near" and geo_precision(p) == 2
-    city = next(r for r in __import__("sitroom.resolve.gazetteer", fromlist=["x"]).Gazetteer.get()
-                .lookup("Mogadishu") if r.kind == "populated_place")
-    assert km((p.latitude, p.longitude), (city.latitude, city.longitude)) == pytest.approx(30, abs=2)
-    assert p.latitude < city.latitude       # south
+    city = next(r for r in Gazetteer.get().lookup("Mogadishu") if r.kind == "populated_place")
+    # the toponym is Mogadishu; the area the text describes is 30 km south of it
+    assert (p.latitude, p.longitude) == (city.latitude, city.longitude)
+    assert km(tuple(p.area_point), (city.latitude, city.longitude)) == pytest.approx(30, abs=2)
+    assert p.area_point[0] < city.latitude       # south
+    # ... and that area is where an event of the clause is placed
+    ctx_places = DocContext(a).places_in(0, len(a.document.text))
+    got = next(x for x in ctx_places if x.text == "Mogadishu")
+    assert [got.latitude, got.longitude] == p.area_point
 
 
 def test_an_unknown_village_gives_its_container_and_says_so(extractor):

@@ -65,7 +65,7 @@ class DocContext:
                     continue    # "near the Niger border" in a Nigerian story: not Niger
                 if event_only and p.relation in ("origin", "name"):
                     continue    # "rockets fired from Gaza", "escaped back into Mali", "ISWAP"
-                out.append(p)
+                out.append(_at_area(p) if event_only else p)
         return out
 
     def focus_countries(self) -> set[str]:
@@ -111,7 +111,7 @@ class DocContext:
                 towns = {p.name: p for p in places if p.admin1 == a1 and p.country_code == cc
                          and p.feature in ("populated_place", "admin2")}
                 if len(towns) == 1:
-                    town = next(iter(towns.values()))
+                    town = _at_area(next(iter(towns.values())))
                     return dataclasses.replace(town, geo_precision=max(2, town.geo_precision or 2))
                 return adm[0]
             return next(p for p in places if p.admin1 == a1 and p.country_code == cc)
@@ -126,6 +126,14 @@ class DocContext:
         codes = Counter(p.country_code for p in self.analysis.places
                         if p.country_code and p.role != "speaker_location")
         return codes.most_common(1)[0][0] if codes else None
+
+
+def _at_area(p: Place) -> Place:
+    """The place as an event's location: "30 km south of X" is at the point the text describes
+    (``area_point``), not at X."""
+    if not p.area_point:
+        return p
+    return dataclasses.replace(p, latitude=p.area_point[0], longitude=p.area_point[1])
 
 
 def sentence_span(document, sent: "Sentence") -> Span:

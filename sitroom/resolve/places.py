@@ -492,7 +492,7 @@ class PlaceResolver:
                     p.geo_precision = max(geo_precision(p), 2)
                     off = m.extra.get("offset")
                     if off and p.feature in (PLACE, ADMIN2):
-                        p.latitude, p.longitude = _offset(p.latitude, p.longitude, *off)
+                        p.area_point = list(_offset(p.latitude, p.longitude, *off))
             places.append(p)
         return places
 
