@@ -257,3 +257,21 @@ def test_a_dateline_gives_the_focus_but_is_not_the_event_place(pipeline, extract
     evs = events(pipeline, text)
     assert evs and all(e["location"] != "Maiduguri" for e in evs)
     assert evs[0]["country_code"] == "NG" and evs[0]["geo_precision"] == 3
+
+
+@pytest.mark.parametrize("text, gone, kept", [
+    # a university or hospital named after a person: the surname is no town
+    ("Students of Ahmadu Bello University in Zaria protested on Monday, Nigerian police said.",
+     "Bello", "Zaria"),
+    ("The wounded were taken to Aminu Kano Teaching Hospital, Nigerian police said.",
+     "Kano", None),
+    # an institution named after its town keeps the town
+    ("Students at Kabul University protested on Monday.", None, "Kabul"),
+    ("Doctors at Idlib Central Hospital treated 20 people.", None, "Idlib"),
+])
+def test_a_place_name_inside_a_persons_name_is_no_place(extractor, text, gone, kept):
+    texts = [p.text for p in analyse(extractor, text).places]
+    if gone is not None:
+        assert gone not in texts
+    if kept is not None:
+        assert kept in texts

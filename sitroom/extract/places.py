@@ -65,6 +65,7 @@ DIRECTIONS = set(_WORDS["directions"])
 SURROUNDING_CUES = frozenset(_WORDS["surrounding_cues"])
 COORDINATORS = frozenset(_WORDS["coordinators"])
 FACILITY_WORDS = frozenset(_WORDS["facility_words"])
+INSTITUTION_WORDS = frozenset(_WORDS["institution_words"])
 
 
 def _names_vessel(tok) -> bool:
@@ -552,11 +553,31 @@ class PlaceExtractor:
         for m in mentions:
             if not m.demonym_cc and _inside_acronym_name(doc, m):
                 m.extra["in_name"] = True
+        # "Ahmadu Bello University": a place name inside a person's name
+        mentions = [m for m in mentions if m.demonym_cc or not self._in_person_named(doc, m)]
         mentions.sort(key=lambda m: m.start)
         for m in mentions:
             self._cues(doc, m)
         self._coordinated_cues(doc, mentions)
         analysis.places = self.resolver.resolve(mentions, analysis)
+
+    def _in_person_named(self, doc, m: Mention) -> bool:
+        """The mention sits in an institution's name after a capitalised word that is no place
+        ("Ahmadu Bello University", "Aminu Kano Teaching Hospital"): part of the person's name
+        the institution bears. "Kabul University", "Idlib Central Hospital" keep their place."""
+        n = len(doc)
+        e = m.tok_end
+        while e < n and doc[e].is_alpha and _is_cap(doc[e]) and doc[e].lower_ not in INSTITUTION_WORDS:
+            e += 1
+        if e >= n or doc[e].lower_ not in INSTITUTION_WORDS or not _is_cap(doc[e]):
+            return False
+        k = m.tok_start - 1
+        if k < 0:
+            return False
+        prev = doc[k]
+        return prev.is_alpha and _is_cap(prev) and not prev.is_sent_start and \
+            prev.lower_ not in DIRECTIONS and prev.lower_ not in PARTICLES and \
+            prev.lower_.rstrip(".") not in TITLES and not self.gaz.lookup_key(name_key(prev.text))
 
     def _known_widely(self, m: Mention) -> bool:
         """A name too well known to be part of an unknown one: a country, a first-level unit or
