@@ -123,7 +123,9 @@ class Place:
     confidence: float = 0.0
     population: int | None = None
     #: where the text puts the event relative to this place: None (at it), "near" ("near X",
-    #: "the outskirts of X", "60 km north of X"), "border" ("the Niger border")
+    #: "the outskirts of X", "60 km north of X"), "container" (the unit holding a village the
+    #: gazetteer lacks), "border" ("the Niger border"), "origin" ("rockets fired from X",
+    #: "fled into X"), "name" (inside an organisation's name: "... West Africa Province (ISWAP)")
     relation: str | None = None
     #: the ACLED geo_precision this mention supports (None: from its feature kind)
     geo_precision: int | None = None
