@@ -17,7 +17,8 @@ from datetime import date
 from typing import Any
 
 #: Keys of one line of ``sitroom extract --format jsonl``. A public contract: add, never rename/drop.
-RESULT_KEYS = ("events", "places", "dates", "figures", "claims", "agreements", "quality")
+RESULT_KEYS = ("events", "places", "dates", "figures", "claims", "agreements", "quality",
+               "geo_focus")
 
 #: ACLED's columns, in ACLED's order (its API and CSV exports), used by the CSV writers; the
 #: values sitroom derives for them are in sitroom/output/acled.py (docs/acled.md).
@@ -124,6 +125,16 @@ class Place:
     role: str = "other"                 # event_location, speaker_location, other
     confidence: float = 0.0
     population: int | None = None
+    #: where the text puts the event relative to this place: None (at it), "near" ("near X",
+    #: "the outskirts of X", "60 km north of X"), "container" (the unit holding a village the
+    #: gazetteer lacks), "border" ("the Niger border"), "origin" ("rockets fired from X",
+    #: "fled into X"), "name" (inside an organisation's name: "... West Africa Province (ISWAP)")
+    relation: str | None = None
+    #: the ACLED geo_precision this mention supports (None: from its feature kind)
+    geo_precision: int | None = None
+    #: [latitude, longitude] of the area the text describes ("30 km south of X": X moved 30 km
+    #: south); the place's own point stays in latitude/longitude
+    area_point: list[float] | None = None
 
 
 @dataclass
@@ -249,6 +260,8 @@ class Analysis:
     agreements: list[Agreement] = field(default_factory=list)
     quality: list[QualityFlag] = field(default_factory=list)
     numbers: list[Any] = field(default_factory=list)
+    #: the countries and first-level units the document is about (sitroom.resolve.places)
+    geo_focus: dict[str, Any] = field(default_factory=dict)
 
 
 def to_jsonable(obj: Any) -> Any:

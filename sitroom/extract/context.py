@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import bisect
+import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 
@@ -54,12 +55,22 @@ class DocContext:
 
     def places_in(self, start: int, end: int, *, event_only: bool = True) -> list[Place]:
         out = []
+        focus = self.focus_countries() if event_only else set()
         for p in self.analysis.places:
             if start <= p.start < end:
                 if event_only and (p.role == "speaker_location" or p.feature == "demonym"):
                     continue
-                out.append(p)
+                if event_only and p.relation == "border" and p.feature == "country" and \
+                        focus and p.country_code not in focus:
+                    continue    # "near the Niger border" in a Nigerian story: not Niger
+                if event_only and p.relation in ("origin", "name"):
+                    continue    # "rockets fired from Gaza", "escaped back into Mali", "ISWAP"
+                out.append(_at_area(p) if event_only else p)
         return out
+
+    def focus_countries(self) -> set[str]:
+        """The countries the document is about (``analysis.geo_focus``, from the resolver)."""
+        return {c["country_code"] for c in (self.analysis.geo_focus or {}).get("countries") or ()}
 
     def dates_in(self, start: int, end: int) -> list[DateExpr]:
         return [d for d in self.analysis.dates if start <= d.start < end]
@@ -72,23 +83,57 @@ class DocContext:
         return self._focus
 
     def _compute_focus(self) -> Place | None:
+        focus = self.focus_countries()
+        top = self.top_country()
         places = [p for p in self.analysis.places if p.role != "speaker_location"
-                  and p.feature != "demonym" and p.latitude is not None]
+                  and p.feature != "demonym" and p.latitude is not None
+                  and p.relation not in ("origin", "border", "name")]
+        # the places of the countries the document is about (not where rockets came from)
+        places = [p for p in places if p.country_code in focus] or places
         if not places:
-            return None
+            # only a dateline or a speaker's place: the country the story is about, not the
+            # city the reporter wrote from
+            c = ((self.analysis.geo_focus or {}).get("countries") or [None])[0]
+            if c is None or c.get("latitude") is None:
+                return None
+            return Place(text=c["country"] or c["country_code"], start=-1, end=-1,
+                         name=c["country"], country=c["country"], country_code=c["country_code"],
+                         latitude=c["latitude"], longitude=c["longitude"], feature="country")
         by_admin = Counter((p.country_code, p.admin1) for p in places if p.admin1)
         if by_admin:
-            (cc, a1), _ = by_admin.most_common(1)[0]
+            # the most named unit; on a tie, the one in the country the story is most about
+            (cc, a1) = max(by_admin, key=lambda k: (by_admin[k], k[0] == top))
             adm = [p for p in places if p.feature == "admin1" and p.admin1 == a1 and p.country_code == cc]
             if adm:
+                # the one town the document names in that unit ("a military base in northern
+                # Colombia" in a story about Aguachica, Cesar): the event is in its area
+                # (ACLED geo_precision 2: the text does not say it was in the town itself)
+                towns = {p.name: p for p in places if p.admin1 == a1 and p.country_code == cc
+                         and p.feature in ("populated_place", "admin2")}
+                if len(towns) == 1:
+                    town = _at_area(next(iter(towns.values())))
+                    return dataclasses.replace(town, geo_precision=max(2, town.geo_precision or 2))
                 return adm[0]
             return next(p for p in places if p.admin1 == a1 and p.country_code == cc)
         return places[0]
+
+    def top_country(self) -> str | None:
+        """The country the document is most about (first of ``analysis.geo_focus``)."""
+        countries = (self.analysis.geo_focus or {}).get("countries") or ()
+        return countries[0]["country_code"] if countries else None
 
     def country_code(self) -> str | None:
         codes = Counter(p.country_code for p in self.analysis.places
                         if p.country_code and p.role != "speaker_location")
         return codes.most_common(1)[0][0] if codes else None
+
+
+def _at_area(p: Place) -> Place:
+    """The place as an event's location: "30 km south of X" is at the point the text describes
+    (``area_point``), not at X."""
+    if not p.area_point:
+        return p
+    return dataclasses.replace(p, latitude=p.area_point[0], longitude=p.area_point[1])
 
 
 def sentence_span(document, sent: "Sentence") -> Span:
@@ -100,10 +145,30 @@ def sentence_span(document, sent: "Sentence") -> Span:
 
 
 def most_specific(places: list[Place], anchor: int) -> Place | None:
+    """The event's place among those of its clause: the most specific one ("Kafr Nabl in Idlib
+    province": Kafr Nabl), unless it does not lie in the place nearest the trigger ("stormed a
+    jail in the district of X ..., with rallies in the capital": X, not the capital)."""
     places = [p for p in places if p.latitude is not None or p.country]
     if not places:
         return None
-    return max(places, key=lambda p: (SPECIFICITY.get(p.feature, 0), -abs(p.start - anchor)))
+    best = max(places, key=lambda p: (SPECIFICITY.get(p.feature, 0), -abs(p.start - anchor)))
+    nearest = min(places, key=lambda p: (abs(p.start - anchor), -SPECIFICITY.get(p.feature, 0)))
+    if best is nearest or _lies_in(best, nearest) or \
+            SPECIFICITY.get(nearest.feature, 0) <= SPECIFICITY["country"]:
+        return best
+    return nearest
+
+
+def _lies_in(p: Place, unit: Place) -> bool:
+    """p lies in the country, first- or second-level unit ``unit`` (by its names), or both are
+    one name ("Idlib" the town in "Idlib province")."""
+    if p.country_code != unit.country_code:
+        return False
+    if unit.feature == "admin1":
+        return p.admin1 == unit.admin1
+    if unit.feature == "admin2":
+        return p.admin2 == unit.admin2 or p.admin2 == unit.name
+    return unit.feature in ("country", "other") or p.name == unit.name
 
 
 def since_before(text: str, sent_start: int, date_start: int) -> bool:

@@ -18,7 +18,6 @@ fields, the role (speaker_location) and the confidence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from ..data import load as load_data, require_strings
 from ..model import Analysis, Place
 from ..resolve.gazetteer import (ADMIN1, ADMIN1_POSTAL_CODES, ADMIN2, COUNTRY, PLACE, REGION,
                                   Gazetteer, name_key)
+from ..resolve.places import Mention, PlaceResolver
 
 DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
 
@@ -64,6 +64,8 @@ COMMON_WORDS = frozenset(_WORDS["common_words"])
 DIRECTIONS = set(_WORDS["directions"])
 SURROUNDING_CUES = frozenset(_WORDS["surrounding_cues"])
 COORDINATORS = frozenset(_WORDS["coordinators"])
+FACILITY_WORDS = frozenset(_WORDS["facility_words"])
+INSTITUTION_WORDS = frozenset(_WORDS["institution_words"])
 
 
 def _names_vessel(tok) -> bool:
@@ -127,25 +129,6 @@ def demonyms(path: str = str(DEMONYMS_FILE)) -> dict[str, str]:
     return _load_demonyms(Path(path))
 
 
-@dataclass
-class Mention:
-    """A toponym candidate before resolution."""
-    start: int                      # char offsets into document.text
-    end: int
-    tok_start: int
-    tok_end: int
-    text: str
-    ids: tuple[int, ...] = ()       # gazetteer record ids (exact key)
-    loose: bool = False             # matched on the skeleton key / fuzzily
-    ner: str | None = None          # NER label covering it
-    demonym_cc: str | None = None
-    cue: str | None = None          # admin1/admin2/populated_place preference from cue words
-    provincial_capital: bool = False
-    strength: float = 1.0           # recognition evidence 0..1
-    weak: bool = False              # accept only if its country is in the document's context
-    extra: dict = field(default_factory=dict)
-
-
 def _cut_semicolon(span) -> tuple[str, int]:
     """The span's text up to a ';' glued inside its last token ("Aleppo;Syria" -> "Aleppo"),
     and where it then ends; ("", start) when the span starts with the semicolon."""
@@ -187,6 +170,51 @@ def _team_like(ent) -> bool:
                                                      and len(last.text) > 3))
 
 
+def _glued_to_unknown(doc, m: Mention, s: int, e: int) -> bool:
+    """A known name right next to another capitalised word inside one place entity (s..e) that
+    is no cue, direction, particle or facility word: "Bawan Daji", "Addis Maleda" are names of
+    their own that the gazetteer lacks, not the towns Bawan or Addis."""
+    for k in (m.tok_start - 1, m.tok_end):
+        if s <= k < e:
+            t = doc[k]
+            w = t.lower_
+            if t.is_alpha and _is_cap(t) and w not in ADMIN_CUES and w not in CITY_CUES and \
+                    w not in DIRECTIONS and w not in PARTICLES and w not in FACILITY_WORDS and \
+                    w not in SURROUNDING_CUES and w.rstrip(".") not in TITLES:
+                return True
+    return False
+
+
+_NAME_LINKS = frozenset({"of", "in", "and", "for", "the", "&", "-", "al"})
+
+
+def _inside_acronym_name(doc, m: Mention) -> bool:
+    """The mention is part (not the whole) of a capitalised name followed by its acronym in
+    brackets, the acronym made of the name's initials: "Islamic State West Africa Province
+    (ISWAP)", "Syrian Observatory for Human Rights (SOHR)". "Democratic Republic of Congo
+    (DRC)" is the whole name, and stays."""
+    n = len(doc)
+    s, e = m.tok_start, m.tok_end
+    while s > 0 and not doc[s - 1].is_space and "\n" not in doc[s - 1].whitespace_ and (
+            (doc[s - 1].is_alpha and _is_cap(doc[s - 1]) and not doc[s - 1].is_sent_start)
+            or doc[s - 1].lower_ in _NAME_LINKS):
+        s -= 1
+    while s < m.tok_start and doc[s].lower_ in _NAME_LINKS:
+        s += 1
+    while e < n and ((doc[e].is_alpha and _is_cap(doc[e])) or doc[e].lower_ in _NAME_LINKS):
+        e += 1
+    while e > m.tok_end and doc[e - 1].lower_ in _NAME_LINKS:
+        e -= 1
+    if (s, e) == (m.tok_start, m.tok_end) or e + 2 >= n or doc[e].text != "(" or \
+            doc[e + 2].text != ")":
+        return False
+    acro = doc[e + 1].text
+    if not (acro.isupper() and acro.isalpha() and 2 <= len(acro) <= 8):
+        return False
+    initials = "".join(t.text[0].upper() for t in doc[s:e] if t.is_alpha and _is_cap(t))
+    return initials == acro
+
+
 def _is_cap(t) -> bool:
     s = t.text
     return bool(s) and (s[0].isupper() or (s[0].isdigit() is False and s[:1] in "‘'`" and
@@ -205,7 +233,6 @@ class PlaceExtractor:
         self.max_demonym_words = max(k.count(" ") + 1 for k in self.demonym_keys)
         self.min_pop_single = min_population_single
         self._person_parts: set[str] = set()
-        from ..resolve.places import PlaceResolver
         self.resolver = PlaceResolver(self.gaz)
 
     # ------------------------------------------------------------------ matching
@@ -271,10 +298,13 @@ class PlaceExtractor:
             key = name_key(stext)
             ids = gaz.lookup_key(key)
             loose = False
-            if not ids and j - i > 1 and len(key) >= 8 and (
+            if not ids and ((j - i > 1 and len(key) >= 8 and (
                     any(w in ARTICLE_WORDS for w in key.split()[:-1]) or
                     key.split()[0] in ARABIC_HEADS or
-                    any(ch in span.text for ch in "-'`’‘ʿʾ")):
+                    any(ch in span.text for ch in "-'`’‘ʿʾ"))) or
+                    (j - i == 1 and len(key) >= 5 and key[:2] in ARTICLE_WORDS and
+                     key[:2] in ("al", "el") and _is_cap(doc[i]) and not doc[i].is_sent_start)):
+                # ("Elwak", "Alhol": an article glued to a one-word name, mid-sentence)
                 # transliteration variants: Arabic-style names (article, hyphen, ayn)
                 from ..resolve.gazetteer import skeleton
                 ids = gaz.lookup_skeleton(skeleton(key))
@@ -392,6 +422,7 @@ class PlaceExtractor:
             # a sub-match that can only be a town is an acronym ("SOS"); one that may also be
             # a region or country keeps all its readings for the resolver to weigh
             subs = [m for m in subs if _no_acronym_towns(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)]
+            subs = [m for m in subs if not _glued_to_unknown(doc, m, s, e) or self._known_widely(m)]
             if subs:
                 for m in subs:
                     m.ner = ent.label_
@@ -516,11 +547,44 @@ class PlaceExtractor:
                 add(Mention(t.idx, t.idx + len(surface), t.i, t.i + 1, surface, (rid,), False,
                             None, strength=0.9))
 
+        # "Islamic State West Africa Province (ISWAP)": a place named inside an organisation's
+        # name spelled out before its acronym is kept as a toponym, but says nothing of where
+        # the story or its events are (relation "name")
+        for m in mentions:
+            if not m.demonym_cc and _inside_acronym_name(doc, m):
+                m.extra["in_name"] = True
+        # "Ahmadu Bello University": a place name inside a person's name
+        mentions = [m for m in mentions if m.demonym_cc or not self._in_person_named(doc, m)]
         mentions.sort(key=lambda m: m.start)
         for m in mentions:
             self._cues(doc, m)
         self._coordinated_cues(doc, mentions)
         analysis.places = self.resolver.resolve(mentions, analysis)
+
+    def _in_person_named(self, doc, m: Mention) -> bool:
+        """The mention sits in an institution's name after a capitalised word that is no place
+        ("Ahmadu Bello University", "Aminu Kano Teaching Hospital"): part of the person's name
+        the institution bears. "Kabul University", "Idlib Central Hospital" keep their place."""
+        n = len(doc)
+        e = m.tok_end
+        while e < n and doc[e].is_alpha and _is_cap(doc[e]) and doc[e].lower_ not in INSTITUTION_WORDS:
+            e += 1
+        if e >= n or doc[e].lower_ not in INSTITUTION_WORDS or not _is_cap(doc[e]):
+            return False
+        k = m.tok_start - 1
+        if k < 0:
+            return False
+        prev = doc[k]
+        return prev.is_alpha and _is_cap(prev) and not prev.is_sent_start and \
+            prev.lower_ not in DIRECTIONS and prev.lower_ not in PARTICLES and \
+            prev.lower_.rstrip(".") not in TITLES and not self.gaz.lookup_key(name_key(prev.text))
+
+    def _known_widely(self, m: Mention) -> bool:
+        """A name too well known to be part of an unknown one: a country, a first-level unit or
+        a named region ("Eastern Ghouta Monitor" still names Eastern Ghouta; a town is no such
+        name: "Sabon Gari X" is a village of its own)."""
+        recs = [self.gaz.record(r) for r in m.ids]
+        return any(r.kind in (COUNTRY, ADMIN1, REGION) for r in recs)
 
     def _admin_unit(self, m: Mention) -> bool:
         """The mention's main reading (its most populous) is a country or a first-level unit."""

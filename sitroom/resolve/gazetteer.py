@@ -29,7 +29,7 @@ from typing import Iterable
 
 from unidecode import unidecode
 
-FORMAT_VERSION = 25
+FORMAT_VERSION = 26
 #: admin/country points: midpoint of the BOX_PCT..1-BOX_PCT percentile box of their places
 BOX_PCT = float(os.environ.get("SITROOM_GAZ_BOX_PCT", "0.0"))
 #: ... after dropping lone outliers: an end point further than this (degrees) from the rest
@@ -399,7 +399,8 @@ class Gazetteer:
                 country_rows[lineno] = rid
                 cc_of[lineno], cname_of[lineno] = a2, display
                 by_cc[a2] = rid
-                for n in {name, official, common, *aliases.split("|")}:
+                # the display name too: "Democratic Republic of Congo" is how news writes it
+                for n in {name, official, common, display, *aliases.split("|")}:
                     if n and _latin(n) and "," not in n:
                         names.append((rid, n))
 

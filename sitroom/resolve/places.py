@@ -10,23 +10,46 @@ candidates; this module picks one per mention using
   "Idlib city" / "the town of X" / ", the provincial capital" -> populated place; a bare name that
   is both an admin1 and its capital city is read as the city,
 
-and fills the :class:`~sitroom.model.Place` fields, ``role`` ("speaker_location" for where
-someone merely spoke or is based: "told reporters in Geneva", "Amman-based", datelines;
-otherwise "other") and ``confidence``.
+then reads every place inside the document's geographic focus (``analysis.geo_focus``: the
+countries the text is about; a place abroad without a qualifier is a local name the gazetteer
+lacks), marks where the text puts the event relative to a place (:func:`relation`: near,
+container, border, origin), and fills the :class:`~sitroom.model.Place` fields, ``role``
+("speaker_location" for where someone merely spoke or is based: "told reporters in Geneva",
+"Amman-based", datelines; otherwise "other") and ``confidence``.
 """
 from __future__ import annotations
 
 import math
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Iterable
+from dataclasses import dataclass, field
+from typing import Iterable
 
+from ..data import load as load_data, require_strings
 from ..model import Analysis, Place
 from .gazetteer import (ADMIN1, ADMIN1_SURROUNDINGS, ADMIN2, COUNTRY, PLACE, REGION, Gazetteer,
                         Record, name_key)
 
-if TYPE_CHECKING:
-    from ..extract.places import Mention
+
+@dataclass
+class Mention:
+    """A toponym candidate before resolution (found by
+    :class:`sitroom.extract.places.PlaceExtractor`, resolved here)."""
+    start: int                      # char offsets into document.text
+    end: int
+    tok_start: int
+    tok_end: int
+    text: str
+    ids: tuple[int, ...] = ()       # gazetteer record ids (exact key)
+    loose: bool = False             # matched on the skeleton key / fuzzily
+    ner: str | None = None          # NER label covering it
+    demonym_cc: str | None = None
+    cue: str | None = None          # admin1/admin2/populated_place preference from cue words
+    provincial_capital: bool = False
+    strength: float = 1.0           # recognition evidence 0..1
+    weak: bool = False              # accept only if its country is in the document's context
+    extra: dict = field(default_factory=dict)
+
 
 CTX_WEIGHT, CTX_FLOOR, POP_DIV, A1_WEIGHT = 1.2, 2.0, 5.0, 0.5
 #: GeoNames ids that news means by a bare ambiguous name more often than population says:
@@ -37,6 +60,9 @@ PREFERRED = {4140963, 5128581}
 #: London, England; "London, Ohio" is not): the small namesake loses NAMESAKE_PENALTY, about
 #: what country context gives, so it needs its country *and* its province (or "X, State").
 WORLD_CITY, NAMESAKE_RATIO, NAMESAKE_PENALTY = 500000, 30, 0.8
+#: a spelling variant (skeleton or fuzzy match) that fits towns in more countries than this is
+#: no evidence of any of them when the document's focus is elsewhere
+LOOSE_MAX_COUNTRIES = 5
 KIND_PRIOR = {REGION: 2.6, COUNTRY: 1.0, ADMIN1: 0.45, ADMIN2: 0.05, PLACE: 0.4}
 #: countries where Arabic-form place names (al-X, Tal X, Kafr X, Abu X) are at home
 ARAB_WORLD = frozenset("""SY IQ LB JO PS IL SA YE OM AE QA BH KW EG LY TN DZ MA EH MR SD SS SO DJ KM
@@ -64,13 +90,104 @@ _DATELINE_RIGHT = re.compile(
 
 
 def geo_precision(place: Place) -> int:
-    """ACLED geo_precision: 1 a town/village, 2 a district (admin2) or a named part of a
-    region, 3 a province/region/country (or anything coarser/unknown)."""
+    """ACLED geo_precision: 1 a town/village, 2 a district (admin2), a named part of a region or
+    the area of a town ("near X", "60 km north of X"), 3 a province/region/country (or anything
+    coarser/unknown)."""
+    if place.geo_precision is not None:
+        return place.geo_precision
     if place.feature == PLACE:
         return 1
     if place.feature == ADMIN2:
         return 2
     return 3
+
+
+def _focus_data() -> dict:
+    d = load_data("geo_focus.yaml")
+    for key in ("generic_tlds", "relation_near", "near_words", "border_words", "origin_verbs",
+                "escape_verbs", "village_words"):
+        require_strings("geo_focus.yaml", key, d[key])
+    return d
+
+
+FOCUS = _focus_data()
+_DIRS = sorted((w for w in FOCUS["relation_near"]), key=len, reverse=True)
+_DIR_ALT = "|".join(re.escape(w) for w in _DIRS)
+_UNIT = r"(?:km|kms|kilometers?|kilometres?|miles?|mi)"
+#: "60 km north of", "about 20 kilometres (12 miles) northwest of", "some 30km to the south of"
+_DIST_LEFT = re.compile(
+    r"(?P<n>\d+(?:[.,]\d+)?)\s*-?\s*(?P<u>" + _UNIT + r")\b\.?(?:\s*\([^()]{0,25}\))?\s+"
+    r"(?:to\s+the\s+)?(?P<d>" + _DIR_ALT + r")\s+of\s+(?:the\s+)?(?:(?:town|city|village|"
+    r"capital|district|province|region|state)\s+of\s+)?$", re.I)
+#: "north of", "the outskirts of", "on the edge of"
+_AREA_LEFT = re.compile(r"\b(?:" + _DIR_ALT + r")\s+of\s+(?:the\s+)?(?:(?:town|city|village|"
+                        r"capital)\s+of\s+)?$", re.I)
+_NEAR_LEFT = re.compile(r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                                             for w in FOCUS["near_words"]) +
+                        r")\s+(?:the\s+)?(?:(?:town|city|village|capital)\s+of\s+)?$", re.I)
+_BORDER_LEFT = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in FOCUS["border_words"]) +
+                          r")\s+(?:with|of)\s+(?:the\s+)?(?:neighbou?ring\s+)?$", re.I)
+_BORDER_RIGHT = re.compile(r"^(?:\s*-\s*[A-Z][\w-]*)?\s+(?:" +
+                           "|".join(re.escape(w) for w in FOCUS["border_words"]) + r")\b", re.I)
+_ORIGIN_LEFT = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in FOCUS["origin_verbs"]) +
+                          r")\b[^.;:!?\n]{0,60}?\b(?:from|out of)\s+(?:the\s+)?"
+                          r"(?:neighbou?ring\s+|southern\s+|northern\s+|eastern\s+|western\s+)?$",
+                          re.I)
+_ESCAPE_LEFT = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in FOCUS["escape_verbs"]) +
+                          r")\s+(?:back\s+)?(?:in)?to\s+(?:the\s+)?(?:neighbou?ring\s+)?$", re.I)
+#: "<Name> village in the ", "<Name> hamlet of ": an unknown village before its container
+_CONTAINED_LEFT = re.compile(
+    r"(?<![\w'’-])(?P<name>[A-Z][\w'’-]+(?:[ -][A-Z][\w'’-]+){0,2})\s+(?:" +
+    "|".join(re.escape(w) for w in FOCUS["village_words"]) +
+    r")s?\s*,?\s+(?:in|of|near)\s+(?:the\s+)?(?:(?:[a-z]+)\s+)?$")
+_BEARING = {"north": 0, "northern": 0, "northeast": 45, "north-east": 45, "east": 90,
+            "eastern": 90, "southeast": 135, "south-east": 135, "south": 180, "southern": 180,
+            "southwest": 225, "south-west": 225, "west": 270, "western": 270, "northwest": 315,
+            "north-west": 315}
+
+
+def relation(text: str, start: int, end: int) -> tuple[str, tuple | None] | None:
+    """Where the text puts something relative to the name at text[start:end]: ("near", (km,
+    bearing)) for "60 km north of X" (the point is moved by that much), ("near", None) for
+    "north of X", "the outskirts of X", "near X"; ("border", None) for "the Niger border";
+    ("origin", None) for where something came from or someone went ("rockets fired from X",
+    "escaped back into X"); None when the name is the place itself. (The resolver adds
+    "container" and "name", a place named inside an organisation's name.)"""
+    left = text[max(0, start - 70):start]
+    if _BORDER_RIGHT.match(text[end:end + 30]) or _BORDER_LEFT.search(left):
+        return "border", None
+    m = _DIST_LEFT.search(left)
+    if m:
+        km = float(m.group("n").replace(",", "."))
+        if m.group("u").lower().startswith("mi"):
+            km *= 1.609
+        bearing = _BEARING.get(m.group("d").lower())
+        return "near", ((km, bearing) if bearing is not None and 0 < km <= 500 else None)
+    if _AREA_LEFT.search(left) or _NEAR_LEFT.search(left):
+        return "near", None
+    if _ORIGIN_LEFT.search(left) or _ESCAPE_LEFT.search(left):
+        return "origin", None
+    return None
+
+
+def _offset(lat: float, lon: float, km: float, bearing: float) -> tuple[float, float]:
+    """The point km away from (lat, lon) in the compass direction bearing (degrees)."""
+    b = math.radians(bearing)
+    dlat = km * math.cos(b) / 111.2
+    dlon = km * math.sin(b) / (111.2 * max(0.1, math.cos(math.radians(lat))))
+    return round(lat + dlat, 5), round(lon + dlon, 5)
+
+
+def source_country(source: str | None) -> str | None:
+    """The country of a news source's country-code host name ("www.dawn.com.pk" -> PK), except
+    the country-code domains used world-wide (geo_focus.yaml: generic_tlds); None otherwise."""
+    if not source:
+        return None
+    host = re.sub(r"^[a-z]+://", "", source.strip().lower()).split("/")[0].split(":")[0]
+    tld = host.rsplit(".", 1)[-1] if "." in host else ""
+    if len(tld) != 2 or not tld.isalpha() or tld in FOCUS["generic_tlds"]:
+        return None
+    return {"uk": "GB"}.get(tld, tld.upper())
 
 
 #: what stands between the names of a list: "A, B and C", "A or B", "A & B"
@@ -91,54 +208,93 @@ def _role(text: str, start: int, end: int) -> str:
         return "speaker_location"
     if _SPEAKER_LEFT.search(left):
         return "speaker_location"
-    # dateline: at the start of the text or of a line: "GENEVA (Reuters) - ", "AMMAN, Jordan —"
-    line_start = text.rfind("\n", 0, start) + 1
-    if not text[line_start:start].strip() and _DATELINE_RIGHT.match(right):
+    if _is_dateline(text, start, end):
         return "speaker_location"
     return "other"
+
+
+def _is_dateline(text: str, start: int, end: int) -> bool:
+    """A dateline: at the start of the text or of a line: "GENEVA (Reuters) - ", "AMMAN, Jordan —"."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return not text[line_start:start].strip() and bool(_DATELINE_RIGHT.match(text[end:end + 40]))
 
 
 class PlaceResolver:
     def __init__(self, gazetteer: Gazetteer | None = None):
         self.gaz = gazetteer or Gazetteer.get()
         self._admin_named: set[str] = set()
+        self._named: set[str] = set()
 
     # ---------------------------------------------------------------- context
-    def _country_context(self, mentions: list["Mention"]) -> Counter:
+    def _country_context(self, mentions: list[Mention], text: str | None = None) -> Counter:
+        """Country evidence: every mention's vote (ctx, used in scoring), and the focus evidence
+        (``self._focus_ctx``), where each name counts once ("Addis Maleda reported ..." three
+        times is one (mis)reading, not three places). ``self._named``: countries named outright."""
         ctx: Counter = Counter()
+        self._focus_ctx = Counter()
+        self._named = set()
+        seen: set[str] = set()
         for m in mentions:
-            if m.demonym_cc:
-                ctx[m.demonym_cc] += 1.0
-                continue
-            if not m.ids or m.weak:
-                continue
-            recs = [self.gaz.record(i) for i in m.ids]
-            key = name_key(m.text)
-            if any(r.kind == REGION for r in recs):
-                # a region inside one country ("Eastern Ghouta") says which country is meant
-                rccs = {r.country_code for r in recs if r.kind == REGION}
-                if len(rccs) == 1 and None not in rccs and "" not in rccs:
-                    ctx[next(iter(rccs))] += 1.0
-                continue
-            countries = [r for r in recs if r.kind == COUNTRY]
-            if countries:
-                ctx[countries[0].country_code] += 2.0
-                continue
-            ccs = {r.country_code for r in recs if r.country_code}
-            if not ccs:
-                continue
-            if len(ccs) == 1:
-                ctx[next(iter(ccs))] += 1.0 if not m.loose else 0.5
-            else:
-                # a weaker vote for the country of a dominant (much bigger) candidate
-                best = max(recs, key=lambda r: r.population)
-                others = max((r.population for r in recs if r.country_code != best.country_code),
-                             default=0)
-                if best.population > 20 * (others + 1000) and name_key(best.name) == key:
-                    ctx[best.country_code] += 0.5
+            votes = self._votes(m)
+            key = m.demonym_cc or name_key(m.text)
+            # where someone merely spoke or is based ("the UK-based monitor") is no evidence
+            # of what the story is about
+            # (a dateline is: "MOGADISHU (AP) --" says the story is about Somalia)
+            speaker = text is not None and _role(text, m.start, m.end) == "speaker_location" \
+                and not _is_dateline(text, m.start, m.end)
+            for cc, w, named in votes:
+                ctx[cc] += w
+                if speaker:
+                    continue
+                if named:
+                    self._named.add(cc)
+                if key not in seen:
+                    self._focus_ctx[cc] += w
+            if not speaker:
+                seen.add(key)
         return ctx
 
-    def _score(self, m: "Mention", r: Record, ctx: Counter, top: float, a1ctx: Counter,
+    def _votes(self, m: Mention) -> list[tuple[str, float, bool]]:
+        """What one mention says about the document's countries: (country, weight, named)."""
+        if m.extra.get("relation") == "name":
+            return []       # "Islamic State of Iraq and the Levant (ISIL)": no Iraq story
+        if m.extra.get("relation") in ("border", "origin"):
+            # "near the Niger border": a border says little about where the story is
+            for i in m.ids:
+                r = self.gaz.record(i)
+                if r.kind == COUNTRY:
+                    return [(r.country_code, 0.25, False)]
+            return []
+        if m.demonym_cc:
+            return [(m.demonym_cc, 1.0, True)]
+        if not m.ids or m.weak:
+            return []
+        recs = [self.gaz.record(i) for i in m.ids]
+        key = name_key(m.text)
+        if any(r.kind == REGION for r in recs):
+            # a region inside one country ("Eastern Ghouta") says which country is meant
+            rccs = {r.country_code for r in recs if r.kind == REGION}
+            if len(rccs) == 1 and None not in rccs and "" not in rccs:
+                return [(next(iter(rccs)), 1.0, False)]
+            return []
+        countries = [r for r in recs if r.kind == COUNTRY]
+        if countries:
+            c = countries[0]
+            return [(c.country_code, 2.0, len(recs) == 1 or name_key(c.name) == key)]
+        ccs = {r.country_code for r in recs if r.country_code}
+        if not ccs:
+            return []
+        if len(ccs) == 1:
+            return [(next(iter(ccs)), 1.0 if not m.loose else 0.5, False)]
+        # a weaker vote for the country of a dominant (much bigger) candidate
+        best = max(recs, key=lambda r: r.population)
+        others = max((r.population for r in recs if r.country_code != best.country_code),
+                     default=0)
+        if best.population > 20 * (others + 1000) and name_key(best.name) == key:
+            return [(best.country_code, 0.5, False)]
+        return []
+
+    def _score(self, m: Mention, r: Record, ctx: Counter, top: float, a1ctx: Counter,
                recs: list[Record], within: Record | None = None) -> float:
         pop_term = math.log10(r.population + 1) / POP_DIV
         s = KIND_PRIOR[r.kind] + (pop_term / 2 if r.kind == ADMIN2 else pop_term)
@@ -188,13 +344,21 @@ class PlaceResolver:
         return s
 
     # ---------------------------------------------------------------- main
-    def resolve(self, mentions: Iterable["Mention"], analysis: Analysis) -> list[Place]:
+    def resolve(self, mentions: Iterable[Mention], analysis: Analysis) -> list[Place]:
         mentions = [self._arabic_form_filter(m) for m in mentions]
         text = analysis.document.text
-        ctx = self._country_context(mentions)
+        for m in mentions:
+            rel = ("name", None) if m.extra.get("in_name") else relation(text, m.start, m.end)
+            if rel is not None:
+                m.extra["relation"], m.extra["offset"] = rel
+        ctx = self._country_context(mentions, text)
         # optional hint from the caller: document.meta["countries"] = ["SY", ...]
         for cc in (analysis.document.meta or {}).get("countries") or ():
             ctx[str(cc).upper()] += 2.0
+            self._named.add(str(cc).upper())
+        src = source_country(analysis.document.source or analysis.document.url)
+        if src and self.gaz.country(src) is not None:
+            ctx[src] += FOCUS["source_weight"]
         # weak mentions survive only when one of their candidates is in the document's countries
         kept = []
         for m in mentions:
@@ -281,18 +445,18 @@ class PlaceResolver:
         self._lists(mentions, choice, text, within)
         self._surroundings(mentions, choice, text)
 
-        # one country dominates the document ("Syria" named, Syrian towns, Syrian forces): a
-        # small foreign town is then a misreading of a local name that the gazetteer lacks
-        # ("Castello road" in Aleppo is no Castello in Lombardy) and stays unresolved
-        if top >= 3.0:
-            dom = max(ctx, key=ctx.get)
-            if ctx[dom] >= 0.75 * sum(ctx.values()):
-                for k, (r, s_, mg) in list(choice.items()):
-                    if r is None or r.kind != PLACE or r.country_code == dom or r.population >= 50000:
-                        continue
-                    if any(self.gaz.record(i).country_code == dom for i in mentions[k].ids):
-                        continue
-                    choice[k] = (None, s_, mg)
+        # the document's geographic focus: every place is read inside it unless the text says
+        # otherwise ("Gao, Mali"); a small town abroad is a local name the gazetteer lacks
+        self._containers(mentions, choice, text)
+        fctx = self._focus_ctx
+        if src and self.gaz.country(src) is not None:
+            fctx[src] += FOCUS["source_weight"]
+        for cc in (analysis.document.meta or {}).get("countries") or ():
+            fctx[str(cc).upper()] += 2.0
+        focus = self._focus_countries(fctx)
+        if focus:
+            self._in_focus(mentions, choice, focus, within, ctx, top)
+        analysis.geo_focus = self._focus_summary(fctx, focus, mentions, choice, text)
 
         places: list[Place] = []
         for k, m in enumerate(mentions):
@@ -320,10 +484,132 @@ class PlaceResolver:
             else:
                 p.confidence = round(0.35 * m.strength, 3)
             p.role = _role(text, m.start, m.end)
+            rel = m.extra.get("relation")
+            if rel is not None and p.latitude is not None and not m.demonym_cc:
+                p.relation = rel
+                if rel in ("near", "container"):
+                    # "60 km north of X": X's area, never X itself
+                    p.geo_precision = max(geo_precision(p), 2)
+                    off = m.extra.get("offset")
+                    if off and p.feature in (PLACE, ADMIN2):
+                        p.area_point = list(_offset(p.latitude, p.longitude, *off))
             places.append(p)
         return places
 
-    def _lists(self, mentions: list["Mention"], choice: dict, text: str, within: dict) -> None:
+    def _containers(self, mentions: list[Mention], choice: dict, text: str) -> None:
+        """"Tinkaradu village in the Mopti region": a village the gazetteer lacks, then the unit
+        that holds it. The unit is the most specific place known; its relation "container" says
+        the event is somewhere in it (geo_precision at least 2)."""
+        for k, m in enumerate(mentions):
+            got = choice.get(k)
+            if got is None or got[0] is None or got[0].kind == COUNTRY or m.demonym_cc:
+                continue
+            hit = _CONTAINED_LEFT.search(text[max(0, m.start - 80):m.start])
+            if hit is None:
+                continue
+            a = max(0, m.start - 80) + hit.start("name")
+            b = max(0, m.start - 80) + hit.end("name")
+            if any(o.start < b and a < o.end and choice.get(j) and choice[j][0] is not None
+                   for j, o in enumerate(mentions) if j != k):
+                continue        # "Gusau town in Zamfara": a known town, not a container
+            m.extra.setdefault("relation", "container")
+
+    # ---------------------------------------------------------------- focus
+    def _focus_countries(self, ctx: Counter) -> set[str]:
+        """The countries the document is about: those named outright (a country's name or
+        demonym) and those whose evidence is a fair share of the strongest one's; empty when
+        the evidence is too thin for any rule."""
+        top = max(ctx.values(), default=0.0)
+        if top < FOCUS["min_evidence"]:
+            return set()
+        floor = max(FOCUS["min_share_evidence"], FOCUS["focus_share"] * top)
+        best = max(ctx, key=ctx.get)
+        return {cc for cc, w in ctx.items() if w >= floor} | (self._named & set(ctx)) | {best}
+
+    def _in_focus(self, mentions: list[Mention], choice: dict, focus: set[str], within: dict,
+                  ctx: Counter, top: float) -> None:
+        """A place read outside the focus countries takes its reading inside them when it has
+        one ("Falcon state" in a Venezuelan story is no Falcon in Western Australia); without
+        one, a small foreign town or unit is a local name the gazetteer lacks ("Addis", "Bawan"
+        in an Ethiopian or Nigerian story) and stays unresolved. A world city keeps its reading,
+        and so does a place the text qualifies ("Gao, Mali")."""
+        fctx = self._focus_ctx
+        main = max(fctx, key=fctx.get) if fctx else None
+        for k, (r, s_, mg) in list(choice.items()):
+            m = mentions[k]
+            if r is not None and m.loose and r.kind != COUNTRY and r.country_code != main and \
+                    k not in within and fctx.get(r.country_code, 0) * 2 <= fctx.get(main, 0):
+                # a spelling variant is trusted in the country the story is mostly about, not
+                # in a neighbour it names ("Babeska" near "the border with Turkey")
+                alts = [self.gaz.record(i) for i in m.ids]
+                alts = [a for a in alts if a.country_code == main]
+                choice[k] = (max(alts, key=lambda a: a.population) if alts else None, s_, mg)
+                continue
+            if r is not None and r.kind in (PLACE, ADMIN2) and r.country_code != main and \
+                    k not in within and r.population < FOCUS["keep_population"] and \
+                    fctx.get(r.country_code, 0) * 2 <= fctx.get(main, 0) and \
+                    len({self.gaz.record(i).country_code for i in m.ids}) >= \
+                    FOCUS["common_name_countries"] and \
+                    not any(self.gaz.record(i).country_code == main for i in m.ids):
+                # a name towns bear in many countries, none of them the one the story is
+                # mostly about ("Bel Air" in a Haitian story): a local name, not the namesake
+                # in a country the story merely mentions
+                choice[k] = (None, s_, mg)
+                continue
+            if r is None or r.kind == COUNTRY or not r.country_code or r.country_code in focus:
+                continue
+            if k in within or m.demonym_cc:
+                continue
+            if r.kind == REGION:
+                continue            # "the Sahel", "Eastern Ghouta": named regions stand
+            alts = [self.gaz.record(i) for i in m.ids]
+            alts = [a for a in alts if a.country_code in focus]
+            if m.loose and (not alts or len({self.gaz.record(i).country_code
+                                             for i in m.ids}) > LOOSE_MAX_COUNTRIES):
+                # a spelling variant read as a town abroad ("Buhari" as Bauru), or one that
+                # fits towns in half the world: no evidence of a place
+                choice[k] = (None, s_, mg)
+                continue
+            if r.kind in (PLACE, ADMIN2) and r.population >= WORLD_CITY and not alts:
+                continue
+            if alts:
+                if r.population >= FOCUS["keep_population"] and \
+                        max(a.population for a in alts) * NAMESAKE_RATIO <= r.population:
+                    continue        # "Paris", "Gaza": the big place, whatever namesake is near
+                recs = [self.gaz.record(i) for i in m.ids]
+                best = max(alts, key=lambda a: (self._score(m, a, ctx, top, Counter(), recs),
+                                                a.population))
+                choice[k] = (best, s_, mg)
+                continue
+            big = FOCUS["keep_admin1_population"] if r.kind == ADMIN1 else FOCUS["keep_population"]
+            if r.population < big:
+                choice[k] = (None, s_, mg)
+
+    def _focus_summary(self, ctx: Counter, focus: set[str], mentions: list[Mention],
+                       choice: dict, text: str) -> dict:
+        """The focus as the output reports it: countries (with their evidence) and the first-level
+        units most named in them."""
+        countries = []
+        for cc in sorted(focus or ({max(ctx, key=ctx.get)} if ctx else set()),
+                         key=lambda c: -ctx.get(c, 0)):
+            r = self.gaz.country(cc)
+            countries.append({"country_code": cc, "country": r.name if r else None,
+                              "evidence": round(ctx.get(cc, 0.0), 2),
+                              "latitude": r.latitude if r else None,
+                              "longitude": r.longitude if r else None})
+        a1: Counter = Counter()
+        for k, (r, _, _) in choice.items():
+            if r is None or not r.admin1 or r.kind == COUNTRY or \
+                    (countries and r.country_code not in {c["country_code"] for c in countries}):
+                continue
+            if _role(text, mentions[k].start, mentions[k].end) == "speaker_location":
+                continue
+            a1[(r.country_code, r.admin1)] += 1
+        return {"countries": countries,
+                "admin1": [{"country_code": cc, "admin1": a, "mentions": n}
+                           for (cc, a), n in a1.most_common(3)]}
+
+    def _lists(self, mentions: list[Mention], choice: dict, text: str, within: dict) -> None:
         """Names listed together are of one kind: "Montana and Wyoming", "Idaho, Utah, Colorado,
         Washington and California" are states (not Wyoming, Ohio or Washington, D.C.); "Russia,
         Turkey and Georgia" are countries. A member read as something else takes its reading of
@@ -370,7 +656,7 @@ class PlaceResolver:
         return next((o for o in self.gaz.lookup(name)
                      if o.kind == ADMIN1 and o.country_code == r.country_code), None)
 
-    def _surroundings(self, mentions: list["Mention"], choice: dict, text: str) -> None:
+    def _surroundings(self, mentions: list[Mention], choice: dict, text: str) -> None:
         """"the Damascus countryside", "the outskirts of Damascus", "rural Damascus" (cue words),
         and Damascus as the qualifier of a place around it ("Eastern Ghouta of Damascus",
         "Eastern Ghouta, Damascus", "Eastern Damascus Ghouta"): the unit around the city."""
@@ -394,7 +680,7 @@ class PlaceResolver:
             if hit:
                 choice[k] = (around, got[1], got[2])
 
-    def _arabic_form_filter(self, m: "Mention") -> "Mention":
+    def _arabic_form_filter(self, m: Mention) -> Mention:
         """An Arabic-form name ("al-Duhur", "Tel-Ahdiya", "Abu Dali") is a place in the Arab
         world or its neighbours, never a look-alike in Portugal or Ohio; a lone first word of such
         names ("Tal", "Abu") is the part of a name the gazetteer lacks."""
