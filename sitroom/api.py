@@ -112,7 +112,8 @@ class Result:
     """One document's extraction, as ``sitroom extract --format jsonl`` writes it.
 
     ``events``, ``places``, ``dates``, ``figures``, ``claims``, ``agreements`` and ``quality`` are
-    :class:`Table` s of :class:`Record` s; ``error`` is set (and the tables are empty) when the
+    :class:`Table` s of :class:`Record` s; ``geo_focus`` (the countries and regions the document is
+    about) is a :class:`Record`; ``error`` is set (and the tables are empty) when the
     document could not be read. ``to_dict()`` is the CLI's JSON object, unchanged."""
 
     doc_id: str
@@ -129,6 +130,7 @@ class Result:
     claims: Table = field(default_factory=Table)
     agreements: Table = field(default_factory=Table)
     quality: Table = field(default_factory=Table)
+    geo_focus: Record = field(default_factory=Record)
     error: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -138,7 +140,8 @@ class Result:
         from .output import CSV_COLUMNS, csv_rows
         from .output.acled import PANDAS_DTYPES
 
-        tables: dict[str, Table] = {k: Table(d.get(k) or []) for k in RESULT_KEYS}
+        tables: dict[str, Any] = {k: Table(d.get(k) or []) for k in RESULT_KEYS if k != "geo_focus"}
+        tables["geo_focus"] = Record(d.get("geo_focus") or {})
         tables["events"] = Table(d.get("events") or [], frame_rows=list(csv_rows(d)), dtypes=PANDAS_DTYPES,
                                  parse_dates=("event_date",), columns=CSV_COLUMNS)
         return cls(doc_id=d.get("doc_id"), content_hash=d.get("content_hash"), title=d.get("title"),
