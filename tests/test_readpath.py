@@ -218,6 +218,8 @@ def test_api_paging_counts_and_bounds(store, monkeypatch):
         if cursor is None:
             break
     assert got == everything
+    body = client.get("/api/events", params={"country": "AB", "limit": 3}).json()
+    assert [e["place_names"] for e in body["events"]] == [[e["location"]] for e in body["events"]]   # from the spans
     body = client.get("/api/events", params={"limit": 5}).json()
     assert body["total"] == 1000 and body["total_exact"] is False
     exact = client.get("/api/events", params={"limit": 5, "total": "exact"}).json()

@@ -200,8 +200,9 @@ def events(
                    until=_date_opt(until, "--until"), type=type_, actor=actor)
     store = _open(db)
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    events_read = store.iter_events(batch=max(1, min(1000, limit)) if limit is not None else 1000, **filters)
     try:
-        rows = store.iter_events(**filters)
+        rows = events_read
         if limit is not None:
             rows = itertools.islice(rows, max(0, limit))
         if fmt == "json":       # a JSON array, written one event at a time
@@ -219,6 +220,7 @@ def events(
         else:
             _print_table(rows, Console(file=stream) if output else Console())
     finally:
+        events_read.close()         # ends its read transaction
         store.close()
         if output:
             stream.close()
@@ -356,10 +358,23 @@ def export(
         raise typer.BadParameter(f"{fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}", param_hint="--format")
     store = _open(db)
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    filters = dict(country=country, admin1=admin1, since=_date_opt(since, "--since"),
+                   until=_date_opt(until, "--until"), type=type_, actor=actor)
     try:
-        n = write_export(fmt, store.iter_events(
-            with_mentions=fmt == "jsonl", country=country, admin1=admin1, since=_date_opt(since, "--since"),
-            until=_date_opt(until, "--until"), type=type_, actor=actor), stream)
+        events_read = store.iter_events(with_mentions=fmt == "jsonl", **filters)
+        if output and err.is_terminal:      # a progress bar while writing a file
+            from rich.progress import Progress
+
+            with Progress(console=err, transient=True) as bar:
+                task = bar.add_task("exporting events", total=store.count_events(**filters))
+
+                def counted(it):
+                    for e in it:
+                        bar.advance(task)
+                        yield e
+                n = write_export(fmt, counted(events_read), stream)
+        else:
+            n = write_export(fmt, events_read, stream)
     finally:
         store.close()
         if output:

@@ -572,7 +572,7 @@ class Store:
                 q = q.where(_after(key))
             q = q.order_by(ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id)
             if offset:
-                q = q.limit(-1 if conn.dialect.name == "sqlite" else None).offset(offset)
+                q = q.offset(offset)
         else:
             q = _page_select(conds, key, limit, offset)
         rows = [dict(r) for r in conn.execute(q).mappings()]
@@ -675,7 +675,7 @@ class Store:
         ev = S.events
         return self._kept(conn, column, lambda: frozenset(_distinct(conn, column)),
                           lambda old, since: old | frozenset(conn.execute(sa.select(ev.c[column]).where(
-                              ev.c.updated_at >= since, ev.c[column].is_not(None)).distinct()).scalars()))
+                              since, ev.c[column].is_not(None)).distinct()).scalars()))
 
     def country_names(self, conn: Connection, code: str) -> set[str]:
         """The country names events carry under the ISO code ``code`` (read once, then topped up
@@ -685,7 +685,7 @@ class Store:
         def pairs(where=()):
             return frozenset(tuple(r) for r in conn.execute(sa.select(ev.c.country_code, ev.c.country).where(
                 *where, ev.c.country_code.is_not(None), ev.c.country.is_not(None)).distinct()))
-        got = self._kept(conn, "country_pairs", pairs, lambda old, since: old | pairs((ev.c.updated_at >= since,)))
+        got = self._kept(conn, "country_pairs", pairs, lambda old, since: old | pairs((since,)))
         return {name for cc, name in got if cc.upper() == code.upper()}
 
     def _max_span(self, conn: Connection) -> int:
@@ -700,15 +700,16 @@ class Store:
         def read(where=()):
             got = conn.execute(sa.select(span).where(*where)).scalar()
             return int(got or 0)
-        return self._kept(conn, "max_span", read, lambda old, since: max(old, read((ev.c.updated_at >= since,))))
+        return self._kept(conn, "max_span", read, lambda old, since: max(old, read((since,))))
 
     def _kept(self, conn: Connection, name: str, full, top_up):
         """A value derived from the events, recomputed in full once, then topped up from the
-        events written since it was (``top_up(old, since)``): ``updated_at`` changes whenever an
-        event is written, and its maximum is one index probe."""
+        events written since it was (``top_up(old, since)``, ``since`` a condition on events):
+        every written event gets a new ``updated_at`` (a new event also a new id), and their
+        maxima are one index probe each."""
         cache = self.__dict__.setdefault("_derived", {})
         lock = self.__dict__.setdefault("_derived_lock", threading.Lock())
-        stamp = conn.execute(sa.select(sa.func.max(S.events.c.updated_at))).scalar()
+        stamp = tuple(conn.execute(sa.select(sa.func.max(S.events.c.updated_at), sa.func.max(S.events.c.id))).one())
         with lock:
             hit = cache.get(name)
             busy = self.__dict__.setdefault("_derived_busy", {}).setdefault(name, threading.Lock())
@@ -719,7 +720,7 @@ class Store:
                 hit = cache.get(name)
             if hit is not None and hit[0] == stamp:
                 return hit[1]
-            value = full() if hit is None or hit[0] is None or stamp is None else top_up(hit[1], hit[0])
+            value = full() if hit is None or None in hit[0] else top_up(hit[1], _since(hit[0]))
             with lock:
                 cache[name] = (stamp, value)
         return value
@@ -852,6 +853,13 @@ COUNTS_KEPT = 512
 
 #: More stored values than this match a filter: it is answered by a scan (LIKE) instead of IN.
 MAX_IN_LIST = 2000
+
+
+def _since(stamp: tuple) -> Any:
+    """Events written since ``stamp`` (max updated_at, max id): by time, or by a newer id should a
+    writer's clock lag."""
+    ev = S.events
+    return sa.or_(ev.c.updated_at >= stamp[0], ev.c.id > stamp[1])
 
 
 def _distinct(conn: Connection, column: str) -> set[str]:
