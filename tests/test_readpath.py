@@ -206,7 +206,7 @@ def test_api_paging_counts_and_bounds(store, monkeypatch):
 
     monkeypatch.setattr(appmod, "COUNT_CAP", 1000)
     monkeypatch.setattr(appmod, "REPORT_MAX_EVENTS", 500)
-    client = TestClient(appmod.create_app(store=store, tile_url="off"))
+    client = TestClient(appmod.create_app(store=store, tile_url="off"), base_url="http://127.0.0.1")
     everything = [f"SR{r['id']}" for r in store.query_events(country="AB")]
     got, cursor = [], None
     while True:

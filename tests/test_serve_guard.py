@@ -102,7 +102,7 @@ def test_unknown_event_format_is_422(client):
 
 @pytest.mark.parametrize("query", ["country=Syrie%CC%81", "actor=%D8%A7%D9%84%D8%AC%D9%8A%D8%B4",
                                    "type=Air%2Fdrone%20strike", "admin1=%F0%9F%98%80", "limit=1000",
-                                   f"offset={2**53}", "country=" + "y" * 1000, "actor=%27%3B%20DROP%20TABLE%20events%3B--"])
+                                   f"offset={10**9}", "country=" + "y" * 1000, "actor=%27%3B%20DROP%20TABLE%20events%3B--"])
 def test_odd_but_valid_parameters_answer(client, query):
     r = client.get(f"/api/events?{query}")
     assert r.status_code == 200, (query, r.text[:200])
