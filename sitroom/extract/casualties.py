@@ -134,9 +134,22 @@ class Count:
     verified: bool = False
 
 
+def _first_token_from(doc: Doc, char: int) -> int:
+    """Index of the first token starting at or after ``char`` (binary search: token offsets rise)."""
+    lo, hi = 0, len(doc)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if doc[mid].idx < char:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def _counted_noun(doc: Doc, num_end: int) -> Token | None:
     """The noun a number counts: '1,506 civilians', 'dozens of hospitals', '3 million people'."""
-    toks = [t for t in doc if t.idx >= num_end][:4]
+    i = _first_token_from(doc, num_end)
+    toks = doc[i:i + 4]
     for t in toks:
         if t.pos_ in ("NOUN", "PROPN") or t.lower_ in PEOPLE_NOUNS:
             return t

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Analysis, DateExpr, Place, Span
+from .offsets import index_for
 
 SPECIFICITY = {"populated_place": 4, "other": 3, "admin2": 3, "admin1": 2, "country": 1, "demonym": 0}
 
@@ -26,6 +27,7 @@ class DocContext:
 
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
+        self._indexes: dict = {}
         doc = analysis.doc
         text = analysis.document.text
         headings = analysis.document.headings
@@ -53,16 +55,13 @@ class DocContext:
         return self.sentences[i]
 
     def places_in(self, start: int, end: int, *, event_only: bool = True) -> list[Place]:
-        out = []
-        for p in self.analysis.places:
-            if start <= p.start < end:
-                if event_only and (p.role == "speaker_location" or p.feature == "demonym"):
-                    continue
-                out.append(p)
-        return out
+        found = index_for(self._indexes, "places", self.analysis.places).between(start, end)
+        if not event_only:
+            return found
+        return [p for p in found if not (p.role == "speaker_location" or p.feature == "demonym")]
 
     def dates_in(self, start: int, end: int) -> list[DateExpr]:
-        return [d for d in self.analysis.dates if start <= d.start < end]
+        return index_for(self._indexes, "dates", self.analysis.dates).between(start, end)
 
     def focus(self) -> Place | None:
         """The document's main place: the admin1 (or country) most mentioned outside speaker roles.
