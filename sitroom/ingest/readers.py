@@ -458,8 +458,12 @@ def read_jsonl(stream: BinaryIO, base_id: str, published: date | None, max_bytes
         except ValueError as exc:
             yield DocError(line_id, f"line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})")
             continue
-        yield record_to_doc(rec, line_id, f"line {lineno}", published,
-                            dict(meta or {}, format="jsonl", line=lineno), flag)
+        try:
+            yield record_to_doc(rec, line_id, f"line {lineno}", published,
+                                dict(meta or {}, format="jsonl", line=lineno), flag)
+        except Exception as exc:  # noqa: BLE001 - a bug on one line never loses the rest of the file
+            yield DocError(line_id, f"line {lineno}: internal error while reading:"
+                                    f" {type(exc).__name__}: {str(exc)[:300]}")
     if not any_line:
         yield DocError(base_id, EMPTY)
 
