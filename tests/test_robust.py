@@ -240,3 +240,22 @@ def test_jsonl_escapes_line_separators_and_reads_back(tmp_path):
     p = tmp_path / "r.jsonl"
     p.write_text(line + "\n" + json.dumps(res, ensure_ascii=False) + "\n", encoding="utf-8")  # old raw line too
     assert list(read_results([str(p)])) == [res, res]
+
+
+# ---------------------------------------------------------------- found by fuzzing
+
+def test_dates_at_the_ends_of_the_calendar_fuse():
+    from sitroom.fuse import date_range
+
+    assert date_range("0001-01-01", 2) == (1, 8)
+    assert date_range("9999-12-31", 2)[1] == date_range("9999-12-31", 1)[1]
+    assert date_range("9999-12", 3) and date_range("9999-12-01", 3)
+    assert date_range("2020-01-16", 2) == (737433, 737447)        # unchanged inside the calendar
+
+
+def test_feed_html_with_control_characters():
+    from sitroom.ingest.readers import html_to_text
+
+    assert html_to_text("<p>Rebels\x0b shelled Aleppo</p>") == "Rebels shelled Aleppo"
+    assert "shelled" in html_to_text("<p>Rebels &#1; shelled</p>")
+    assert html_to_text("<p>x\x00y \ud800</p>") == "x y"

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Token
 
 from ..model import DateExpr
 from .numbers import Number, find_numbers
+from .offsets import Coverage
 
 KIND_LEMMAS = {
     "killed": {"kill", "die", "dead", "death", "slay", "massacre", "execute", "behead", "perish",
@@ -237,8 +238,9 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
     counts: list[Count] = []
     import bisect
     numbers = sorted(list(numbers) + _one_counts(text, list(numbers)), key=lambda n: n.start)
+    in_a_date = Coverage(date_spans).overlaps
     for n in numbers:
-        if any(s < n.end and n.num_start < e for s, e in date_spans):
+        if in_a_date(n.num_start, n.end):
             continue
         if _ENTITY_BEFORE.search(text[max(0, n.num_start - 3):n.num_start]):
             continue     # "&#8220;": an HTML character reference, not a count

@@ -64,3 +64,33 @@ class Coverage:
     def covers(self, x: int) -> bool:
         k = bisect.bisect_right(self._starts, x)
         return k > 0 and self._reach[k - 1] > x
+
+    def overlaps(self, lo: int, hi: int) -> bool:
+        """Does any range overlap ``[lo, hi)`` (``start < hi and lo < end``)?"""
+        k = bisect.bisect_left(self._starts, hi)
+        return k > 0 and self._reach[k - 1] > lo
+
+
+class Disjoint:
+    """A growing set of ranges that never overlap one another (each added after ``overlaps``
+    said no), answering ``overlaps`` by binary search: kept sorted by start, their ends are
+    sorted too. Empty or reversed ranges are kept apart and checked one by one."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+        self._odd: list[tuple[int, int]] = []
+
+    def overlaps(self, lo: int, hi: int) -> bool:
+        k = bisect.bisect_left(self._starts, hi)
+        if k and self._ends[k - 1] > lo:
+            return True
+        return any(lo < b and a < hi for a, b in self._odd)
+
+    def add(self, lo: int, hi: int) -> None:
+        if lo >= hi:
+            self._odd.append((lo, hi))
+            return
+        k = bisect.bisect_left(self._starts, lo)
+        self._starts.insert(k, lo)
+        self._ends.insert(k, hi)
