@@ -364,8 +364,10 @@ class TriggerFinder:
             text_lower = self._masked.sub(" ", text_lower)
         cands = []
         damp: dict[int, list[tuple[float, str]]] = {}   # sentence -> [(strength, non-event name)]
-        # a cue searched in the whole document has one answer per document: search it once
+        # a cue searched in the whole document has one answer per document, in a sentence one
+        # per sentence (for every trigger word of it): each searched once
         doc_hits: dict = {}
+        sent_hits: dict[int, dict] = {}
         seen = set()
         for key, start, end in self.match(doc):
             if (key, start, end) in seen:
@@ -375,7 +377,7 @@ class TriggerFinder:
             span = doc[start:end]
             si = sent_of_tok[start]
             ctx = text_lower if spec.scope == "document" else sent_text[si]
-            memo = doc_hits if spec.scope == "document" else None
+            memo = doc_hits if spec.scope == "document" else sent_hits.setdefault(si, {})
             if not self._check(spec, span, ctx, memo):
                 continue
             if spec.non_event:
@@ -566,7 +568,7 @@ class TriggerFinder:
 # ---------------------------------------------------------------------- syntax helpers
 
 def _found(rx, ctx: str, memo: dict | None) -> bool:
-    """``rx.search(ctx)``, remembered in ``memo`` (one per document) when ``ctx`` is the document."""
+    """``rx.search(ctx)``, remembered in ``memo`` (one per context: the document or a sentence)."""
     if memo is None:
         return rx.search(ctx) is not None
     hit = memo.get(rx)
