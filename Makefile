@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean accuracy
+.PHONY: demo test install clean accuracy fuzz
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,10 @@ test: $(STAMP)
 	bash scripts/system-deps.sh
 	bash scripts/browser-deps.sh
 	$(BIN)/python -m pytest
+
+# many more generated inputs than `make test` runs (SITROOM_FUZZ_EXAMPLES per property, default 400)
+fuzz: $(STAMP)
+	SITROOM_FUZZ=fuzz $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -W ignore::DeprecationWarning --hypothesis-show-statistics
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -91,11 +91,19 @@ def extract(
         if not quiet:
             err.print("sitroom: no document could be read", markup=False)
         raise typer.Exit(1)
+    if counts.get("failed"):
+        if not quiet:
+            err.print(f"sitroom: {counts['failed']} document(s) failed (internal error or time budget;"
+                      " see their error lines)", markup=False)
+        raise typer.Exit(3)
 
 
 def _emit(res, writer, counts, quiet) -> None:
+    from .pipeline import failed
+
     if "error" in res:
         counts["error"] += 1
+        counts["failed"] = counts.get("failed", 0) + failed(res)
     else:
         counts["ok"] += 1
     writer.write(res)

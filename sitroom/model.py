@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -29,6 +30,9 @@ ACLED_COLUMNS = (
     "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
     "fatalities", "tags", "timestamp",
 )
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def content_hash(text: str) -> str:
@@ -73,6 +77,7 @@ class Document:
     content_hash: str = ""
 
     def __post_init__(self) -> None:
+        self._scrub_surrogates()
         if self.nlp_text is None:
             self.nlp_text = self.text
         if len(self.nlp_text) != len(self.text):
@@ -82,6 +87,21 @@ class Document:
 
     def span(self, start: int, end: int) -> Span:
         return Span(start, end, self.text[start:end], self.doc_id)
+
+    def _scrub_surrogates(self) -> None:
+        """A lone surrogate (JSON "\\ud800" with no pair) is no character: no encoder, database or
+        hash takes it. Each becomes U+FFFD (one for one: offsets keep), with an ``invalid_unicode``
+        warning."""
+        bad = 0
+        for name in ("doc_id", "text", "title", "source", "url", "nlp_text", "published_from"):
+            value = getattr(self, name)
+            if isinstance(value, str) and _SURROGATE.search(value):
+                bad += len(_SURROGATE.findall(value)) if name == "text" else 0
+                setattr(self, name, _SURROGATE.sub("\ufffd", value))
+        if bad and not any(q.kind == "invalid_unicode" for q in self.quality):
+            self.quality = list(self.quality) + [QualityFlag(
+                "invalid_unicode", f"{bad} lone surrogate code point(s) (not valid Unicode) in the"
+                " text replaced by U+FFFD", severity="warning")]
 
 
 @dataclass

@@ -7,6 +7,7 @@ role first given ("United Nations human rights chief Michelle Bachelet").
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
@@ -73,18 +74,42 @@ def _appositive(tok: Token) -> SpacySpan | None:
     return None
 
 
+class _EntityIndex:
+    """A document's entities, listed once, found by token range (``doc.ents`` rebuilds them all
+    on every access: per speaker that made attribution quadratic in the document's length)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.ents = list(doc.ents)
+        self.starts = [e.start for e in self.ents]
+
+    def within(self, start: int, end: int) -> list[SpacySpan]:
+        """Entities lying wholly inside tokens ``start:end``, in text order."""
+        out = []
+        for k in range(bisect.bisect_left(self.starts, start), len(self.ents)):
+            e = self.ents[k]
+            if e.start >= end:
+                break
+            if e.end <= end:
+                out.append(e)
+        return out
+
+
 class SpeakerMemory:
     """Names first given in full, remembered for later mentions in the same document."""
 
-    def __init__(self) -> None:
+    def __init__(self, ents: _EntityIndex | None = None) -> None:
+        self._ents = ents
         self.by_surname: dict[str, tuple[str, str | None, str | None]] = {}
         self.last: tuple[str, str | None, str | None] | None = None
         self.last_person: tuple[str, str | None, str | None] | None = None
 
     def canonical(self, span: SpacySpan) -> tuple[str, str | None, str | None]:
         doc = span.doc
-        person = next((e for e in doc.ents if e.label_ == "PERSON"
-                       and e.start >= span.start and e.end <= span.end), None)
+        if self._ents is None or self._ents.doc is not doc:
+            self._ents = _EntityIndex(doc)
+        inside = self._ents.within(span.start, span.end)
+        person = next((e for e in inside if e.label_ == "PERSON"), None)
         text = span.text.strip().strip(",").strip()
         if text.lower().startswith("the "):
             text = text[4:]
@@ -103,7 +128,7 @@ class SpeakerMemory:
         key = text.split()[-1].lower() if text else ""
         if len(text.split()) == 1 and key in self.by_surname:
             return self.by_surname[key]
-        label = next((e.label_ for e in doc.ents if e.start >= span.start and e.end <= span.end), None)
+        label = next((e.label_ for e in inside), None)
         return text, None, label
 
 
@@ -114,7 +139,8 @@ _DATELINE = re.compile(r"^\s*[A-Z][A-Z.'\- ]{2,40}(?:,\s*[^\n\u2014\u2013-]{1,40
 
 def find_attributions(doc: Doc) -> list[Attribution]:  # noqa: C901
     """Every reporting verb of the document with its (resolved) speaker, in text order."""
-    memory = SpeakerMemory()
+    ents = _EntityIndex(doc)
+    memory = SpeakerMemory(ents)
     out: list[Attribution] = []
     for sent in doc.sents:
         dl = _DATELINE.match(sent.text)
@@ -149,7 +175,7 @@ def find_attributions(doc: Doc) -> list[Attribution]:  # noqa: C901
                     np, appos = appos, None
                 name, role, label = memory.canonical(np)
                 appos_person = appos is not None and (
-                    any(e.label_ == "PERSON" and e.start >= appos.start and e.end <= appos.end for e in doc.ents)
+                    any(e.label_ == "PERSON" for e in ents.within(appos.start, appos.end))
                     or (speaker_tok.lower_ in _ROLE_WORDS and all(t.pos_ == "PROPN" for t in appos)))
                 if label != "PERSON" and appos_person:
                     # "Ukraine's military spokesman Oleksandr Shtupun": the name is the apposition

@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Token
 
 from ..model import DateExpr
 from .numbers import Number, find_numbers
+from .offsets import Coverage
 
 KIND_LEMMAS = {
     "killed": {"kill", "die", "dead", "death", "slay", "massacre", "execute", "behead", "perish",
@@ -134,9 +135,22 @@ class Count:
     verified: bool = False
 
 
+def _first_token_from(doc: Doc, char: int) -> int:
+    """Index of the first token starting at or after ``char`` (binary search: token offsets rise)."""
+    lo, hi = 0, len(doc)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if doc[mid].idx < char:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
 def _counted_noun(doc: Doc, num_end: int) -> Token | None:
     """The noun a number counts: '1,506 civilians', 'dozens of hospitals', '3 million people'."""
-    toks = [t for t in doc if t.idx >= num_end][:4]
+    i = _first_token_from(doc, num_end)
+    toks = doc[i:i + 4]
     for t in toks:
         if t.pos_ in ("NOUN", "PROPN") or t.lower_ in PEOPLE_NOUNS:
             return t
@@ -224,8 +238,9 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
     counts: list[Count] = []
     import bisect
     numbers = sorted(list(numbers) + _one_counts(text, list(numbers)), key=lambda n: n.start)
+    in_a_date = Coverage(date_spans).overlaps
     for n in numbers:
-        if any(s < n.end and n.num_start < e for s, e in date_spans):
+        if in_a_date(n.num_start, n.end):
             continue
         if _ENTITY_BEFORE.search(text[max(0, n.num_start - 3):n.num_start]):
             continue     # "&#8220;": an HTML character reference, not a count

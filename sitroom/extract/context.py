@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Analysis, DateExpr, Place, Span
+from .offsets import index_for
 
 SPECIFICITY = {"populated_place": 4, "other": 3, "admin2": 3, "admin1": 2, "country": 1, "demonym": 0}
 
@@ -27,6 +28,7 @@ class DocContext:
 
     def __init__(self, analysis: Analysis) -> None:
         self.analysis = analysis
+        self._indexes: dict = {}
         doc = analysis.doc
         text = analysis.document.text
         headings = analysis.document.headings
@@ -54,18 +56,19 @@ class DocContext:
         return self.sentences[i]
 
     def places_in(self, start: int, end: int, *, event_only: bool = True) -> list[Place]:
+        found = index_for(self._indexes, "places", self.analysis.places).between(start, end)
+        if not event_only:
+            return found
+        focus = self.focus_countries()
         out = []
-        focus = self.focus_countries() if event_only else set()
-        for p in self.analysis.places:
-            if start <= p.start < end:
-                if event_only and (p.role == "speaker_location" or p.feature == "demonym"):
-                    continue
-                if event_only and p.relation == "border" and p.feature == "country" and \
-                        focus and p.country_code not in focus:
-                    continue    # "near the Niger border" in a Nigerian story: not Niger
-                if event_only and p.relation in ("origin", "name"):
-                    continue    # "rockets fired from Gaza", "escaped back into Mali", "ISWAP"
-                out.append(_at_area(p) if event_only else p)
+        for p in found:
+            if p.role == "speaker_location" or p.feature == "demonym":
+                continue
+            if p.relation == "border" and p.feature == "country" and focus and p.country_code not in focus:
+                continue    # "near the Niger border" in a Nigerian story: not Niger
+            if p.relation in ("origin", "name"):
+                continue    # "rockets fired from Gaza", "escaped back into Mali", "ISWAP"
+            out.append(_at_area(p))
         return out
 
     def focus_countries(self) -> set[str]:
@@ -73,7 +76,7 @@ class DocContext:
         return {c["country_code"] for c in (self.analysis.geo_focus or {}).get("countries") or ()}
 
     def dates_in(self, start: int, end: int) -> list[DateExpr]:
-        return [d for d in self.analysis.dates if start <= d.start < end]
+        return index_for(self._indexes, "dates", self.analysis.dates).between(start, end)
 
     def focus(self) -> Place | None:
         """The document's main place: the admin1 (or country) most mentioned outside speaker roles.

@@ -47,6 +47,7 @@ from typing import Any
 
 from ..data import load as load_data, require_strings
 from ..model import Analysis, DateExpr
+from .offsets import Coverage, Disjoint
 
 
 def _date_words() -> dict:
@@ -1330,6 +1331,7 @@ class DateExtractor:
                 elif e.label_ in ("CARDINAL", "MONEY", "QUANTITY", "PERCENT", "ORDINAL"):
                     non_date_ents.append((e.start_char, e.end_char))
 
+        in_date_ent, in_non_date_ent = Coverage(date_ents).covers, Coverage(non_date_ents).covers
         cands: list[tuple[int, int, int, _R, str]] = []  # (start, end, priority, result, prep)
         for name, rx in _EXTRACT_RULES:
             h = _HANDLERS[name]
@@ -1337,13 +1339,13 @@ class DateExtractor:
                 s, e = m.start(), m.end()
                 if name == "year":
                     ys, ye = m.start("y"), m.end("y")
-                    if ys == s and not any(a <= ys < b for a, b in date_ents):
+                    if ys == s and not in_date_ent(ys):
                         # a bare number: accept only if followed by punctuation / not a noun
-                        if any(a <= ys < b for a, b in non_date_ents) or _BAD_AFTER_YEAR.match(src[ye:ye + 20]):
+                        if in_non_date_ent(ys) or _BAD_AFTER_YEAR.match(src[ye:ye + 20]):
                             continue
                         if not (1900 <= int(m["y"]) <= 2039):
                             continue
-                    if any(a <= ys < b for a, b in non_date_ents) and not any(a <= ys < b for a, b in date_ents):
+                    if in_non_date_ent(ys) and not in_date_ent(ys):
                         # "by 2000 votes": a number, not a year
                         if _BAD_AFTER_YEAR.match(src[ye:ye + 20]):
                             continue
@@ -1376,25 +1378,25 @@ class DateExtractor:
         # longest first; ties: value-bearing first, then rules over spaCy
         # dateparser guesses last, then longest first; ties: value-bearing first, rules over spaCy
         cands.sort(key=lambda c: (c[2] == 0, -(c[1] - c[0]), c[3]["value"] is None, -c[2], c[0]))
-        taken: list[tuple[int, int]] = []
+        taken = Disjoint()          # the chosen ranges (never overlapping): found by binary search
         chosen = []
         for s, e, pri, r, prep in cands:
-            if any(s < b and a < e for a, b in taken):
+            if taken.overlaps(s, e):
                 continue
-            taken.append((s, e))
+            taken.add(s, e)
             chosen.append((s, e, r, prep))
 
         # unparsed spaCy DATE entities: keep as unnormalised expressions
         if doc is not None and self.use_spacy:
             for a, b in date_ents:
-                if any(a < y and x < b for x, y in taken):
+                if taken.overlaps(a, b):
                     continue
                 span = src[a:b]
                 k, _ = _strip_prefix(span)
                 kind = "duration" if re.search(r"\b(?:days?|weeks?|months?|years?|hours?|decades?)\b",
                                                span, re.I) else "date"
                 r = _res(None, None, None, None, False, published is not None, kind=kind)
-                taken.append((a + k, b))
+                taken.add(a + k, b)
                 chosen.append((a + k, b, r, "__done__"))
 
         out: list[DateExpr] = []

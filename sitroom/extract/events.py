@@ -19,6 +19,7 @@ from ..data import load as load_data
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
 from .casualties import Count, segment_bounds
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
+from .offsets import Coverage, OffsetIndex
 from .triggers import cue_regex
 
 ANAPHORA = re.compile(r"\b(the same (?:region|area|city|town|village|province|district)|"
@@ -260,6 +261,7 @@ def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_
     used = {(e.fatalities_evidence.start, e.fatalities_evidence.end) for e in events
             if e.fatalities_evidence is not None}
     free = []
+    counted = Coverage((s.start, s.end) for e in events if e.fatalities is not None for s in e.evidence)
     for c in counts:
         if c.kind != "killed" or c.parent is not None or c.cumulative or c.number.value is None:
             continue
@@ -268,8 +270,7 @@ def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_
         a, b = segment_bounds(text, c.sentence[0], c.sentence[1], c.number.start)
         if is_daily_tally(text[a:b]):
             continue
-        if any(e.fatalities is not None and any(s.start <= c.number.start < s.end for s in e.evidence)
-               for e in events):
+        if counted.covers(c.number.start):
             continue          # its sentence already gave an event its count
         free.append(c)
     if not free:
@@ -307,6 +308,7 @@ class EventBuilder:
                                                        and p.role != "speaker_location"
                                                        for p in analysis.places))
         pending: list[tuple] = []
+        in_range = OffsetIndex(counts, lambda c: c.number.start).between
         for trig in triggers:
             sent = ctx.sentence_of(trig.start)
             ev = Event(event_id="", event_type=trig.event_type, sub_event_type=trig.sub_event_type,
@@ -358,8 +360,8 @@ class EventBuilder:
             ev.actor1_evidence = _mention_span(a1, doc_id)
             ev.actor2_evidence = _mention_span(a2, doc_id)
             # fatalities: incident counts of the same sentence (of the same ';'-separated part)
-            killed = [c for c in counts if c.kind == "killed" and c.parent is None
-                      and seg_a <= c.number.start < seg_b and not c.cumulative
+            killed = [c for c in in_range(seg_a, seg_b) if c.kind == "killed" and c.parent is None
+                      and not c.cumulative
                       and ev.sub_event_type not in _without_fatalities()]
             if killed:
                 vals = [c.number.value for c in killed if c.number.value is not None]
@@ -372,8 +374,8 @@ class EventBuilder:
                     civ = [c.breakdown.get("civilians") for c in killed if c.breakdown.get("civilians")]
                     if civ:
                         ev.civilian_fatalities = max(civ)
-            injured = [c for c in counts if c.kind == "injured" and c.parent is None
-                       and seg_a <= c.number.start < seg_b and not c.cumulative]
+            injured = [c for c in in_range(seg_a, seg_b) if c.kind == "injured" and c.parent is None
+                       and not c.cumulative]
             if injured:
                 ev.injured = max(c.number.value or 0 for c in injured) or None
             ev.headline = sent.heading
@@ -445,10 +447,14 @@ class EventBuilder:
 
     def _merge(self, events: list[Event]) -> list[Event]:
         merged: list[Event] = []
+        # only events of one sub-event type are ever compatible: look among those alone
+        by_type: dict[str | None, list[Event]] = {}
         for ev in events:
-            target = next((m for m in merged if self._compatible(m, ev)), None)
+            same_type = by_type.setdefault(ev.sub_event_type, [])
+            target = next((m for m in same_type if self._compatible(m, ev)), None)
             if target is None:
                 merged.append(ev)
+                same_type.append(ev)
                 continue
             _absorb(target, ev)
         return merged

@@ -74,8 +74,19 @@ class Number:
         return Span(self.start, self.end, self.text, doc_id)
 
 
+#: counts above this are no count of anything sitroom records (the world's population is 8e9):
+#: such a number is left out, with a ``number_too_large`` quality flag. Below 2**53, so every
+#: reader of the JSON (JavaScript too) and every database integer column holds it exactly.
+MAX_VALUE = 10**15
+#: a number written with more digits than this (decimals included) is no count: not parsed
+_MAX_DIGITS = 24
+
+
 def _parse_digits(s: str) -> tuple[float | None, bool]:
-    """Digits with thousands separators; returns (value, malformed)."""
+    """Digits with thousands separators; returns (value, malformed); (None, False) for a run of
+    digits too long to be a count."""
+    if sum(c.isdigit() for c in s) > _MAX_DIGITS:
+        return None, False
     if re.fullmatch(r"\d+(?:\.\d+)?", s):
         return float(s), False
     groups = re.split(r"[,.]", s)
@@ -95,7 +106,9 @@ def _word_value(word: str) -> int | None:
     return None
 
 
-def find_numbers(text: str) -> list[Number]:
+def find_numbers(text: str, too_large: list[Number] | None = None) -> list[Number]:
+    """Every quantity in ``text``, in text order. Numbers above MAX_VALUE (or too long to read) are
+    left out; with ``too_large`` given they are appended there (value None)."""
     out: list[Number] = []
     for m in NUMBER_RE.finditer(text):
         qual = QUALIFIERS.get(m.group("qual").lower()) if m.group("qual") else None
@@ -115,7 +128,10 @@ def find_numbers(text: str) -> list[Number]:
                 if scale in ("m", "k") and not raw.replace(".", "").isdigit():
                     continue
                 value = value * _SCALES[scale.lower()]
-            if value is None:
+            if value is None or not value <= MAX_VALUE:       # (not <=: also inf and nan)
+                if too_large is not None:
+                    too_large.append(Number(m.start(), m.end(), m.group(0), None, qualifier=qual,
+                                            num_start=num_start))
                 continue
             n = Number(m.start(), m.end(), m.group(0), int(round(value)), qualifier=qual,
                        malformed=malformed, num_start=num_start)

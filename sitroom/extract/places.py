@@ -416,7 +416,8 @@ class PlaceExtractor:
                             strength=0.95))
                 continue
             # sub-matches from the gazetteer matcher inside the entity ("Idlib Province")
-            subs = [m for k, m in gaz_by_start.items() if s <= k and m.tok_end <= e
+            # (the matches are keyed by start in text order: the starts inside the entity are enough)
+            subs = [m for k in range(s, e) if (m := gaz_by_start.get(k)) is not None and m.tok_end <= e
                     and not all(t.lower_ in COMMON_WORDS for t in doc[m.tok_start:m.tok_end])
                     and not _direction_of_next(doc, m.tok_start, m.tok_end)]
             # a sub-match that can only be a town is an acronym ("SOS"); one that may also be

@@ -1,6 +1,7 @@
 """What the document reports beyond single incidents: figures, claims, agreements, quality flags."""
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -11,6 +12,7 @@ from .attribution import Attribution
 from .casualties import Count
 from .context import DocContext, most_specific, sentence_span, since_before
 from .numbers import Number
+from .offsets import OffsetIndex, index_for
 
 CLAIM_KINDS = {
     "deny": "denial", "reject": "denial", "dismiss": "denial",
@@ -39,6 +41,20 @@ def _attribution_for(attrs: list[Attribution], start: int, end: int) -> Attribut
     return inside[-1] if inside else None
 
 
+def _attribution_finder(attrs: list[Attribution]):
+    """``_attribution_for`` over one list, by binary search: attributions come in text order, one
+    sentence each, and two sentences are the same or apart (else the plain scan is used)."""
+    ranges = [a.sentence for a in attrs]
+    if any(not (b[0] >= a[1] or b == a) for a, b in zip(ranges, ranges[1:])):
+        return lambda start, end: _attribution_for(attrs, start, end)
+    starts = [r[0] for r in ranges]
+
+    def find(start: int, end: int) -> Attribution | None:
+        k = bisect.bisect_right(starts, start)
+        return attrs[k - 1] if k and ranges[k - 1][1] > start else None
+    return find
+
+
 def _place_fields(obj, place: Place | None) -> None:
     if place is None:
         return
@@ -57,6 +73,8 @@ def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
     trig_sents = {ctx.sentence_of(t.start).index for t in analysis.triggers
                   if not t.negated and not t.hypothetical}
     figures: list[Figure] = []
+    first_of: dict[tuple, Figure] = {}      # (kind, value) -> the first figure saying it
+    attribution_for = _attribution_finder(attrs)
     for c in counts:
         if c.parent is not None or (c.number.vague and c.number.text.lower() in _TOO_VAGUE):
             continue
@@ -77,11 +95,11 @@ def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
             f.period_end = document.published.isoformat() if document.published else None
         place = most_specific(ctx.places_in(sent.start, sent.end), n.start)
         _place_fields(f, place)
-        a = _attribution_for(attrs, sent.start, sent.end)
+        a = attribution_for(sent.start, sent.end)
         if a is not None:
             f.attributed_to = a.speaker + (f" ({a.role})" if a.role else "")
         # the same number reported twice (a headline and the body): one figure, pooled evidence
-        twin = next((g for g in figures if g.kind == f.kind and g.value == f.value), None)
+        twin = first_of.get((f.kind, f.value))
         if twin is not None:
             twin.evidence += f.evidence
             for attr in ("period_start", "period_end", "attributed_to", "country", "admin1",
@@ -91,6 +109,7 @@ def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
             twin.verified = twin.verified or f.verified
             continue
         figures.append(f)
+        first_of[(f.kind, f.value)] = f
     return figures
 
 
@@ -114,39 +133,50 @@ def build_claims(analysis: Analysis, ctx: DocContext, attrs: list[Attribution],
         claim.evidence.append(sentence_span(document, sent))
         by_sentence[sent.index] = claim
     claims = [by_sentence[k] for k in sorted(by_sentence)]
+    # an index of the events by where their evidence starts, to find a claim's events
+    evidence_at = OffsetIndex([(s.start, k) for k, e in enumerate(events) for s in e.evidence],
+                              lambda x: x[0])
     # quotes that continue a speaker's statement in the next paragraph
     for claim in claims:
-        claim.about = _about(claim, analysis, ctx, events)
+        claim.about = _about(claim, analysis, ctx, events, evidence_at)
         if claim.kind == "denial":
+            about = set(claim.about)
             for ev in events:
-                if ev.event_id in claim.about:
+                if ev.event_id in about:
                     ev.contested = True
         if claim.kind == "accusation":
-            claim.target = _accused(claim, analysis)
+            claim.target = _accused(claim, analysis, ctx)
     return claims
 
 
-def _speaker_country(claim: Claim, analysis: Analysis) -> str | None:
+def _speaker_country(claim: Claim, analysis: Analysis, ctx: DocContext | None = None) -> str | None:
     span = claim.evidence[0]
     sent_text = claim.speaker or ""
-    for p in analysis.places:
+    places = (ctx.places_in(span.start, span.end, event_only=False) if ctx is not None
+              else analysis.places)
+    for p in places:
         if span.start <= p.start < span.end and p.text in sent_text and p.country_code:
             return p.country_code
     return None
 
 
-def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event]) -> list[str]:
+def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event],
+           evidence_at: OffsetIndex | None = None) -> list[str]:
     span = claim.evidence[0]
-    same = [e.event_id for e in events if any(span.start <= s.start < span.end for s in e.evidence)]
+    if evidence_at is not None:
+        same = [events[k].event_id for k in sorted({k for _, k in evidence_at.between(span.start, span.end)})]
+    else:
+        same = [e.event_id for e in events if any(span.start <= s.start < span.end for s in e.evidence)]
     if claim.kind != "denial":
         return same
     # a denial disputes the events it names: same actor country as the speaker, the kind of
     # violence the sentence names, the place the sentence names
-    cc = _speaker_country(claim, analysis)
+    cc = _speaker_country(claim, analysis, ctx)
+    countries = {m.actor for m in analysis.actors if m.country_code == cc} if cc else set()
     # the places the denial is about, not the speaker's own name ("Moscow denied ...")
     places = [p for p in ctx.places_in(span.start, span.end) if p.text not in (claim.speaker or "")]
     admin1s = {p.admin1 for p in places if p.admin1}
-    denied = [t for t in analysis.triggers if span.start <= t.start < span.end]
+    denied = index_for(ctx._indexes, "triggers", analysis.triggers).between(span.start, span.end)
     types = {t.event_type for t in denied} or {"Explosions/Remote violence"}
     about = []
     for e in events:
@@ -155,21 +185,18 @@ def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event
         if admin1s and e.admin1 not in admin1s:
             continue
         actors = " ".join(x for x in (e.actor1, e.assoc_actor_1) if x)
-        if cc and not _actor_from(actors, cc, analysis):
+        if cc and not any(name in actors for name in countries):
             continue
         about.append(e.event_id)
-    return sorted(set(about + same), key=(about + same).index)
+    return list(dict.fromkeys(about + same))
 
 
-def _actor_from(actor_names: str, cc: str, analysis: Analysis) -> bool:
-    countries = {m.actor for m in analysis.actors if m.country_code == cc}
-    return any(name in actor_names for name in countries)
-
-
-def _accused(claim: Claim, analysis: Analysis) -> str | None:
+def _accused(claim: Claim, analysis: Analysis, ctx: DocContext | None = None) -> str | None:
     span = claim.evidence[0]
     speaker = claim.speaker or ""
-    for m in analysis.actors:
+    actors = (index_for(ctx._indexes, "actors", analysis.actors).between(span.start, span.end)
+              if ctx is not None else analysis.actors)
+    for m in actors:
         if span.start <= m.start < span.end and m.text not in speaker:
             return m.actor
     return None

@@ -17,6 +17,7 @@ in their sentence.
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -363,6 +364,10 @@ class TriggerFinder:
             text_lower = self._masked.sub(" ", text_lower)
         cands = []
         damp: dict[int, list[tuple[float, str]]] = {}   # sentence -> [(strength, non-event name)]
+        # a cue searched in the whole document has one answer per document, in a sentence one
+        # per sentence (for every trigger word of it): each searched once
+        doc_hits: dict = {}
+        sent_hits: dict[int, dict] = {}
         seen = set()
         for key, start, end in self.match(doc):
             if (key, start, end) in seen:
@@ -372,7 +377,8 @@ class TriggerFinder:
             span = doc[start:end]
             si = sent_of_tok[start]
             ctx = text_lower if spec.scope == "document" else sent_text[si]
-            if not self._check(spec, span, ctx):
+            memo = doc_hits if spec.scope == "document" else sent_hits.setdefault(si, {})
+            if not self._check(spec, span, ctx, memo):
                 continue
             if spec.non_event:
                 if _in_name(span, sents[si]):
@@ -385,11 +391,11 @@ class TriggerFinder:
                     continue      # "the UN envoy announced": who speaks, not what happened
                 damp.setdefault(si, []).append((spec.strength, spec.sub_event_type))
                 continue
-            score = spec.weight + (0.1 if spec.boost is not None and spec.boost.search(ctx) else 0.0)
+            score = spec.weight + (0.1 if spec.boost is not None and _found(spec.boost, ctx, memo) else 0.0)
             cands.append((spec, span, si, min(score, 1.0)))
         return cands, damp
 
-    def _check(self, spec: _TriggerSpec, span, ctx: str) -> bool:
+    def _check(self, spec: _TriggerSpec, span, ctx: str, memo: dict | None = None) -> bool:
         head = _anchor(span)
         if len(span) == 1 and head.text in _MONTH_LIKE and any(
                 t.like_num for t in head.doc[max(head.i - 1, 0):head.i + 2]):
@@ -400,12 +406,12 @@ class TriggerFinder:
             return False
         if spec.pos == "verb" and (head.pos_ not in ("VERB", "AUX") or head.dep_ in ("amod", "compound")):
             return False
-        if spec.require is not None and not spec.require.search(ctx):
+        if spec.require is not None and not _found(spec.require, ctx, memo):
             return False
         for r in spec.require_all:
-            if not r.search(ctx):
+            if not _found(r, ctx, memo):
                 return False
-        if spec.exclude is not None and spec.exclude.search(ctx):
+        if spec.exclude is not None and _found(spec.exclude, ctx, memo):
             return False
         if spec.subject is not None or spec.subject_not is not None:
             subj = subject_text(span)
@@ -448,8 +454,13 @@ class TriggerFinder:
                 best[a] = (spec, span, si, score)
         chosen: list[tuple] = []
         per_sentence: set[tuple[int, str]] = set()
+        # the chosen spans never overlap: kept sorted by start, a new span overlaps one of them
+        # only if it overlaps the last that starts before its end
+        taken_starts: list[int] = []
+        taken_ends: list[int] = []
         for item in sorted(best.values(), key=lambda x: (-x[3], x[1].start)):
-            if any(item[1].start < o[1].end and o[1].start < item[1].end for o in chosen):
+            k = bisect.bisect_left(taken_starts, item[1].end)
+            if k and taken_ends[k - 1] > item[1].start:
                 continue
             # one trigger per sub-event type (or exclusive group) and sentence: the best-scoring one
             slot = self.group_of.get(item[0].sub_event_type, item[0].sub_event_type)
@@ -457,6 +468,9 @@ class TriggerFinder:
                 continue
             per_sentence.add((item[2], slot))
             chosen.append(item)
+            k = bisect.bisect_left(taken_starts, item[1].start)
+            taken_starts.insert(k, item[1].start)
+            taken_ends.insert(k, item[1].end)
         triggers = []
         for spec, span, si, score in sorted(chosen, key=lambda x: x[1].start):
             s = sents[si]
@@ -552,6 +566,16 @@ class TriggerFinder:
 
 
 # ---------------------------------------------------------------------- syntax helpers
+
+def _found(rx, ctx: str, memo: dict | None) -> bool:
+    """``rx.search(ctx)``, remembered in ``memo`` (one per context: the document or a sentence)."""
+    if memo is None:
+        return rx.search(ctx) is not None
+    hit = memo.get(rx)
+    if hit is None:
+        hit = memo[rx] = rx.search(ctx) is not None
+    return hit
+
 
 def _anchor(span):
     """The token that stands for a matched phrase: its first verb, else its syntactic root."""

@@ -116,18 +116,20 @@ def date_range(event_date: str | None, precision: int | None) -> tuple[int, int]
         return None
     d, implied = parsed
     p = max(precision or implied, implied)
+    o = d.toordinal()
     if p <= 1:
-        lo = hi = d
+        lo = hi = o
     elif p == 2:
-        lo, hi = d - timedelta(days=7), d + timedelta(days=7)
+        lo, hi = o - 7, o + 7
     elif p == 3:
         if d.day == 1:
-            lo, hi = d, _month_end(d)
+            lo, hi = o, (_month_end(d).toordinal() if d < date(9999, 12, 1) else o + 30)
         else:
-            lo, hi = d - timedelta(days=15), d + timedelta(days=15)
+            lo, hi = o - 15, o + 15
     else:
-        lo, hi = date(d.year, 1, 1), date(d.year, 12, 31)
-    return lo.toordinal(), hi.toordinal()
+        lo, hi = date(d.year, 1, 1).toordinal(), date(d.year, 12, 31).toordinal()
+    # the first and last days of the calendar (year 1, year 9999) bound every range
+    return max(lo, 1), min(hi, date.max.toordinal())
 
 
 def _iso(ordinal: int | None) -> str | None:

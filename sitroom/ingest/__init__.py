@@ -88,10 +88,19 @@ def _one_line(msg: str) -> str:
     return " ".join(msg.split())
 
 
+def internal_error(doc_id: str, exc: BaseException, where: str = "reading") -> DocError:
+    """The error line of a document that met a bug (not bad input): says so, in one line."""
+    msg = _one_line(f"internal error while {where}: {type(exc).__name__}: {exc}")
+    return DocError(doc_id, msg if len(msg) <= 500 else msg[:497] + "...")
+
+
 def _finish(items: Iterable[Document | DocError]) -> Iterator[Document | DocError]:
     for item in items:
         if isinstance(item, Document):
-            yield clean(item)
+            try:
+                yield clean(item)
+            except Exception as exc:  # noqa: BLE001 - one document's bug never ends the batch
+                yield internal_error(item.doc_id, exc, "cleaning")
         else:
             item.error = _one_line(item.error)
             yield item
@@ -157,7 +166,8 @@ def _read_path(path: str, published: date | None, max_bytes: int) -> Iterator[Do
             yield DocError(path, "directory contains no files")
             return
         for f in files:
-            yield from _read_path(f, published, max_bytes)
+            # a bug reading one file is that file's error line; the rest of the directory is read
+            yield from _guarded(f, _read_path(f, published, max_bytes))
         return
     ext = os.path.splitext(path)[1]
     try:
@@ -166,6 +176,15 @@ def _read_path(path: str, published: date | None, max_bytes: int) -> Iterator[Do
                                     {"input": path})
     except OSError as exc:
         yield DocError(path, f"cannot read file: {exc.strerror or exc}")
+
+
+def _guarded(doc_id: str, items: Iterator[Document | DocError]) -> Iterator[Document | DocError]:
+    """``items``, and after an unexpected exception one error line for ``doc_id`` instead of the
+    exception (what was yielded before it stays)."""
+    try:
+        yield from items
+    except Exception as exc:  # noqa: BLE001
+        yield internal_error(doc_id, exc)
 
 
 def _list_dir(path: str) -> list[str]:
@@ -248,5 +267,4 @@ def iter_documents(inputs: list[str], published: date | None = None, *,
             else:
                 yield from _finish(_read_path(item, pub, max_bytes))
         except Exception as exc:  # noqa: BLE001 - last resort: one bad input never ends the batch
-            msg = f"internal error while reading: {type(exc).__name__}: {exc}"
-            yield DocError(item, _one_line(msg))
+            yield internal_error(item, exc)

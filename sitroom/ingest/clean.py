@@ -16,6 +16,8 @@ What it does:
   text) are listed in ``Document.headings`` as ``(start, end)`` offsets into ``text``;
 * the title of a document without one is its first headline-like line (before the first body
   paragraph), which stays in the text;
+* runs of more than 100 punctuation or symbol characters without a space (spaCy's tokenizer is
+  quadratic on them) are cut to 100 in ``nlp_text``, with a ``symbol_run_capped`` flag (``info``);
 * text that does not look like English (share of English function words) gets a ``non_english``
   warning; the document is still processed.
 """
@@ -44,6 +46,51 @@ def normalise_whitespace(text: str) -> str:
         out = out.replace("\r\n", " \n").replace("\r", "\n")
     assert len(out) == len(text)
     return out
+
+
+# ---------------------------------------------------------------- runs of symbols
+
+#: spaCy's tokenizer strips prefix and suffix characters one at a time, re-reading the rest each
+#: time: a run of thousands of ")" or emoji with no space costs it minutes (quadratic). Runs of
+#: punctuation and symbols longer than this are cut to it in ``nlp_text`` (the rest blanked).
+MAX_SYMBOL_RUN = 100
+_SYMBOL_RUN_RE = re.compile(r"(?:[^\w\s]|_){%d,}" % (MAX_SYMBOL_RUN + 1))
+
+
+def cap_symbol_run_text(nlp: str) -> tuple[str, list[tuple[int, int]]]:
+    """Same-length copy of ``nlp`` with each run of more than MAX_SYMBOL_RUN punctuation or symbol
+    characters cut to that length (the rest blanked with spaces), and the runs' ``(start, end)``."""
+    runs = [(m.start(), m.end()) for m in _SYMBOL_RUN_RE.finditer(nlp)]
+    if not runs:
+        return nlp, runs
+    parts, pos = [], 0
+    for start, end in runs:
+        keep = start + MAX_SYMBOL_RUN
+        parts += [nlp[pos:keep], " " * (end - keep)]
+        pos = end
+    parts.append(nlp[pos:])
+    return "".join(parts), runs
+
+
+def _symbol_run_flag(document: Document, runs: list[tuple[int, int]]) -> QualityFlag:
+    longest = max(e - s for s, e in runs)
+    return QualityFlag(
+        "symbol_run_capped",
+        f"{len(runs)} run(s) of punctuation or symbols without a space (longest {longest:,}"
+        f" characters) read as their first {MAX_SYMBOL_RUN} characters",
+        evidence=[document.span(s, s + 20) for s, _ in runs[:3]], severity="info")
+
+
+def cap_symbol_runs(document: Document) -> Document:
+    """``document`` with its long symbol runs cut in ``nlp_text`` and a ``symbol_run_capped``
+    flag (the same object when there is none): for documents that did not pass :func:`clean`."""
+    nlp, runs = cap_symbol_run_text(normalise_whitespace(document.nlp_text or document.text))
+    if not runs:
+        return document
+    quality = list(document.quality)
+    if "symbol_run_capped" not in {q.kind for q in quality}:
+        quality.append(_symbol_run_flag(document, runs))
+    return dataclasses.replace(document, nlp_text=nlp, quality=quality, meta=dict(document.meta))
 
 
 # ---------------------------------------------------------------- lines
@@ -184,9 +231,12 @@ def clean(document: Document) -> Document:
     """
     text = document.text
     nlp = normalise_whitespace(document.nlp_text if document.nlp_text is not None else text)
+    nlp, runs = cap_symbol_run_text(nlp)
     chars = list(nlp)
     quality = list(document.quality)
     kinds = {q.kind for q in quality}
+    if runs and "symbol_run_capped" not in kinds:
+        quality.append(_symbol_run_flag(document, runs))
 
     # repeated short lines -------------------------------------------------------------
     lines = list(iter_lines(nlp))

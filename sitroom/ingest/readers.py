@@ -327,23 +327,32 @@ _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5",
                "figure", "figcaption", "hr"}
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def html_to_text(fragment: str) -> str:
     """Plain text of an HTML fragment: block elements become paragraphs separated by blank lines."""
     if "<" not in fragment and "&" not in fragment:
         return "\n\n".join(p.strip() for p in re.split(r"\n\s*\n", fragment) if p.strip())
+    # characters no XML/HTML tree holds (control characters, lone surrogates): lxml refuses to
+    # set them back as text
+    fragment = _NOT_XML.sub(" ", fragment)
     try:
         import lxml.html
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except Exception:  # noqa: BLE001
         return re.sub(r"<[^>]+>", " ", fragment).strip()
-    for bad in root.xpath(".//script|.//style|.//noscript"):
-        bad.drop_tree()
-    for el in root.iter():
-        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
-            el.tail = "\n\n" + (el.tail or "")
-            if el.tag.lower() != "br":
-                el.text = "\n\n" + (el.text or "")
-    raw = root.text_content()
+    try:
+        for bad in root.xpath(".//script|.//style|.//noscript"):
+            bad.drop_tree()
+        for el in root.iter():
+            if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+                el.tail = "\n\n" + (el.tail or "")
+                if el.tag.lower() != "br":
+                    el.text = "\n\n" + (el.text or "")
+        raw = root.text_content()
+    except ValueError:        # a character lxml will not take back (from an entity such as &#1;)
+        return re.sub(r"<[^>]+>", " ", fragment).strip()
     paras = []
     for chunk in re.split(r"\n\s*\n", raw):
         line = " ".join(chunk.split())
@@ -458,8 +467,12 @@ def read_jsonl(stream: BinaryIO, base_id: str, published: date | None, max_bytes
         except ValueError as exc:
             yield DocError(line_id, f"line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})")
             continue
-        yield record_to_doc(rec, line_id, f"line {lineno}", published,
-                            dict(meta or {}, format="jsonl", line=lineno), flag)
+        try:
+            yield record_to_doc(rec, line_id, f"line {lineno}", published,
+                                dict(meta or {}, format="jsonl", line=lineno), flag)
+        except Exception as exc:  # noqa: BLE001 - a bug on one line never loses the rest of the file
+            yield DocError(line_id, f"line {lineno}: internal error while reading:"
+                                    f" {type(exc).__name__}: {str(exc)[:300]}")
     if not any_line:
         yield DocError(base_id, EMPTY)
 

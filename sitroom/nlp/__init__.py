@@ -6,8 +6,9 @@ at run time.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import spacy
 from spacy.language import Language
@@ -45,12 +46,68 @@ def load_nlp() -> Language:
     return nlp
 
 
+#: a document longer than spaCy's limit (``nlp.max_length``, 1,000,000 characters) is parsed in
+#: pieces of at most this many characters, cut at paragraph breaks (else sentence ends, line
+#: breaks, spaces), and the pieces joined into one Doc over the whole text
+PIECE_CHARS = 100_000
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
+
+
+def cut_points(text: str, piece_chars: int = PIECE_CHARS) -> list[int]:
+    """Offsets where ``text`` is cut into pieces of at most ``piece_chars`` characters: after the
+    last paragraph break of the piece's second half, else its last sentence end, line break or
+    space, else (a piece without any) at the limit."""
+    cuts: list[int] = []
+    pos, n = 0, len(text)
+    while n - pos > piece_chars:
+        lo, hi = pos + piece_chars // 2, pos + piece_chars
+        cut = -1
+        k = text.rfind("\n\n", lo, hi)
+        if k >= 0:
+            cut = k + 2
+            while cut < hi and text[cut] in " \t\n":    # the whole blank run stays before the cut
+                cut += 1
+        if cut < 0:
+            ends = [m.end() for m in _SENTENCE_END.finditer(text, lo, hi)]
+            cut = ends[-1] if ends else -1
+        if cut < 0:
+            k = max(text.rfind("\n", lo, hi), text.rfind(" ", lo, hi))
+            cut = k + 1 if k >= 0 else hi
+        cuts.append(cut)
+        pos = cut
+    return cuts
+
+
+def parse_long(nlp: Language, text: str, piece_chars: int | None = None,
+               check: Callable[[], None] | None = None) -> Doc:
+    """One Doc over ``text`` however long: the pieces of :func:`cut_points` (PIECE_CHARS, or
+    spaCy's limit if lower) parsed one by one and joined (``Doc.from_docs``), so offsets index
+    ``text`` as for a short document. ``check`` is called between pieces (a time budget may
+    raise there)."""
+    piece_chars = piece_chars or min(PIECE_CHARS, nlp.max_length)
+    bounds = [0, *cut_points(text, piece_chars), len(text)]
+    docs = []
+    for a, b in zip(bounds, bounds[1:]):
+        if check is not None:
+            check()
+        docs.append(nlp(text[a:b]))
+    if len(docs) == 1:
+        return docs[0]
+    doc = Doc.from_docs(docs, ensure_whitespace=False)
+    if doc.text != text:          # pragma: no cover - from_docs keeps the text when asked to
+        raise RuntimeError("pieces of a long document did not join back into its text")
+    return doc
+
+
 def parse(documents: Iterable[Document], batch_size: int = 32, n_process: int = 1) -> Iterator[Analysis]:
     """Run spaCy over each document's ``nlp_text`` (same offsets as ``text``), in input order."""
     nlp = load_nlp()
     docs = list(documents) if not isinstance(documents, list) else documents
-    texts = (d.nlp_text for d in docs)
-    for document, sdoc in zip(docs, nlp.pipe(texts, batch_size=batch_size, n_process=n_process)):
+    short = [d for d in docs if len(d.nlp_text) <= nlp.max_length]
+    parsed = iter(nlp.pipe((d.nlp_text for d in short), batch_size=batch_size, n_process=n_process))
+    for document in docs:
+        sdoc = next(parsed) if len(document.nlp_text) <= nlp.max_length \
+            else parse_long(nlp, document.nlp_text)
         yield Analysis(document=document, doc=sdoc)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import json
 import time
+import re
 from typing import Any, Iterable, TextIO
 
 from ..model import ACLED_COLUMNS
@@ -17,8 +18,18 @@ CSV_COLUMNS = ACLED_COLUMNS + (
 )
 
 
+#: characters JSON leaves raw but that many readers take for line ends (U+2028, U+2029, NEL:
+#: str.splitlines, JavaScript before ES2019) or that no UTF-8 encoder takes (lone surrogates)
+_LINE_BREAKING = re.compile("[\u2028\u2029\u0085\ud800-\udfff]")
+
+
+def _escape_line_breaks(s: str) -> str:
+    return _LINE_BREAKING.sub(lambda m: "\\u%04x" % ord(m.group()), s)
+
+
 def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """One JSON line: UTF-8 as is, except the characters above, written as \\uXXXX escapes."""
+    return _escape_line_breaks(json.dumps(obj, ensure_ascii=False, separators=(",", ":")))
 
 
 class Writer:
@@ -48,7 +59,7 @@ class Writer:
     def close(self) -> None:
         if self.fmt == "json":
             obj: Any = self.results[0] if len(self.results) == 1 else self.results
-            self.out.write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+            self.out.write(_escape_line_breaks(json.dumps(obj, ensure_ascii=False, indent=2)) + "\n")
         elif self.fmt == "table":
             print_tables(self.results, self.console)
 

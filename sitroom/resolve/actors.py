@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from spacy.matcher import Matcher, PhraseMatcher
 
+from ..extract.offsets import index_for
 from ..extract.triggers import _anchor, governing_verb, subject_tokens
 from ..model import ActorMention, Analysis, Trigger
 
@@ -238,6 +239,10 @@ _VIOLENT = {"Battles", "Explosions/Remote violence", "Violence against civilians
 _PROTEST_TYPES = {"protesters", "rioters"}
 
 
+#: the last document's actor mentions, indexed by offset (assign_roles runs once per trigger)
+_INDEXES: dict = {}
+
+
 def _span_of(doc, start: int, end: int):
     return doc.char_span(start, end, alignment_mode="expand")
 
@@ -258,7 +263,8 @@ def assign_roles(analysis: Analysis, trigger: Trigger) -> dict[str, ActorMention
     if span is None:
         return out
     s0, s1 = trigger.sentence
-    mentions = [m for m in analysis.actors if s0 <= m.start < s1] if s1 > s0 else list(analysis.actors)
+    mentions = (index_for(_INDEXES, "actors", analysis.actors).between(s0, s1) if s1 > s0
+                else list(analysis.actors))
     if not mentions:
         return out
     tok_m: dict[int, ActorMention] = {}

@@ -109,7 +109,7 @@ def read_results(paths: list[str]) -> Iterator[dict[str, Any]]:
         if stripped.startswith("["):
             yield from json.loads(stripped)
             continue
-        for n, line in enumerate(text.splitlines(), 1):
+        for n, line in enumerate(text.split("\n"), 1):    # not splitlines: U+2028 is no line end
             line = line.strip()
             if not line:
                 continue
@@ -162,7 +162,13 @@ def ingest(
             if first is not None:
                 yield from Pipeline().run(itertools.chain([first], it), batch_size=batch_size)
         items = extracted()
+    failures: list[str] = []
+
     def note(res: dict, status: str) -> None:
+        from ..pipeline import failed
+
+        if status == "error" and failed(res):
+            failures.append(str(res.get("doc_id")))
         if status == "error" and not quiet:
             err.print(f"sitroom: {res.get('doc_id')}: {res.get('error') or 'no content hash'}", markup=False)
 
@@ -178,6 +184,8 @@ def ingest(
                   + (f", {stats.consolidated} events joined to others" if stats.consolidated else ""), markup=False)
     if stats.added + stats.unchanged == 0:
         raise typer.Exit(1)
+    if failures:
+        raise typer.Exit(3)     # some documents met an internal error or their time budget
 
 
 def events(

@@ -8,6 +8,7 @@ from typing import Any, Iterable, TextIO
 
 from ..model import ACLED_COLUMNS
 from ..output.acled import acled_fields
+from ..output import dumps
 from .core import event_code
 
 EXPORT_FORMATS = ("acled-csv", "geojson", "jsonl", "hxl")
@@ -115,7 +116,7 @@ def write_export(fmt: str, events: Iterable[dict], out: TextIO) -> int:
     n = 0
     if fmt == "jsonl":
         for e in events:
-            out.write(json.dumps(event_json(e), ensure_ascii=False, separators=(",", ":")) + "\n")
+            out.write(dumps(event_json(e)) + "\n")     # U+2028/U+2029/NEL escaped
             n += 1
     elif fmt in ("acled-csv", "hxl"):
         w = csv.DictWriter(out, fieldnames=list(CSV_COLUMNS), extrasaction="ignore", lineterminator="\n")
