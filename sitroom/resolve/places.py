@@ -591,7 +591,7 @@ class PlaceResolver:
         units most named in them."""
         countries = []
         for cc in sorted(focus or ({max(ctx, key=ctx.get)} if ctx else set()),
-                         key=lambda c: -ctx.get(c, 0)):
+                         key=lambda c: (-ctx.get(c, 0), c)):     # ties by code: a set's order varies by run
             r = self.gaz.country(cc)
             countries.append({"country_code": cc, "country": r.name if r else None,
                               "evidence": round(ctx.get(cc, 0.0), 2),
