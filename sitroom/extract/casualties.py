@@ -136,7 +136,11 @@ class Count:
 
 def _counted_noun(doc: Doc, num_end: int) -> Token | None:
     """The noun a number counts: '1,506 civilians', 'dozens of hospitals', '3 million people'."""
-    toks = [t for t in doc if t.idx >= num_end][:4]
+    from bisect import bisect_left
+
+    from ..nlp import token_starts
+    i = bisect_left(token_starts(doc), num_end)     # the first token starting at or after num_end
+    toks = doc[i:i + 4]
     for t in toks:
         if t.pos_ in ("NOUN", "PROPN") or t.lower_ in PEOPLE_NOUNS:
             return t

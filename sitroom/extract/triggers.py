@@ -93,8 +93,10 @@ def cue_regex(cues: list[str]) -> re.Pattern | None:
             continue
         words = re.split(r"[\s\-]+", cue)
         body = r"[\s\-]+".join(re.escape(w) for w in words)
-        parts.append(r"(?<![\w])" + body + (r"(?![\w])" if whole else ""))
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        parts.append(body + (r"(?![\w])" if whole else ""))
+    # every cue starts a word: the look-behind once, before the alternation, so the regex engine
+    # tries the cues at word starts only (the same matches as the look-behind in every part)
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + ")", re.IGNORECASE) if parts else None
 
 
 @dataclass
@@ -364,6 +366,7 @@ class TriggerFinder:
         cands = []
         damp: dict[int, list[tuple[float, str]]] = {}   # sentence -> [(strength, non-event name)]
         seen = set()
+        self._found_memo = {}       # (cue regex, context) -> found: many triggers share both
         for key, start, end in self.match(doc):
             if (key, start, end) in seen:
                 continue
@@ -389,6 +392,19 @@ class TriggerFinder:
             cands.append((spec, span, si, min(score, 1.0)))
         return cands, damp
 
+    _found_memo: dict = {}
+
+    def _found(self, rx: re.Pattern, ctx: str) -> bool:
+        """``rx.search(ctx)`` found something, remembered for the document being matched (a
+        document-scope cue is otherwise searched for in the whole text once per trigger word)."""
+        key = (rx, ctx)
+        hit = self._found_memo.get(key)
+        if hit is None:
+            if len(self._found_memo) > 4096:
+                self._found_memo.clear()
+            hit = self._found_memo[key] = rx.search(ctx) is not None
+        return hit
+
     def _check(self, spec: _TriggerSpec, span, ctx: str) -> bool:
         head = _anchor(span)
         if len(span) == 1 and head.text in _MONTH_LIKE and any(
@@ -400,12 +416,12 @@ class TriggerFinder:
             return False
         if spec.pos == "verb" and (head.pos_ not in ("VERB", "AUX") or head.dep_ in ("amod", "compound")):
             return False
-        if spec.require is not None and not spec.require.search(ctx):
+        if spec.require is not None and not self._found(spec.require, ctx):
             return False
         for r in spec.require_all:
-            if not r.search(ctx):
+            if not self._found(r, ctx):
                 return False
-        if spec.exclude is not None and spec.exclude.search(ctx):
+        if spec.exclude is not None and self._found(spec.exclude, ctx):
             return False
         if spec.subject is not None or spec.subject_not is not None:
             subj = subject_text(span)

@@ -51,6 +51,9 @@ def connect(scheduler: str, workers: int = 2):
     """A Client for ``scheduler`` (an address, or "local" for a LocalCluster of ``workers``
     processes); returns (client, cluster or None)."""
     distributed = _dask()
+    if logging.getLogger().getEffectiveLevel() > logging.INFO:     # Dask's chatter only with --verbose
+        for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.core"):
+            logging.getLogger(name).setLevel(logging.ERROR)
     cluster = None
     if scheduler == "local":
         cluster = distributed.LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
