@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/throughput.py [--max-bytes N] [--batch-size B]
     .venv/bin/python benchmarks/throughput.py --workers 1,2 [--pairs 2]      # paired CLI runs
     .venv/bin/python benchmarks/throughput.py --curve 1000,10000 --workers 1,2 # the scale curve
+    .venv/bin/python benchmarks/throughput.py --fusion 1000,10000,100000       # fusion's cost
     .venv/bin/python benchmarks/throughput.py --profile out.txt                # pyinstrument
 
 **The corpus** is built the same way every time: the texts of the evaluation sets in
@@ -29,7 +30,8 @@ byte-identical.
 **Scale curve** (``--curve 1000,10000``): ``sitroom ingest --workers N`` of that many synthetic
 articles into a fresh SQLite database: documents/s and the peak RSS of the writer and of the
 largest worker; then fusion alone (``ingest --results`` of the same extracted results) to show how
-its cost grows with the number of documents.
+its cost grows with the number of documents. ``--fusion``: the same for synthetic mention sets
+(no extraction), with fusion in one piece and in independent partitions (:mod:`sitroom.scale.fusion`).
 """
 from __future__ import annotations
 
@@ -218,27 +220,29 @@ def one_process(recs: list[dict], batch_size: int, components: bool) -> None:
     list(pipe.run(docs[:batch_size], batch_size=batch_size))       # warm-up: model, gazetteer, caches
     texts = [d.nlp_text for d in docs]
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for _ in nlp.pipe(texts, batch_size=batch_size):
         pass
-    ta = time.perf_counter() - t0
+    ta, ca = time.perf_counter() - t0, time.process_time() - c0
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for res in pipe.run(docs, batch_size=batch_size):
         json.dumps(res, ensure_ascii=False)
-    tb = time.perf_counter() - t0
+    tb, cb = time.perf_counter() - t0, time.process_time() - c0
 
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(str(Path(tmp) / "bench.db"))
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         stats = store.ingest(pipe.run(docs, batch_size=batch_size), commit_every=100)
-        tc = time.perf_counter() - t0
+        tc, cc = time.perf_counter() - t0, time.process_time() - c0
         store.close()
 
     print(f"(a) bare nlp.pipe          {n_words / ta:9,.0f} words/s  ({ta:6.1f} s)")
     print(f"(b) extraction end to end  {n_words / tb:9,.0f} words/s  ({tb:6.1f} s)   b/a = {tb / ta:.2f}")
     print(f"(c) + store and fuse       {n_words / tc:9,.0f} words/s  ({tc:6.1f} s)   c/a = {tc / ta:.2f}"
           f"   [{stats.added} documents, {stats.mentions} mentions -> {stats.new_events} events]")
+    print(f"CPU time (less sensitive to a shared machine): a {ca:.1f} s, b {cb:.1f} s, c {cc:.1f} s: "
+          f"b/a = {cb / ca:.2f}, c/a = {cc / ca:.2f}")
     print(f"peak RSS {rss_mb():,.0f} MB")
     if components:
         component_costs(nlp, texts, batch_size, ta)
@@ -323,6 +327,35 @@ def curve(sizes: list[int], counts: list[int], batch_size: int) -> None:
                       flush=True)
 
 
+def fusion_curve(sizes: list[int], workers: int) -> None:
+    """How fusion's cost grows: synthetic mention sets (sitroom.fuse.synthetic) stored and fused
+    as ``sitroom ingest --results`` does (transactions of 100 documents), then fused in memory in
+    one piece, and in independent partitions over ``workers`` processes (the same events)."""
+    from sitroom.fuse.synthetic import synthetic_results
+    from sitroom.scale import fusion as F
+    from sitroom.store import open_store
+
+    print(f"mentions | documents | store+fuse docs/s | one piece s | partitions | partitioned ({workers} proc.) s | equal")
+    for size in sizes:
+        results, _ = synthetic_results(size, seed=size)
+        with tempfile.TemporaryDirectory() as tmp:
+            store = open_store(str(Path(tmp) / "f.db"))
+            t0 = time.perf_counter()
+            store.ingest(results, commit_every=100)
+            ts = time.perf_counter() - t0
+            store.close()
+        recs, weights = F.mention_records(results)
+        t0 = time.perf_counter()
+        single, _ = F.fuse_group(recs, weights)
+        t1 = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        parted, _, n_parts = F.fuse_partitioned(recs, weights, workers=workers, min_parallel=0)
+        t2 = time.perf_counter() - t0
+        same = F.comparable(single) == F.comparable(parted)
+        print(f"{size:8,d} | {len(results):9,d} | {len(results) / ts:17,.0f} | {t1:11.1f} | {n_parts:10,d} | "
+              f"{t2:27.1f} | {same}", flush=True)
+
+
 def profile(recs: list[dict], out: str, batch_size: int) -> None:
     from pyinstrument import Profiler
 
@@ -352,7 +385,11 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=1)
     ap.add_argument("--curve", help="comma-separated numbers of synthetic documents, e.g. 1000,10000")
     ap.add_argument("--profile", help="write a pyinstrument profile of (b) to this file")
+    ap.add_argument("--fusion", help="comma-separated numbers of synthetic mentions: fusion's cost curve")
     args = ap.parse_args()
+    if args.fusion:
+        fusion_curve([int(x) for x in args.fusion.split(",")], int((args.workers or "2").split(",")[-1]))
+        return
     if args.curve:
         curve([int(x) for x in args.curve.split(",")], [int(x) for x in (args.workers or "1,2").split(",")],
               args.batch_size)
