@@ -60,7 +60,10 @@ def connect(scheduler: str, workers: int = 2):
                                            host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
         client = distributed.Client(cluster)
     else:
-        client = distributed.Client(scheduler, timeout="20s")
+        try:
+            client = distributed.Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError) as exc:
+            raise RuntimeError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
     return client, cluster
 
 
@@ -74,7 +77,11 @@ def extract_dask(items: Iterable, scheduler: str, *, workers: int = 2, batch_siz
     if own:
         client, cluster = connect(scheduler, workers)
     try:
-        client.register_plugin(LoadPipeline())
+        try:        # load the model on every worker now; a worker that fails here loads it on its first task
+            client.register_plugin(LoadPipeline())
+        except Exception as exc:  # noqa: BLE001 - e.g. a worker died while loading
+            log.warning("pipeline not preloaded on every worker (%s: %s): workers load it on their first task",
+                        type(exc).__name__, exc)
         n_workers = max(1, len(client.scheduler_info(n_workers=-1).get("workers", {})))
         cap = in_flight or 3 * n_workers
         source = chunked(items, max(1, batch_size))

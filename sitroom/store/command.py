@@ -179,6 +179,9 @@ def ingest(
             items = advance(items)
             stats = store.ingest(items, commit_every=commit_every, max_seconds=commit_seconds, on_status=note,
                                  skip_failures=True)
+    except RuntimeError as exc:     # the cluster cannot be reached: what was committed stays
+        err.print(f"sitroom: {exc}", markup=False)
+        raise typer.Exit(2)
     finally:
         store.close()
     stats.unchanged += len(skipped)
