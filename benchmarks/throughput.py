@@ -379,6 +379,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--max-bytes", type=int, default=2_000_000, help="corpus size, in bytes of text")
     ap.add_argument("--limit", type=int, help="use only the first N documents of the corpus")
+    ap.add_argument("--sample", type=int, help="use N documents spread evenly over the corpus (every k-th)")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--components", action="store_true", help="also measure each spaCy component")
     ap.add_argument("--workers", help="comma-separated worker counts for paired CLI runs, e.g. 1,2")
@@ -395,6 +396,10 @@ def main() -> None:
               args.batch_size)
         return
     recs, how = build_corpus(args.max_bytes)
+    if args.sample and args.sample < len(recs):
+        step = len(recs) / args.sample
+        recs = [recs[int(i * step)] for i in range(args.sample)]
+        how += f"; a sample of {len(recs)} spread over it"
     if args.limit:
         recs = recs[: args.limit]
         how += f"; first {len(recs)} used"
