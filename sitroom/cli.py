@@ -39,13 +39,13 @@ def extract(
     max_bytes: int = typer.Option(5_000_000, "--max-bytes", help="Largest document accepted, in bytes."),
     batch_size: int = typer.Option(32, "--batch-size", help="Documents per spaCy batch."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No warnings or progress on stderr."),
+    workers: int = typer.Option(1, "--workers", "-w", min=0, help="Extract in this many processes (0: one per core); output stays in input order."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Extract on a Dask cluster: tcp://HOST:8786, or 'local' for a LocalCluster of --workers processes."),
 ) -> None:
     """Extract events, places, dates, figures, claims, agreements and quality flags."""
     from .ingest import iter_documents
     from .model import DocError, Document
     from .output import FORMATS, Writer
-    from .pipeline import Pipeline
-
     pub = _parse_published(published)
     out_is_tty = output is None and sys.stdout.isatty()
     fmt = fmt or ("table" if out_is_tty else "jsonl")
@@ -70,8 +70,8 @@ def extract(
                                                    max_bytes=max_bytes, stdin=sys.stdin))
     show_progress = not quiet and err.is_terminal
     try:
-        pipeline = Pipeline()
-        results = pipeline.run(items, batch_size=batch_size)
+        from .scale.run import extraction
+        results = extraction(items, workers=workers, scheduler=scheduler, batch_size=batch_size, quiet=quiet)
         if show_progress:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
             with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} documents"),

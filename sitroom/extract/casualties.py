@@ -135,21 +135,12 @@ class Count:
     verified: bool = False
 
 
-def _first_token_from(doc: Doc, char: int) -> int:
-    """Index of the first token starting at or after ``char`` (binary search: token offsets rise)."""
-    lo, hi = 0, len(doc)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if doc[mid].idx < char:
-            lo = mid + 1
-        else:
-            hi = mid
-    return lo
-
-
 def _counted_noun(doc: Doc, num_end: int) -> Token | None:
     """The noun a number counts: '1,506 civilians', 'dozens of hospitals', '3 million people'."""
-    i = _first_token_from(doc, num_end)
+    from bisect import bisect_left
+
+    from ..nlp import token_starts
+    i = bisect_left(token_starts(doc), num_end)     # the first token starting at or after num_end
     toks = doc[i:i + 4]
     for t in toks:
         if t.pos_ in ("NOUN", "PROPN") or t.lower_ in PEOPLE_NOUNS:

@@ -1216,10 +1216,8 @@ class DateExtractor:
         if doc is None or len(doc) == 0:
             return "past"
         import bisect
-        starts = DateExtractor._starts_cache
-        if starts[0] is not doc:
-            starts[0], starts[1] = doc, [t.idx for t in doc]
-        i = max(0, bisect.bisect_right(starts[1], pos) - 1)
+        from ..nlp import token_starts
+        i = max(0, bisect.bisect_right(token_starts(doc), pos) - 1)
         tok = doc[i]
         before = src[max(0, pos - 12):pos].lower()
         since = re.search(r"\bsince\s+$", before) is not None
@@ -1296,8 +1294,6 @@ class DateExtractor:
         if words & {"will", "'ll", "shall", "wo", "would"}:
             return not (words & {"have", "'ve"})
         return "to" in words and h.head.lemma_.lower() in _FORWARD_VERBS
-
-    _starts_cache: list = [None, None]
 
     def __call__(self, analysis: Analysis) -> None:
         analysis.dates = self.extract(analysis.document.text, analysis.document.published,

@@ -94,8 +94,10 @@ def cue_regex(cues: list[str]) -> re.Pattern | None:
             continue
         words = re.split(r"[\s\-]+", cue)
         body = r"[\s\-]+".join(re.escape(w) for w in words)
-        parts.append(r"(?<![\w])" + body + (r"(?![\w])" if whole else ""))
-    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+        parts.append(body + (r"(?![\w])" if whole else ""))
+    # every cue starts a word: the look-behind once, before the alternation, so the regex engine
+    # tries the cues at word starts only (the same matches as the look-behind in every part)
+    return re.compile(r"(?<![\w])(?:" + "|".join(parts) + ")", re.IGNORECASE) if parts else None
 
 
 @dataclass

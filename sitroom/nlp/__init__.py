@@ -99,6 +99,18 @@ def parse_long(nlp: Language, text: str, piece_chars: int | None = None,
     return doc
 
 
+_STARTS: list = [None, None]
+
+
+def token_starts(doc: Doc) -> list[int]:
+    """Character offset of each token of ``doc`` (``[t.idx for t in doc]`` without making a
+    Token object per token), cached for the last doc asked about."""
+    if _STARTS[0] is not doc:
+        from spacy.attrs import IDX
+        _STARTS[0], _STARTS[1] = doc, doc.to_array(IDX).tolist() if len(doc) else []
+    return _STARTS[1]
+
+
 def parse(documents: Iterable[Document], batch_size: int = 32, n_process: int = 1) -> Iterator[Analysis]:
     """Run spaCy over each document's ``nlp_text`` (same offsets as ``text``), in input order."""
     nlp = load_nlp()

@@ -24,6 +24,7 @@ import threading
 import time
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
@@ -49,6 +50,7 @@ _SKEL_SUBS = [(re.compile(r"(?<=[a-z])h"), ""), (re.compile(r"[aeiouy]+"), "a"),
               (re.compile(r"q"), "k"), (re.compile(r"w"), "u"), (re.compile(r"(.)\1+"), r"\1")]
 
 
+@lru_cache(maxsize=1 << 16)      # pure; the same words recur in every document
 def fold(s: str) -> str:
     """ASCII, lower case, apostrophes and ayn/hamza marks removed, other punctuation -> space."""
     s = _APOS.sub("", s)
@@ -59,6 +61,7 @@ def fold(s: str) -> str:
     return " ".join(_NONWORD.sub(" ", s).split())
 
 
+@lru_cache(maxsize=1 << 16)
 def name_key(s: str) -> str:
     """The exact-match key: :func:`fold` plus Arabic article variants unified to ``al``
     (also ``ash-Shughur`` -> ``al shughur``). "St." and "Saint" are unified."""

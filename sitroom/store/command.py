@@ -130,20 +130,27 @@ def ingest(
     commit_every: int = typer.Option(100, "--commit-every", min=1, help="Documents per transaction."),
     commit_seconds: Optional[float] = typer.Option(None, "--commit-seconds", min=0.1, help="Also commit a transaction that has waited this long (for slow streams; the fused events then depend on timing)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No warnings or summary on stderr."),
+    workers: int = typer.Option(1, "--workers", "-w", min=0, help="Extract in this many processes (0: one per core); one writer stores them."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Extract on a Dask cluster: tcp://HOST:8786, or 'local' for a LocalCluster of --workers processes."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say how the work would be split, and store nothing."),
 ) -> None:
     """Extract and store documents, their event mentions and the fused events.
 
     Only whole documents are ever stored: an interrupted run leaves whole documents and finishes
     when run again; documents already stored (same content hash) are skipped."""
+    if dry_run:
+        from ..scale.command import dry_run as _dry_run
+        return _dry_run(paths, db=db, published=_date_opt(published, "--published"), results=results,
+                        allow_private=allow_private, max_bytes=max_bytes, batch_size=batch_size,
+                        commit_every=commit_every, workers=workers, scheduler=scheduler)
     store = _open(db)
     skipped: list[str] = []
     if results:
         items = read_results(paths)
     else:
         from ..ingest import iter_documents
-        from ..pipeline import Pipeline
-
         from ..model import Document
+        from ..scale.run import extraction
 
         pub = _date_opt(published, "--published")
         docs = iter_documents(paths, pub, allow_private=allow_private, max_bytes=max_bytes, stdin=sys.stdin)
@@ -160,7 +167,8 @@ def ingest(
             it = fresh(docs)
             first = next(it, None)
             if first is not None:
-                yield from Pipeline().run(itertools.chain([first], it), batch_size=batch_size)
+                yield from extraction(itertools.chain([first], it), workers=workers, scheduler=scheduler,
+                                      batch_size=batch_size)
         items = extracted()
     failures: list[str] = []
 
@@ -172,9 +180,15 @@ def ingest(
         if status == "error" and not quiet:
             err.print(f"sitroom: {res.get('doc_id')}: {res.get('error') or 'no content hash'}", markup=False)
 
+    from ..scale.command import progress
     try:
-        stats = store.ingest(items, commit_every=commit_every, max_seconds=commit_seconds, on_status=note,
-                             skip_failures=True)
+        with progress(not quiet and err.is_terminal, err) as advance:
+            items = advance(items)
+            stats = store.ingest(items, commit_every=commit_every, max_seconds=commit_seconds, on_status=note,
+                                 skip_failures=True)
+    except RuntimeError as exc:     # the cluster cannot be reached: what was committed stays
+        err.print(f"sitroom: {exc}", markup=False)
+        raise typer.Exit(2)
     finally:
         store.close()
     stats.unchanged += len(skipped)
