@@ -182,13 +182,15 @@ def _number_span(sentence: dict, value: int, near: str | None = None) -> dict | 
 # ------------------------------------------------------------------ the report
 
 def build_report(store, *, country: str | None = None, admin1: str | None = None,
-                 since: date | str | None = None, until: date | str | None = None) -> dict[str, Any]:
+                 since: date | str | None = None, until: date | str | None = None,
+                 min_confidence: float | None = None) -> dict[str, Any]:
     """The situation report for the events matching the filters, as a JSON-serialisable dict.
 
     ``store`` is an open :class:`sitroom.store.Store`. Filters are those of ``sitroom events``
     (country: ISO code or name; admin1: first-level region; since/until: ``date`` or
     ``YYYY-MM-DD``, events whose date range overlaps). Raises ValueError for a bad date or a
-    ``since`` after ``until``."""
+    ``since`` after ``until``. Events below ``min_confidence`` (default: the calibrated
+    threshold, :func:`sitroom.extract.calibration.default_threshold`) are left out."""
     lo, hi = _day(since, "since"), _day(until, "until")
     if lo and hi and lo > hi:
         raise ValueError(f"since {lo.isoformat()} is after until {hi.isoformat()}")
@@ -196,14 +198,18 @@ def build_report(store, *, country: str | None = None, admin1: str | None = None
     admin1 = (admin1 or "").strip() or None
     ev = Evidence()
 
-    rows = list(store.iter_events(with_mentions=True, country=country, admin1=admin1, since=lo, until=hi))
+    if min_confidence is None:
+        from ..extract.calibration import default_threshold
+        min_confidence = default_threshold()
+    rows = list(store.iter_events(with_mentions=True, country=country, admin1=admin1, since=lo, until=hi,
+                                  min_confidence=min_confidence))
     events = [_event(r, ev) for r in rows]
     by_code = {e["id"]: e for e in events}
     scope_docs = {d for e in events for d in e["documents"]}
 
     key_figures, n_figures, fig_docs = _figures(store, ev, country, admin1, lo, hi, scope_docs)
     contested = _contested(store, ev, [r["id"] for r in rows], by_code, scope_docs, lo, hi)
-    agreements = _agreements(store, ev, country, admin1, lo, hi, events, scope_docs)
+    agreements = _agreements(store, ev, country, admin1, lo, hi, events, scope_docs, min_confidence)
     timeline = _timeline(events, lo, hi)
 
     # sources: every document the report quotes
@@ -473,12 +479,13 @@ def _contested(store, ev: Evidence, event_ids: list[int], by_code: dict[str, dic
 # ------------------------------------------------------------------ agreements
 
 def _agreements(store, ev: Evidence, country, admin1, lo: date | None, hi: date | None, events: list[dict],
-                scope_docs: set[str]) -> list[dict[str, Any]]:
+                scope_docs: set[str], min_confidence: float | None = None) -> list[dict[str, Any]]:
     groups = store.ceasefires(until=hi)
     if not groups:
         return []
     # the events of the area up to `until` (any start): violations are counted among these
-    scope_ids = {event_code(r["id"]) for r in store.query_events(country=country, admin1=admin1, until=hi)}
+    scope_ids = {event_code(r["id"]) for r in store.query_events(country=country, admin1=admin1, until=hi,
+                                                                min_confidence=min_confidence)}
     place_names: set[str] = set()
     if admin1:
         place_names.add(admin1.casefold())

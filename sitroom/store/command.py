@@ -179,6 +179,12 @@ def ingest(
         raise typer.Exit(1)
 
 
+def _min_confidence(value: Optional[float]) -> float:
+    from ..extract.calibration import default_threshold
+
+    return default_threshold() if value is None else value
+
+
 def events(
     db: Optional[str] = _db_option(),
     country: Optional[str] = _country_option(),
@@ -190,13 +196,18 @@ def events(
     fmt: str = _table_format_option(),
     limit: Optional[int] = typer.Option(None, "--limit", help="At most this many events."),
     output: Optional[Path] = _output_option(),
+    min_confidence: Optional[float] = typer.Option(
+        None, "--min-confidence", min=0.0, max=1.0,
+        help="Only events at least this likely to be real and right (default: the calibrated threshold, "
+             "0.5 as shipped; 0 lists every event)."),
 ) -> None:
     """List fused events matching the filters."""
     from .export import CSV_COLUMNS, acled_row, event_json
 
     _check_fmt(fmt)
     rows = _query(db, "query_events", country=country, admin1=admin1, since=_date_opt(since, "--since"),
-                  until=_date_opt(until, "--until"), type=type_, actor=actor, limit=limit)
+                  until=_date_opt(until, "--until"), type=type_, actor=actor, limit=limit,
+                  min_confidence=_min_confidence(min_confidence))
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     try:
         if fmt == "json":

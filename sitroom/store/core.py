@@ -549,12 +549,13 @@ class Store:
     def query_events(self, *, country: str | None = None, admin1: str | None = None,
                      since: date | str | None = None, until: date | str | None = None,
                      type: str | None = None, actor: str | None = None,  # noqa: A002
-                     limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+                     limit: int | None = None, offset: int = 0,
+                     min_confidence: float | None = None) -> list[dict[str, Any]]:
         """Fused events matching every given filter (case-insensitive; actor is a substring;
         since/until keep events whose date range overlaps). ``limit``/``offset`` page them."""
         ev = S.events
         q = sa.select(ev).where(*self._event_filters(country=country, admin1=admin1, since=since, until=until,
-                                                     type=type, actor=actor))
+                                                     type=type, actor=actor, min_confidence=min_confidence))
         q = q.order_by(ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id)
         if limit:
             q = q.limit(limit)
@@ -667,7 +668,8 @@ class Store:
     @staticmethod
     def _event_filters(*, country: str | None = None, admin1: str | None = None,
                        since: date | str | None = None, until: date | str | None = None,
-                       type: str | None = None, actor: str | None = None) -> list:  # noqa: A002
+                       type: str | None = None, actor: str | None = None,  # noqa: A002
+                       min_confidence: float | None = None) -> list:
         """The WHERE conditions of :meth:`query_events` and :meth:`count_events`."""
         ev = S.events
         conds = []
@@ -688,6 +690,8 @@ class Store:
             pat = f"%{actor.strip().lower()}%"
             conds.append(sa.or_(sa.func.lower(ev.c.actor1).like(pat), sa.func.lower(ev.c.actor2).like(pat),
                                 sa.func.lower(ev.c.assoc_actor_1).like(pat)))
+        if min_confidence:            # calibrated: the probability that the event is real and right
+            conds.append(sa.or_(ev.c.confidence.is_(None), ev.c.confidence >= float(min_confidence)))
         return conds
 
     def count_events(self, **filters) -> int:

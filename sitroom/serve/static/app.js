@@ -382,6 +382,7 @@
     count.textContent = "loading events…";
     document.body.setAttribute("data-events", "loading");
     var params = filterParams();
+    if (state.minConfidence) params.set("min_confidence", String(state.minConfidence));
     var all = [];
     function page(offset) {
       params.set("limit", "1000");
@@ -551,6 +552,7 @@
     });
     initBrush();
     getJSON("/api/config").then(function (config) {
+      state.minConfidence = config.min_confidence || 0;
       initMap(config);
       return getJSON("/api/facets");
     }).then(function (facets) {
