@@ -65,3 +65,25 @@ def test_every_event_has_signals_a_probability_and_a_reason_when_low(pipeline):
     top = res["events"][0]
     assert top["sub_event_type"] == "Air/drone strike" and top["confidence"] == max(
         e["confidence"] for e in res["events"])
+
+
+# (text, expected fatalities of the best event): tolls of coordinated groups add up; a count of
+# another place or a breakdown does not
+TOLLS = [
+    ("Twelve soldiers and 20 militiamen fighting alongside the army were killed in an ambush near Djibo "
+     "on Saturday.", 32),
+    ("Gunmen killed five farmers and three herders in the village of Yelwata on Saturday.", 8),
+    ("Air strikes killed 14 civilians, including six children, in Saraqib on Saturday.", 14),
+    ("Nine people were killed in Tillaberi on Saturday while two others died in Dosso.", 9),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("text,dead", TOLLS)
+def test_tolls_of_coordinated_groups(pipeline, text, dead):
+    res = run(pipeline, text, "2024-03-10")
+    assert res["events"], text
+    top = res["events"][0]
+    assert top["fatalities"] == dead, (top["fatalities"], top["fatalities_evidence"])
+    span = top["fatalities_evidence"]
+    assert text[span["start"]:span["end"]] == span["text"]

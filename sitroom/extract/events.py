@@ -266,6 +266,47 @@ def is_daily_tally(segment: str) -> bool:
         and bool(_NONCOMBATANTS.search(rest))
 
 
+# "Nine police officers and seven insurgents were killed": counts of different groups joined by
+# "and" or a comma, with no word of killing between them, are one toll (16, with its breakdown).
+_COORD_GAP = re.compile(r"^[^.;:()\n]{0,60}?(?:,\s*|\s+and\s+|\s+as well as\s+)$", re.I)
+_TOLL_WORD = re.compile(r"\b(?:kill\w*|died|dead|deaths?|lost|including|among|of them|of whom|while|"
+                        r"whereas|injur\w*|wound\w*|another|other|others|earlier|later)\b", re.I)
+
+
+def _coordinated(killed: list[Count], text: str) -> list[Count]:
+    """The counts of one segment with coordinated groups summed into one count (its span from the
+    first number to the last, its value the sum, the parts in ``breakdown``); others unchanged."""
+    ks = sorted((c for c in killed if c.number.value is not None), key=lambda c: c.number.start)
+    out: list[Count] = []
+    group: list[Count] = []
+
+    def close() -> None:
+        if len(group) > 1:
+            from dataclasses import replace as dc_replace
+            total = sum(c.number.value for c in group)
+            parts = {(c.unit or f"group {i + 1}"): c.number.value for i, c in enumerate(group)}
+            first = group[0]
+            last = group[-1].number
+            span = dc_replace(first.number, value=total, low=None, high=None, end=last.end,
+                              text=text[first.number.start:last.end])
+            out.append(dc_replace(first, number=span, breakdown={**first.breakdown, **parts}))
+        else:
+            out.extend(group)
+
+    for c in ks:
+        if group:
+            prev = group[-1]
+            gap = text[prev.number.end:c.number.start]
+            if (_COORD_GAP.search(gap) and not _TOLL_WORD.search(gap)
+                    and c.unit != prev.unit and c.unit is not None and prev.unit is not None):
+                group.append(c)
+                continue
+            close()
+        group = [c]
+    close()
+    return out + [c for c in killed if c.number.value is None]
+
+
 FOCUS_BONUS = 0.1
 #: Confidence added to events of the lede (the first body sentence).
 LEDE_BONUS = 0.1
@@ -388,6 +429,7 @@ class EventBuilder:
                       and seg_a <= c.number.start < seg_b and not c.cumulative
                       and ev.sub_event_type not in _without_fatalities()]
             if killed:
+                killed = _coordinated(killed, document.text)
                 vals = [c.number.value for c in killed if c.number.value is not None]
                 if vals:
                     ev.fatalities = max(vals)
