@@ -353,12 +353,65 @@ def _figures(store, ev: Evidence, country, admin1, lo, hi, scope_docs: set[str])
         docs.add(r["doc_id"])
     order = {k: i for i, k in enumerate(KIND_ORDER)}
     out = []
+    n_figures = 0
     for kind in sorted(groups, key=lambda k: (order.get(k, len(order)), k)):
         figs = sorted(groups[kind], key=lambda f: (not f["verified"], not f["un_attributed"],
                                                    -(f["value"] or f["high"] or 0)))
+        figs = same_tallies(figs)
+        n_figures += len(figs)
+        alias = {old: f["id"] for f in figs for old in f.get("merged_ids") or ()}
+        if alias:       # evidence of a merged figure now points to the figure it joined
+            for item in ev.items:
+                item["refs"] = list(dict.fromkeys(alias.get(r, r) for r in item["refs"]))
         out.append({"kind": kind, "label": KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()),
                     "figures": figs})
-    return out, len(rows), docs
+    return out, n_figures, docs
+
+
+def _same_place(a: dict, b: dict) -> bool:
+    """Places that can be one: unstated on one side, or no level that differs."""
+    for k in ("country", "admin1", "location"):
+        x, y = (a.get(k) or "").strip().lower(), (b.get(k) or "").strip().lower()
+        if x and y and x != y:
+            return False
+    return True
+
+
+def _range(f: dict) -> tuple:
+    v = f.get("value")
+    return (v, f.get("low") if f.get("low") is not None else v, f.get("high") if f.get("high") is not None else v)
+
+
+def same_tallies(figs: list[dict]) -> list[dict]:
+    """The same tally quoted by several reports (same kind and number, low and high, places that
+    can be one) is one figure with several sources: the first (most authoritative) keeps its
+    fields; ``doc_ids`` lists every report, ``reported_by`` every attribution, and the other
+    reports' evidence joins its own, so each source's sentence stays one click away."""
+    out: list[dict] = []
+    for f in figs:
+        f.setdefault("doc_ids", [f.get("doc_id")])
+        f.setdefault("reported_by", [f["attributed_to"]] if f.get("attributed_to") else [])
+        same = next((o for o in out if o["value"] is not None and o["kind"] == f["kind"]
+                     and _range(o) == _range(f)
+                     and _same_place(o, f)), None)
+        if same is None:
+            out.append(f)
+            continue
+        same.setdefault("merged_ids", []).append(f["id"])
+        if f.get("doc_id") not in same["doc_ids"]:
+            same["doc_ids"].append(f.get("doc_id"))
+        for who in f["reported_by"]:
+            if who not in same["reported_by"]:
+                same["reported_by"].append(who)
+        for key in ("value_evidence", "evidence"):
+            same[key] = list(dict.fromkeys(list(same.get(key) or []) + list(f.get(key) or [])))
+        if not same.get("place") and f.get("place"):
+            for k in ("place", "country", "admin1", "location"):
+                same[k] = f.get(k)
+            same["place_unstated"] = False
+    for f in out:
+        f["n_sources"] = len(f["doc_ids"])
+    return out
 
 
 def _figure(r: dict, ev: Evidence, place_unstated: bool) -> dict[str, Any]:
