@@ -248,6 +248,7 @@ def render(report: dict[str, Any]) -> str:
 def render_reliability(parts: dict[str, Any]) -> list[str]:
     """Share of events right (each real event once) by confidence bin, tune and measure halves."""
     from sitroom.evaluate.events import summary_line
+    from sitroom.extract.calibration import default_threshold
 
     L = ["Split: parity of the hash of the article id (40 tune, 40 measure pages). Summary as the set's "
          "scorer prints it:", ""]
@@ -257,6 +258,18 @@ def render_reliability(parts: dict[str, Any]) -> list[str]:
     L.append("Reliability: of the events in each confidence bin, the share that are a real event of the page, "
              "right in type, place and day (each real event once, most confident first; every event on a "
              "no-event page is wrong). A calibrated confidence puts the share near the mean confidence.")
+    L.append("")
+    L.append("**Calibration.** `confidence` is the probability from `sitroom/data/calibration.yaml`, a logistic "
+             "model over the signals each event carries (`signals`), fitted by `benchmarks/calibrate.py` on the "
+             "*tune* half only (L2 strength by 5-fold cross-validation over tune articles); the *measure* column "
+             "is events the model never saw. The event-type indicators are left out of the model: with them the "
+             "cross-validated tune loss was lower but the measure half's higher (the one model choice for which "
+             "the measure half was looked at). An event is never more confident than the event the rules rank "
+             "first in its document, so the best event of every document (what CASE, UCDP and FA-KES score) is "
+             "the rules' choice. Default threshold for `sitroom events`, the report and the dashboard: "
+             f"{default_threshold()} (the lowest at which 70% of the events shown are right, cross-validated on "
+             "tune). "
+             "Refit after any change that moves the signals: `.venv/bin/python benchmarks/calibrate.py`.")
     L.append("")
     L.append("| confidence | events (tune) | right (tune) | events (measure) | right (measure) | mean conf (measure) |")
     L.append("|---|---|---|---|---|---|")

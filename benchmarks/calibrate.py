@@ -40,6 +40,9 @@ STRENGTHS = (0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 #: 0.398, but the measure half's loss rises from 0.500 to 0.607: the one model choice for which the
 #: measure half was looked at, stated in docs/accuracy.md).
 DEFAULT_EXCLUDE = ("type:",)
+#: Candidate default thresholds, and the share of shown events that should be right.
+THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
+TARGET_PRECISION = 0.70
 
 
 def _event(d: dict) -> Event:
@@ -116,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="fit and report, write nothing")
     ap.add_argument("--exclude", nargs="*", default=list(DEFAULT_EXCLUDE), metavar="PREFIX",
                     help="leave out the features whose names start with these (default: %(default)s)")
-    ap.add_argument("--threshold", type=float, default=0.5,
-                    help="default confidence threshold for the store, report and dashboard")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="default confidence threshold for the store, report and dashboard (default: the "
+                         f"lowest of {THRESHOLDS} at which the cross-validated share right on tune is at "
+                         f"least {TARGET_PRECISION})")
     args = ap.parse_args(argv)
     if not args.key.exists():
         print(f"{args.key}: not found (the real-world dev set lives in ../shared/eval/realworld)", file=sys.stderr)
@@ -171,8 +176,17 @@ def main(argv: list[str] | None = None) -> int:
     coef, b = fit(Zt, yt, strength)
     pm = predict(Zm, coef, b)
     rel_cv = reliability(list(zip(oof.tolist(), (yt > 0).tolist())))
+    threshold = args.threshold
+    if threshold is None:
+        # the lowest threshold at which the events shown are right often enough (out of fold)
+        threshold = next((t for t in THRESHOLDS if (oof >= t).any() and yt[oof >= t].mean() >= TARGET_PRECISION),
+                         THRESHOLDS[-1])
+    for t in THRESHOLDS:
+        shown = oof >= t
+        print(f"threshold {t:.2f}: {int(shown.sum())} tune events shown, "
+              f"{(yt[shown].mean() if shown.any() else float('nan')):.2f} right (cross-validated)", file=sys.stderr)
     rel_m = reliability(list(zip(pm.tolist(), (ym > 0).tolist())))
-    print(f"\nchosen strength {strength}; {len(yt)} tune events ({int(yt.sum())} right), "
+    print(f"\nchosen strength {strength}, default threshold {threshold}; {len(yt)} tune events ({int(yt.sum())} right), "
           f"{len(ym)} measure events ({int(ym.sum())} right)")
     print("tune, cross-validated (5 folds by article):\n" + table(rel_cv))
     print(f"measure (never fitted on), log loss {logloss(pm, ym):.4f}:\n" + table(rel_m))
@@ -186,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                  "that moves the signals.",
         "fitted": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "strength": strength,
-        "threshold": args.threshold,
+        "threshold": threshold,
         "training": {"articles": len(rows["tune"]), "events": int(len(yt)), "right": int(yt.sum()),
                      "cv_log_loss": round(ll, 4), "cv_ece": round(rel_cv["ece"], 4),
                      "measure_log_loss": round(logloss(pm, ym), 4), "measure_ece": round(rel_m["ece"], 4)},

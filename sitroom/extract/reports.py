@@ -172,8 +172,8 @@ def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event
         if not can_be_about(e):
             continue
         actors = " ".join(x for x in (e.actor1, e.assoc_actor_1) if x)
-        if cc and actors and not _actor_from(actors, cc, analysis):
-            continue              # done by someone else; an unnamed perpetrator can be the speaker's side
+        if cc and not _actor_from(actors, cc, analysis):
+            continue
         about.append(e.event_id)
     ok = {e.event_id for e in events if can_be_about(e)}
     same = [x for x in same if x in ok]

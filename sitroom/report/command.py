@@ -74,7 +74,7 @@ def report(
     min_confidence: Optional[float] = typer.Option(
         None, "--min-confidence", min=0.0, max=1.0,
         help="Leave out events less likely than this to be real and right (default: the calibrated "
-             "threshold, 0.5 as shipped; 0 keeps every event)."),
+             "threshold of sitroom/data/calibration.yaml; 0 keeps every event)."),
 ) -> None:
     """Write a situation report: key figures with who reported them, contested claims, a timeline,
     a map, agreements with their alleged violations, sources, and the evidence behind every number.

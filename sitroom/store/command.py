@@ -199,7 +199,7 @@ def events(
     min_confidence: Optional[float] = typer.Option(
         None, "--min-confidence", min=0.0, max=1.0,
         help="Only events at least this likely to be real and right (default: the calibrated threshold, "
-             "0.5 as shipped; 0 lists every event)."),
+             "sitroom/data/calibration.yaml; 0 lists every event)."),
 ) -> None:
     """List fused events matching the filters."""
     from .export import CSV_COLUMNS, acled_row, event_json
