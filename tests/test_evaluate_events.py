@@ -1,6 +1,6 @@
 """``sitroom evaluate --format events``: a hand-coded ACLED-style key scored event by event.
 
-Composed keys and predictions whose right answer is known (matching rules, duplicates, wrong
+Composed keys and predictions whose right answer is known (matching rules, second copies, wrong
 country, no-event pages, the reliability table), the reader and the command with a stand-in
 pipeline, and, where ``../shared`` is present, the same counts as the set's reference scorer on
 predictions derived from the real key."""
@@ -82,7 +82,7 @@ def test_one_to_one_matching_prefers_the_better_pairing():
     assert best_matching(golds, [sys_event(event_type="Riots")], matches) == {}
 
 
-def test_article_counts_duplicates_wrong_country_and_fields():
+def test_article_counts_second_copies_wrong_country_and_fields():
     g = {"id": "a", "no_event": False, "events": [
         gold_event(),
         gold_event(event_type="Violence against civilians", sub_event_type="Attack", location="Djenne",

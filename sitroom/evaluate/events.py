@@ -23,7 +23,7 @@ Matching rules (the same as that set's reference scorer):
   gold has coordinates; no coordinates is wrong), date exact, fatalities exact (where the gold
   gives a number; none stated counts as 0 against a gold 0).
 - Precision: sitroom events with confidence >= 0.5 that match any gold event (main or
-  background); *each real event once* also drops duplicates, taking events most confident first.
+  background); *each real event once* also drops second copies of a real event, taking events most confident first.
 - Wrong country: confident events that match nothing, in a country none of the article's gold
   events is in. ``conf80_right``: of the events at confidence >= 0.8, the share right (each real
   event once). False events: every event on a ``no_event`` page.
@@ -433,7 +433,7 @@ def _frac(a: int, b: int) -> float | None:
 
 #: Headline keys in display order (``n`` = articles).
 SCORE_KEYS = ("n", "main_recall", "main_recall_many", "main_recall_conf", "main_recall_type_alt",
-              "precision", "precision_once", "duplicates", "wrong_country", "conf80_right",
+              "precision", "precision_once", "second_copies", "wrong_country", "conf80_right",
               "sub_event_accuracy", "sub_event_accuracy_alt", "location_25km", "date_exact",
               "fatalities_exact", "false_events_no_event", "false_events_no_event_conf", "ece")
 
@@ -447,7 +447,7 @@ def scores_from_counts(T: dict[str, int], n: int) -> dict[str, Any]:
         "main_recall_type_alt": _frac(T["found_lenient_type"], T["main"]),
         "precision": _frac(T["prec_ok"], T["prec_n"]),
         "precision_once": _frac(T["prec_ok"] - T["dup"], T["prec_n"]),
-        "duplicates": T["dup"],
+        "second_copies": T["dup"],
         "wrong_country": T["wrong_country"],
         "conf80_right": _frac(T["hi_ok"], T["hi_n"]),
         "sub_event_accuracy": _frac(T["sub_ok"], T["sub_n"]),
