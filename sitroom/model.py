@@ -220,6 +220,10 @@ class Event:
     fatalities_evidence: Span | None = None
     contested: bool = False
     headline: bool = False          # every mention of it is a headline or sub-headline
+    # what the confidence was computed from (sitroom.extract.calibration), and why an event is kept
+    # at low confidence (a secondary mention of an incident already coded, background, ...)
+    signals: dict[str, Any] = field(default_factory=dict)
+    reason: str | None = None
 
 
 @dataclass

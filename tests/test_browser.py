@@ -83,7 +83,10 @@ def server(tmp_path_factory):
     assert r.status_code == 201, r.text
     hostile = r.json()["events"]
     assert hostile
-    total = httpx.get(f"{base}/api/events").json()["total"]
+    # the page shows the events at or above the default confidence threshold it gets from /api/config
+    floor = httpx.get(f"{base}/api/config").json()["min_confidence"]
+    total = httpx.get(f"{base}/api/events", params={"min_confidence": floor}).json()["total"]
+    assert 0 < total <= httpx.get(f"{base}/api/events").json()["total"]
     yield {"url": base + "/", "hostile": hostile, "total": total}
     srv.should_exit = True
     thread.join(10)

@@ -318,3 +318,19 @@ def test_composed_examples_are_marked_and_in_sync():
         assert rec["text"] == text and rec["title"] == text.splitlines()[0] and rec["published"].startswith("2020-01-")
         assert text.rstrip().endswith("[Composed example for the sitroom demo; not a real report.]")
     assert "composed" in (COMPOSED / "README.md").read_text(encoding="utf-8").lower()
+
+
+def test_the_same_tally_from_several_reports_is_one_figure(rep):
+    """The seed and the composed reports quote the same verified toll and the same displacement
+    figure: each is listed once, with every report as a source."""
+    by_kind = {g["kind"]: g["figures"] for g in rep["key_figures"]}
+    tolls = [f for f in by_kind["killed"] if f["value"] == 1506]
+    assert len(tolls) == 1 and tolls[0]["verified"]
+    shown = [f for f in by_kind["displaced"] if f["value"] == 350000]
+    assert len(shown) == 1
+    for f in tolls + shown:
+        assert f["n_sources"] == len(f["doc_ids"]) and len(set(f["doc_ids"])) == len(f["doc_ids"])
+    assert any(f["n_sources"] >= 2 for f in tolls + shown)
+    values = [(g["kind"], f["value"], f["low"], f["high"], f["place"]) for g in rep["key_figures"] for f in g["figures"]
+              if f["value"] is not None]
+    assert len(values) == len(set(values))

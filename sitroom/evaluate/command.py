@@ -48,7 +48,7 @@ def render_scores(console: Console, fmt: str, scores: dict, sup: dict[str, int],
     keys = [k for k in SCORE_KEYS.get(fmt, ()) if k in scores] + \
         [k for k in scores if k not in SCORE_KEYS.get(fmt, ())]
     for k in keys:
-        if k == "confusion":
+        if k in ("confusion", "reliability", "counts"):
             continue
         table.add_row(k, _fmt_value(k, scores[k]), "" if k == "n" else str(sup.get(k, "")))
     console.print(table)
@@ -64,6 +64,26 @@ def render_scores(console: Console, fmt: str, scores: dict, sup: dict[str, int],
             for n, g, p in pairs[:15]:
                 ct.add_row(g, p, str(n))
             console.print(ct)
+    rel = scores.get("reliability")
+    if rel:
+        render_reliability(console, rel)
+    if fmt == "events" and scores.get("counts"):
+        from .events import summary_line
+
+        console.print("SUMMARY " + summary_line(scores), markup=False, soft_wrap=True)
+
+
+def render_reliability(console: Console, rel: dict) -> None:
+    """Share of events right (each real event once) by confidence bin."""
+    rt = Table(title=f"reliability: share right by confidence ({rel['n']} events; expected calibration "
+                     f"error {_fmt_value('ece', rel.get('ece'))})", title_justify="left")
+    for col in ("confidence", "events", "right", "share right", "mean confidence"):
+        rt.add_column(col, justify="right")
+    for b in rel["bins"]:
+        hi = "1.0]" if b["hi"] >= 1.0 else f"{b['hi']:.1f})"
+        rt.add_row(f"[{b['lo']:.1f}, {hi}", str(b["n"]), str(b["right"]),
+                   _fmt_value("share", b["share"]), _fmt_value("mean", b["mean_conf"]))
+    console.print(rt)
 
 
 def render_cases(console: Console, cases: list[dict]) -> None:
@@ -74,8 +94,13 @@ def render_cases(console: Console, cases: list[dict]) -> None:
         if c.get("error"):
             console.print(f"   error: {c['error']}", markup=False)
         console.print(f"   text: {c.get('text', '')}", markup=False)
-        console.print(f"   gold: {json.dumps(c.get('gold'), ensure_ascii=False)}", markup=False)
-        console.print(f"   pred: {json.dumps(c.get('pred'), ensure_ascii=False)}", markup=False)
+        for key in ("gold", "pred"):
+            v = c.get(key)
+            if isinstance(v, list):
+                for line in v or ["(none)"]:
+                    console.print(f"   {key}: {line}", markup=False)
+            else:
+                console.print(f"   {key}: {json.dumps(v, ensure_ascii=False)}", markup=False)
         for ev in c.get("evidence") or []:
             console.print(f"   · {ev}", markup=False)
 
@@ -91,6 +116,9 @@ def evaluate(
                               help="tune | measure | all: the fixed half to tune on, the half only "
                                    "to report, or both."),
     batch_size: int = typer.Option(32, "--batch-size", help="Documents per spaCy batch."),
+    articles: Optional[str] = typer.Option(None, "--articles",
+                                           help="--format events: the articles (JSON Lines, the batch format "
+                                                "of extract); default articles.jsonl beside the key."),
 ) -> None:
     """Run the pipeline on a gold set's text and score what a user gets."""
     from pathlib import Path
@@ -105,10 +133,20 @@ def evaluate(
         raise typer.BadParameter(f"{split!r}; choose tune, measure or all", param_hint="--split")
     if not Path(gold).exists():
         raise typer.BadParameter(f"{gold}: no such file or directory", param_hint="GOLD")
+    if articles is not None and not Path(articles).is_file():
+        raise typer.BadParameter(f"{articles}: no such file", param_hint="--articles")
     try:
         fmt = detect_format(gold) if fmt == "auto" else fmt
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format")
+    if fmt == "events":
+        from .events import read_events_key
+
+        try:                                  # a bad key or article file: one clear message
+            for _ in read_events_key(gold, articles):
+                pass
+        except (ValueError, OSError) as exc:
+            raise typer.BadParameter(str(exc), param_hint="GOLD")
 
     show_progress = not json_out and err.is_terminal
     if show_progress:
@@ -117,9 +155,11 @@ def evaluate(
                       TimeElapsedColumn(), console=err, transient=True) as progress:
             task = progress.add_task("evaluating", total=None)
             scores, cases = run_evaluation(gold, fmt, limit=limit, split=split, batch_size=batch_size,
-                                           on_result=lambda k: progress.update(task, completed=k))
+                                           on_result=lambda k: progress.update(task, completed=k),
+                                           articles=articles)
     else:
-        scores, cases = run_evaluation(gold, fmt, limit=limit, split=split, batch_size=batch_size)
+        scores, cases = run_evaluation(gold, fmt, limit=limit, split=split, batch_size=batch_size,
+                                       articles=articles)
 
     worst = worst_cases(cases, errors) if errors > 0 else []
     if json_out:

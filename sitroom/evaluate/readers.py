@@ -17,6 +17,9 @@ Formats (``FORMATS``):
   auto-detected per file. Published = ``<dltime>`` when present.
 * ``timeml``: TimeML ``.tml`` files (a file or a directory), via :func:`read_timeml`; published =
   the document creation time.
+* ``events``: a hand-coded ACLED-style key (JSON Lines, one line per article) with the articles in
+  a second JSON Lines file (``articles.jsonl`` beside the key, or ``articles=``); see
+  :mod:`sitroom.evaluate.events`.
 
 Splits (``--split tune|measure|all``), fixed and deterministic, so nothing is tuned on what is
 reported:
@@ -27,6 +30,7 @@ reported:
 * ``ucdp``, ``fakes``, ``geo-xml``: the parity of the first 8 hex digits of the text's
   :func:`~sitroom.model.content_hash` (whitespace-normalised, case-folded SHA-256): even = tune.
   Identical texts (UCDP repeats one headline for several events) always fall in the same part.
+* ``events``: the same parity, of the hash of the article id.
 """
 from __future__ import annotations
 
@@ -41,7 +45,7 @@ from typing import Any, Callable, Iterator
 
 from ..model import content_hash
 
-FORMATS = ("case2021", "ucdp", "fakes", "geo-xml", "timeml")
+FORMATS = ("case2021", "ucdp", "fakes", "geo-xml", "timeml", "events")
 PARTS = ("tune", "measure")
 
 
@@ -351,6 +355,10 @@ def detect_format(path: str | Path) -> str:
     first = head.splitlines()[0] if head else ""
     if "<TimeML" in head:
         return "timeml"
+    from .events import is_events_key
+
+    if is_events_key(p):
+        return "events"
     if head.lstrip().startswith("<"):
         return "geo-xml"
     if "EventSnippet" in first:
@@ -362,8 +370,14 @@ def detect_format(path: str | Path) -> str:
     raise ValueError(f"{path}: cannot tell the format; give --format ({', '.join(FORMATS)})")
 
 
-def read_gold(path: str | Path, fmt: str = "auto") -> list[GoldItem]:
+def read_gold(path: str | Path, fmt: str = "auto", articles: str | Path | None = None) -> list[GoldItem]:
+    """The gold items of a file (``articles``: the article file of an ``events`` key, by default
+    ``articles.jsonl`` beside it)."""
     fmt = detect_format(path) if fmt in (None, "", "auto") else fmt
+    if fmt == "events":
+        from .events import read_events_key
+
+        return list(read_events_key(path, articles))
     if fmt not in READERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
     return list(READERS[fmt](path))

@@ -24,7 +24,8 @@ Result = dict[str, Any]
 def to_document(item: GoldItem):
     from ..ingest import document_from_text
 
-    return document_from_text(item.text, item.doc_id, published=item.published, title=item.title)
+    return document_from_text(item.text, item.doc_id, published=item.published, title=item.title,
+                              source=item.meta.get("source") or None, url=item.meta.get("url") or None)
 
 
 def predict(items: list[GoldItem], *, pipeline: Any = None, batch_size: int = 32,
@@ -59,10 +60,12 @@ def predict(items: list[GoldItem], *, pipeline: Any = None, batch_size: int = 32
 
 def run_evaluation(gold_path: str | Path, fmt: str = "auto", limit: int | None = None,
                    split: str | None = None, *, pipeline: Any = None, batch_size: int = 32,
-                   on_result: Callable[[int], None] | None = None) -> tuple[dict, list[dict]]:
-    """Scores (the format's keys plus ``n``) and one case per scored item."""
+                   on_result: Callable[[int], None] | None = None,
+                   articles: str | Path | None = None) -> tuple[dict, list[dict]]:
+    """Scores (the format's keys plus ``n``) and one case per scored item (``articles``: the
+    article file of an ``events`` key)."""
     fmt = detect_format(gold_path) if fmt in (None, "", "auto") else fmt
-    items = select(read_gold(gold_path, fmt), split, limit)
+    items = select(read_gold(gold_path, fmt, articles=articles), split, limit)
     results = predict(items, pipeline=pipeline, batch_size=batch_size, on_result=on_result)
     return score(fmt, items, results)
 

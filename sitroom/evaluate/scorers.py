@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable
 
 
 from ..data import load as load_data
+from .events import SCORE_KEYS as EVENT_KEYS
 from .readers import GoldItem
 
 Result = dict[str, Any]
@@ -73,6 +74,10 @@ def denominators(fmt: str, scores: dict, cases: list[Case]) -> dict[str, int]:
                 "resolved_exact_id": tot["with_id"]}
     if fmt == "timeml":
         return {"timex_recall": scores.get("n", 0), "value_accuracy": scores.get("n", 0)}
+    if fmt == "events":
+        from .events import denominators as event_denominators
+
+        return event_denominators(scores)
     out = support(cases)
     if fmt == "case2021":
         out["f1_all"] = scores.get("n", 0)
@@ -574,7 +579,15 @@ def score_timeml_results(items: list[GoldItem], results: list[Result]) -> tuple[
     return scores, cases
 
 
+def score_events_key(items: list[GoldItem], results: list[Result]) -> tuple[dict, list[Case]]:
+    """Event-level scores against a hand-coded key (:mod:`sitroom.evaluate.events`)."""
+    from .events import score_events
+
+    return score_events(items, results)
+
+
 SCORERS: dict[str, Callable[[list[GoldItem], list[Result]], tuple[dict, list[Case]]]] = {
+    "events": score_events_key,
     "case2021": score_case2021,
     "ucdp": score_ucdp,
     "fakes": score_fakes,
@@ -591,6 +604,7 @@ SCORE_KEYS: dict[str, tuple[str, ...]] = {
     "geo-xml": ("n", "toponym_precision", "toponym_recall", "toponym_f1", "resolved_161km",
                 "resolved_25km", "median_error_km"),
     "timeml": ("n", "timex_recall", "value_accuracy"),
+    "events": EVENT_KEYS,
 }
 
 

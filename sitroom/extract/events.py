@@ -20,6 +20,7 @@ from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigge
 from .casualties import Count, segment_bounds
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
 from .offsets import Coverage, OffsetIndex
+from .calibration import calibrate
 from .triggers import cue_regex
 
 ANAPHORA = re.compile(r"\b(the same (?:region|area|city|town|village|province|district)|"
@@ -106,6 +107,23 @@ def _shift_after(d: DateExpr, sent: Sentence, text: str, anchor: int) -> str | N
     days = n * (7 if m.group(2).lower() == "week" else 1)
     sign = -1 if m.group(3).lower() == "before" else 1
     return (date.fromisoformat(d.value_start) + timedelta(days=sign * days)).isoformat()
+
+
+#: How far before publication a named day still sets the story's day for the sentences after it.
+STORY_DAYS = 14
+
+
+def _recent_day(value: str | None, precision: int | None, published) -> bool:
+    """A day (not a month or year) within :data:`STORY_DAYS` before publication."""
+    from datetime import date
+
+    if precision != 1 or not value or published is None:
+        return False
+    try:
+        d = date.fromisoformat(value[:10])
+    except ValueError:
+        return False
+    return 0 <= (published - d).days <= STORY_DAYS
 
 
 def _mention_span(m: ActorMention | None, doc_id: str) -> Span | None:
@@ -249,6 +267,47 @@ def is_daily_tally(segment: str) -> bool:
         and bool(_NONCOMBATANTS.search(rest))
 
 
+# "Nine police officers and seven insurgents were killed": counts of different groups joined by
+# "and" or a comma, with no word of killing between them, are one toll (16, with its breakdown).
+_COORD_GAP = re.compile(r"^[^.;:()\n]{0,60}?(?:,\s*|\s+and\s+|\s+as well as\s+)$", re.I)
+_TOLL_WORD = re.compile(r"\b(?:kill\w*|died|dead|deaths?|lost|including|among|of them|of whom|while|"
+                        r"whereas|injur\w*|wound\w*|another|other|others|earlier|later)\b", re.I)
+
+
+def _coordinated(killed: list[Count], text: str) -> list[Count]:
+    """The counts of one segment with coordinated groups summed into one count (its span from the
+    first number to the last, its value the sum, the parts in ``breakdown``); others unchanged."""
+    ks = sorted((c for c in killed if c.number.value is not None), key=lambda c: c.number.start)
+    out: list[Count] = []
+    group: list[Count] = []
+
+    def close() -> None:
+        if len(group) > 1:
+            from dataclasses import replace as dc_replace
+            total = sum(c.number.value for c in group)
+            parts = {(c.unit or f"group {i + 1}"): c.number.value for i, c in enumerate(group)}
+            first = group[0]
+            last = group[-1].number
+            span = dc_replace(first.number, value=total, low=None, high=None, end=last.end,
+                              text=text[first.number.start:last.end])
+            out.append(dc_replace(first, number=span, breakdown={**first.breakdown, **parts}))
+        else:
+            out.extend(group)
+
+    for c in ks:
+        if group:
+            prev = group[-1]
+            gap = text[prev.number.end:c.number.start]
+            if (_COORD_GAP.search(gap) and not _TOLL_WORD.search(gap)
+                    and c.unit != prev.unit and c.unit is not None and prev.unit is not None):
+                group.append(c)
+                continue
+            close()
+        group = [c]
+    close()
+    return out + [c for c in killed if c.number.value is None]
+
+
 FOCUS_BONUS = 0.1
 #: Confidence added to events of the lede (the first body sentence).
 LEDE_BONUS = 0.1
@@ -309,6 +368,7 @@ class EventBuilder:
                                                        for p in analysis.places))
         pending: list[tuple] = []
         in_range = OffsetIndex(counts, lambda c: c.number.start).between
+        ref_day: str | None = None       # the last recent day the story named
         for trig in triggers:
             sent = ctx.sentence_of(trig.start)
             ev = Event(event_id="", event_type=trig.event_type, sub_event_type=trig.sub_event_type,
@@ -342,10 +402,17 @@ class EventBuilder:
             d = _pick_date([x for x in in_sentence
                             if not since_before(document.text, sent.start, x.start)
                             and not _dates_speech(analysis.doc, x, trig)], trig.start)
+            inherited = False
             if d is not None:
                 ev.event_date = _shift_after(d, sent, document.text, trig.start)
                 ev.time_precision = min(d.precision or 3, 3)
                 ev.date_evidence = Span(d.start, d.end, d.text, doc_id)
+                if _recent_day(ev.event_date, d.precision, published):
+                    ref_day = ev.event_date
+            elif ref_day is not None:
+                # a sentence that names no day goes on with the day the story last named ("On
+                # Sunday gunmen attacked the camp ... Fighter jets attacked them as they fled")
+                ev.event_date, ev.time_precision, inherited = ref_day, 2, True
             elif published is not None:
                 ev.event_date = published.isoformat()
                 ev.time_precision = 2
@@ -364,6 +431,7 @@ class EventBuilder:
                       and not c.cumulative
                       and ev.sub_event_type not in _without_fatalities()]
             if killed:
+                killed = _coordinated(killed, document.text)
                 vals = [c.number.value for c in killed if c.number.value is not None]
                 if vals:
                     ev.fatalities = max(vals)
@@ -379,32 +447,45 @@ class EventBuilder:
             if injured:
                 ev.injured = max(c.number.value or 0 for c in injured) or None
             ev.headline = sent.heading
-            pending.append((ev, trig, sent, place_explicit, d is not None, seg_a, seg_b))
+            pending.append((ev, trig, sent, place_explicit, d is not None, seg_a, seg_b, inherited))
             events.append(ev)
         # who acted is told once per sentence ("A roadside bomb struck a vehicle carrying police
         # reservists"): every event of a sentence with a named actor gets the actor's share of
         # confidence, so the trigger, not which of its words the actor attaches to, ranks them
         actor_sents = {sent.index for ev, _, sent, *_ in pending if ev.actor1}
-        for ev, trig, sent, place_explicit, date_explicit, seg_a, seg_b in pending:
+        length = max(1, len(document.text))
+        for ev, trig, sent, place_explicit, date_explicit, seg_a, seg_b, inherited in pending:
             ev.confidence = self._confidence(ev, trig, sent, place_explicit, date_explicit,
                                              actor=sent.index in actor_sents)
+            tally = is_daily_tally(document.text[seg_a:seg_b])
             if sent.index == lede:
                 ev.confidence = round(min(1.0, ev.confidence + LEDE_BONUS), 3)
-            if is_daily_tally(document.text[seg_a:seg_b]):
+            if tally:
                 ev.confidence = round(max(0.0, ev.confidence - 0.25), 3)
+            ev.signals = {"trigger_score": round(float(trig.score), 3), "date_explicit": date_explicit,
+                          "place_explicit": place_explicit, "actor": sent.index in actor_sents,
+                          "fatalities": ev.fatalities is not None, "headline": bool(sent.heading),
+                          "quote": bool(sent.in_quote), "period": bool(sent.period),
+                          "lede": sent.index == lede, "tally": tally, "mentions": 1,
+                          "position": round(trig.start / length, 3), "sentence": sent.index,
+                          "date_inherited": inherited}
         events = self._merge(_one_protest(events))
         _unassigned_counts(events, counts, document.text, doc_id)
-        if focus is not None and focus.admin1 and len({e.admin1 for e in events if e.admin1}) > 1:
-            # several provinces: the report is mostly about the one named most often
-            for ev in events:
-                if ev.admin1 == focus.admin1 and ev.country_code == focus.country_code:
-                    ev.confidence = round(min(1.0, ev.confidence + FOCUS_BONUS), 3)
+        focus_bonus = focus is not None and focus.admin1 and len({e.admin1 for e in events if e.admin1}) > 1
+        for ev in events:
+            ev.signals["focus"] = bool(focus_bonus and ev.admin1 == focus.admin1
+                                       and ev.country_code == focus.country_code)
+            if ev.signals["focus"]:
+                # several provinces: the report is mostly about the one named most often
+                ev.confidence = round(min(1.0, ev.confidence + FOCUS_BONUS), 3)
+            ev.signals["fatalities"] = ev.fatalities is not None
+        calibrate(events, published=published, doc_country=ctx.country_code())
         for ev in events:
             ev.source = document.source or _host(document.url) or None
             ev.notes = make_note(ev)
             key = f"{document.content_hash}:{ev.evidence[0].start}:{ev.sub_event_type}"
             ev.event_id = "ev-" + hashlib.sha1(key.encode()).hexdigest()[:12]
-        events.sort(key=lambda e: (-e.confidence, e.evidence[0].start))
+        events.sort(key=lambda e: (-e.confidence, -e.signals.get("heuristic", 0.0), e.evidence[0].start))
         return events
 
     @staticmethod
@@ -506,6 +587,15 @@ def _absorb(into: Event, other: Event) -> None:
         if into.fatalities is None:
             into.fatalities, into.fatalities_evidence = other.fatalities, other.fatalities_evidence
     into.headline = into.headline and other.headline
+    a, b = into.signals, other.signals
+    if a and b:
+        for k in ("date_explicit", "place_explicit", "actor", "lede"):
+            a[k] = bool(a.get(k) or b.get(k))
+        for k in ("headline", "quote", "period", "tally"):
+            a[k] = bool(a.get(k) and b.get(k))
+        a["trigger_score"] = max(a.get("trigger_score", 0.0), b.get("trigger_score", 0.0))
+        a["position"] = min(a.get("position", 1.0), b.get("position", 1.0))
+        a["mentions"] = a.get("mentions", 1) + b.get("mentions", 1)
     seen = {(s.start, s.end) for s in into.evidence}
     into.evidence += [s for s in other.evidence if (s.start, s.end) not in seen]
     into.confidence = round(min(1.0, max(into.confidence, other.confidence) + 0.05), 3)

@@ -177,18 +177,45 @@ def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event
     places = [p for p in ctx.places_in(span.start, span.end) if p.text not in (claim.speaker or "")]
     admin1s = {p.admin1 for p in places if p.admin1}
     denied = index_for(ctx._indexes, "triggers", analysis.triggers).between(span.start, span.end)
+    from .events import _without_fatalities
+    violent = [t for t in denied if t.sub_event_type not in _without_fatalities()]
+    denied = violent or denied      # "denied bombing ... since the ceasefire": the bombing is denied
     types = {t.event_type for t in denied} or {"Explosions/Remote violence"}
+    subs = {t.sub_event_type for t in denied}
+    # the days the sentence names: an event it can be about lies within a day of one of them
+    days = [d.value_start for d in ctx.dates_in(span.start, span.end)
+            if d.value_start and d.precision == 1 and len(d.value_start) >= 10]
+
+    def can_be_about(e: Event) -> bool:
+        # by type: the kind of violence denied ("shelled" is no air strike; a denial of a
+        # bombing is never about the truce the same sentence names)
+        if (subs and e.sub_event_type not in subs) or e.event_type not in types:
+            return False
+        if admin1s and e.admin1 not in admin1s:          # by place
+            return False
+        if days and e.event_date and not any(_days_apart(e.event_date, d) <= 1 for d in days):
+            return False                                   # by date
+        return True
+
     about = []
     for e in events:
-        if e.event_type not in types:
-            continue
-        if admin1s and e.admin1 not in admin1s:
+        if not can_be_about(e):
             continue
         actors = " ".join(x for x in (e.actor1, e.assoc_actor_1) if x)
         if cc and not any(name in actors for name in countries):
             continue
         about.append(e.event_id)
+    ok = {e.event_id for e in events if can_be_about(e)}
+    same = [x for x in same if x in ok]
     return list(dict.fromkeys(about + same))
+
+
+def _days_apart(a: str, b: str) -> int:
+    from datetime import date
+    try:
+        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
+    except ValueError:
+        return 0
 
 
 def _accused(claim: Claim, analysis: Analysis, ctx: DocContext | None = None) -> str | None:

@@ -71,6 +71,10 @@ def report(
     fmt: Optional[str] = typer.Option(None, "--format", "-f",
                                       help="html | md | pdf | json (default: from the -o suffix, else html)."),
     output: Optional[Path] = _output_option(),
+    min_confidence: Optional[float] = typer.Option(
+        None, "--min-confidence", min=0.0, max=1.0,
+        help="Leave out events less likely than this to be real and right (default: the calibrated "
+             "threshold of sitroom/data/calibration.yaml; 0 keeps every event)."),
 ) -> None:
     """Write a situation report: key figures with who reported them, contested claims, a timeline,
     a map, agreements with their alleged violations, sources, and the evidence behind every number.
@@ -96,7 +100,8 @@ def report(
 
     store = _open_existing(db)
     try:
-        data = build_report(store, country=country, admin1=admin1, since=lo, until=hi)
+        data = build_report(store, country=country, admin1=admin1, since=lo, until=hi,
+                            min_confidence=min_confidence)
     except ValueError as exc:
         raise _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - e.g. a database that is not sitroom's

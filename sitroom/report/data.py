@@ -182,13 +182,15 @@ def _number_span(sentence: dict, value: int, near: str | None = None) -> dict | 
 # ------------------------------------------------------------------ the report
 
 def build_report(store, *, country: str | None = None, admin1: str | None = None,
-                 since: date | str | None = None, until: date | str | None = None) -> dict[str, Any]:
+                 since: date | str | None = None, until: date | str | None = None,
+                 min_confidence: float | None = None) -> dict[str, Any]:
     """The situation report for the events matching the filters, as a JSON-serialisable dict.
 
     ``store`` is an open :class:`sitroom.store.Store`. Filters are those of ``sitroom events``
     (country: ISO code or name; admin1: first-level region; since/until: ``date`` or
     ``YYYY-MM-DD``, events whose date range overlaps). Raises ValueError for a bad date or a
-    ``since`` after ``until``."""
+    ``since`` after ``until``. Events below ``min_confidence`` (default: the calibrated
+    threshold, :func:`sitroom.extract.calibration.default_threshold`) are left out."""
     lo, hi = _day(since, "since"), _day(until, "until")
     if lo and hi and lo > hi:
         raise ValueError(f"since {lo.isoformat()} is after until {hi.isoformat()}")
@@ -196,14 +198,18 @@ def build_report(store, *, country: str | None = None, admin1: str | None = None
     admin1 = (admin1 or "").strip() or None
     ev = Evidence()
 
-    rows = list(store.iter_events(with_mentions=True, country=country, admin1=admin1, since=lo, until=hi))
+    if min_confidence is None:
+        from ..extract.calibration import default_threshold
+        min_confidence = default_threshold()
+    rows = list(store.iter_events(with_mentions=True, country=country, admin1=admin1, since=lo, until=hi,
+                                  min_confidence=min_confidence))
     events = [_event(r, ev) for r in rows]
     by_code = {e["id"]: e for e in events}
     scope_docs = {d for e in events for d in e["documents"]}
 
     key_figures, n_figures, fig_docs = _figures(store, ev, country, admin1, lo, hi, scope_docs)
     contested = _contested(store, ev, [r["id"] for r in rows], by_code, scope_docs, lo, hi)
-    agreements = _agreements(store, ev, country, admin1, lo, hi, events, scope_docs)
+    agreements = _agreements(store, ev, country, admin1, lo, hi, events, scope_docs, min_confidence)
     timeline = _timeline(events, lo, hi)
 
     # sources: every document the report quotes
@@ -349,12 +355,65 @@ def _figures(store, ev: Evidence, country, admin1, lo, hi, scope_docs: set[str])
         docs.add(r["doc_id"])
     order = {k: i for i, k in enumerate(KIND_ORDER)}
     out = []
+    n_figures = 0
     for kind in sorted(groups, key=lambda k: (order.get(k, len(order)), k)):
         figs = sorted(groups[kind], key=lambda f: (not f["verified"], not f["un_attributed"],
                                                    -(f["value"] or f["high"] or 0)))
+        figs = same_tallies(figs)
+        n_figures += len(figs)
+        alias = {old: f["id"] for f in figs for old in f.get("merged_ids") or ()}
+        if alias:       # evidence of a merged figure now points to the figure it joined
+            for item in ev.items:
+                item["refs"] = list(dict.fromkeys(alias.get(r, r) for r in item["refs"]))
         out.append({"kind": kind, "label": KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()),
                     "figures": figs})
-    return out, len(rows), docs
+    return out, n_figures, docs
+
+
+def _same_place(a: dict, b: dict) -> bool:
+    """Places that can be one: unstated on one side, or no level that differs."""
+    for k in ("country", "admin1", "location"):
+        x, y = (a.get(k) or "").strip().lower(), (b.get(k) or "").strip().lower()
+        if x and y and x != y:
+            return False
+    return True
+
+
+def _range(f: dict) -> tuple:
+    v = f.get("value")
+    return (v, f.get("low") if f.get("low") is not None else v, f.get("high") if f.get("high") is not None else v)
+
+
+def same_tallies(figs: list[dict]) -> list[dict]:
+    """The same tally quoted by several reports (same kind and number, low and high, places that
+    can be one) is one figure with several sources: the first (most authoritative) keeps its
+    fields; ``doc_ids`` lists every report, ``reported_by`` every attribution, and the other
+    reports' evidence joins its own, so each source's sentence stays one click away."""
+    out: list[dict] = []
+    for f in figs:
+        f.setdefault("doc_ids", [f.get("doc_id")])
+        f.setdefault("reported_by", [f["attributed_to"]] if f.get("attributed_to") else [])
+        same = next((o for o in out if o["value"] is not None and o["kind"] == f["kind"]
+                     and _range(o) == _range(f)
+                     and _same_place(o, f)), None)
+        if same is None:
+            out.append(f)
+            continue
+        same.setdefault("merged_ids", []).append(f["id"])
+        if f.get("doc_id") not in same["doc_ids"]:
+            same["doc_ids"].append(f.get("doc_id"))
+        for who in f["reported_by"]:
+            if who not in same["reported_by"]:
+                same["reported_by"].append(who)
+        for key in ("value_evidence", "evidence"):
+            same[key] = list(dict.fromkeys(list(same.get(key) or []) + list(f.get(key) or [])))
+        if not same.get("place") and f.get("place"):
+            for k in ("place", "country", "admin1", "location"):
+                same[k] = f.get(k)
+            same["place_unstated"] = False
+    for f in out:
+        f["n_sources"] = len(f["doc_ids"])
+    return out
 
 
 def _figure(r: dict, ev: Evidence, place_unstated: bool) -> dict[str, Any]:
@@ -475,14 +534,15 @@ def _contested(store, ev: Evidence, event_ids: list[int], by_code: dict[str, dic
 # ------------------------------------------------------------------ agreements
 
 def _agreements(store, ev: Evidence, country, admin1, lo: date | None, hi: date | None, events: list[dict],
-                scope_docs: set[str]) -> list[dict[str, Any]]:
+                scope_docs: set[str], min_confidence: float | None = None) -> list[dict[str, Any]]:
     groups = store.ceasefires(until=hi)
     if not groups:
         return []
     # the events of the area up to `until` (any start): violations are counted among these
     with store.engine.connect() as conn:
         scope_ids = {event_code(i) for i in conn.execute(
-            store.event_ids_select(country=country, admin1=admin1, until=hi)).scalars()}
+            store.event_ids_select(country=country, admin1=admin1, until=hi,
+                                   min_confidence=min_confidence)).scalars()}
     place_names: set[str] = set()
     if admin1:
         place_names.add(admin1.casefold())

@@ -292,9 +292,9 @@ class _Html:
                     f'<tr id="figure-{h(f["id"])}"><td class="n">{value}'
                     f'{self.marks([i for i in f.get("evidence") or [] if i not in (f.get("value_evidence") or [])])}</td>'
                     f'<td>{", ".join(parts)}</td><td>{h(f.get("unit") or "")}</td><td>{h(_period(f))}</td>'
-                    f'<td>{where}</td><td>{h(f.get("attributed_to") or "unattributed")}</td>'
+                    f'<td>{where}</td><td>{h("; ".join(f.get("reported_by") or []) or f.get("attributed_to") or "unattributed")}</td>'
                     f'<td><span class="badge {cls}">{h(status)}</span></td>'
-                    f'<td>{self.source_link(f.get("doc_id"))}</td></tr>')
+                    f'<td>{" ".join(self.source_link(d) for d in f.get("doc_ids") or [f.get("doc_id")])}</td></tr>')
             out.append("</tbody></table>")
         out.append("</section>")
         return "\n".join(out)
@@ -590,7 +590,8 @@ class _Markdown:
                                   for b in x.get("breakdown") or [])
                 L.append(f"| {self.num(figure_number(x), x.get('value_evidence'))} | {parts} | {md(x.get('unit'))} | "
                          f"{md(_period(x))} | {md(x.get('place') or 'not stated')} | "
-                         f"{md(x.get('attributed_to') or 'unattributed')} | {md(x.get('status'))} | {self.src_ref(x.get('doc_id'))} |")
+                         f"{md('; '.join(x.get('reported_by') or []) or x.get('attributed_to') or 'unattributed')} | {md(x.get('status'))} | "
+                         f"{' '.join(self.src_ref(d) for d in x.get('doc_ids') or [x.get('doc_id')])} |")
             L.append("")
         L += ["## Contested claims", ""]
         con = r.get("contested") or {}

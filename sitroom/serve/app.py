@@ -148,10 +148,13 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
 
     @app.get("/api/config", tags=["meta"], summary="What the page needs: base map, counts")
     def config() -> dict[str, Any]:
+        from ..extract.calibration import default_threshold
+
         return {"tiles": {"url": tile_url, "attribution": OSM_ATTRIBUTION if tile_url == OSM_TILES else ""},
                 "outlines": {"countries": "/static/vendor/outlines/countries.geojson",
                              "admin1": "/static/vendor/outlines/admin1.geojson"},
-                "writes": token is not None and not read_only, "counts": store.counts(), "max_limit": MAX_LIMIT}
+                "writes": token is not None and not read_only, "counts": store.counts(), "max_limit": MAX_LIMIT,
+                "min_confidence": default_threshold()}
 
     @app.get("/api/facets", tags=["events"], summary="Values to filter events by")
     def facets() -> dict[str, Any]:
@@ -185,6 +188,9 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
                until: Optional[date] = Query(None, description="Events on or before this date (YYYY-MM-DD)."),
                type: Optional[str] = Query(None, description='Sub-event or event type, e.g. "Air/drone strike".'),  # noqa: A002
                actor: Optional[str] = Query(None, description="Actor name or part of it, e.g. Russia."),
+               min_confidence: Optional[float] = Query(None, ge=0.0, le=1.0, description=(
+                   "Only events at least this likely to be real and right (the dashboard asks for "
+                   "`min_confidence` of /api/config; none: every event).")),
                limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET),
                cursor: Optional[str] = Query(None, max_length=40, description=(
                    "Keyset paging: the `next_cursor` of the previous page; the page starts after it "
@@ -195,6 +201,7 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
                format: Optional[Literal["json", "geojson"]] = Query(None, description="Overrides the Accept header."),  # noqa: A002
                ) -> Response:
         f = _filters(country, admin1, since, until, type, actor)
+        f["min_confidence"] = min_confidence
         try:
             rows = store.query_events(**f, limit=limit, offset=offset, after=cursor)
         except ValueError as exc:
@@ -324,16 +331,19 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
     @app.get("/api/report", tags=["reports"], summary="The situation report as JSON",
              responses={422: {"model": _Error}, 503: {"model": _Error}})
     def report(country: Optional[str] = None, admin1: Optional[str] = None,
-               since: Optional[date] = None, until: Optional[date] = None) -> JSONResponse:
+               since: Optional[date] = None, until: Optional[date] = None,
+               min_confidence: Optional[float] = Query(None, ge=0.0, le=1.0)) -> JSONResponse:
         try:
             from ..report.data import build_report
         except ImportError as exc:
             raise HTTPException(503, f"the report module is not available: {exc}")
-        n = store.count_events(country=country, admin1=admin1, since=since, until=until, cap=REPORT_MAX_EVENTS + 1)
+        n = store.count_events(country=country, admin1=admin1, since=since, until=until,
+                               min_confidence=min_confidence, cap=REPORT_MAX_EVENTS + 1)
         if n > REPORT_MAX_EVENTS:       # bounded time and memory: ask for filters instead
             raise HTTPException(422, f"more than {REPORT_MAX_EVENTS:,} events match: narrow the report with "
                                      "country, admin1, since and until (or run `sitroom report` for a large one)")
-        return JSONResponse(_jsonable(build_report(store, country=country, admin1=admin1, since=since, until=until)))
+        return JSONResponse(_jsonable(build_report(store, country=country, admin1=admin1, since=since, until=until,
+                                                   min_confidence=min_confidence)))
 
     # ------------------------------------------------------------------ writes
 

@@ -202,6 +202,12 @@ def ingest(
         raise typer.Exit(3)     # some documents met an internal error or their time budget
 
 
+def _min_confidence(value: Optional[float]) -> float:
+    from ..extract.calibration import default_threshold
+
+    return default_threshold() if value is None else value
+
+
 def events(
     db: Optional[str] = _db_option(),
     country: Optional[str] = _country_option(),
@@ -213,13 +219,18 @@ def events(
     fmt: str = _table_format_option(),
     limit: Optional[int] = typer.Option(None, "--limit", help="At most this many events."),
     output: Optional[Path] = _output_option(),
+    min_confidence: Optional[float] = typer.Option(
+        None, "--min-confidence", min=0.0, max=1.0,
+        help="Only events at least this likely to be real and right (default: the calibrated threshold, "
+             "sitroom/data/calibration.yaml; 0 lists every event)."),
 ) -> None:
     """List fused events matching the filters (streamed: memory stays constant however many)."""
     from .export import CSV_COLUMNS, csv_row, event_json
 
     _check_fmt(fmt)
     filters = dict(country=country, admin1=admin1, since=_date_opt(since, "--since"),
-                   until=_date_opt(until, "--until"), type=type_, actor=actor)
+                   until=_date_opt(until, "--until"), type=type_, actor=actor,
+                   min_confidence=_min_confidence(min_confidence))
     store = _open(db)
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
     events_read = store.iter_events(batch=max(1, min(1000, limit)) if limit is not None else 1000, **filters)

@@ -552,6 +552,7 @@ class Store:
                      since: date | str | None = None, until: date | str | None = None,
                      type: str | None = None, actor: str | None = None,  # noqa: A002
                      limit: int | None = None, offset: int = 0, after: str | None = None,
+                     min_confidence: float | None = None,
                      conn: Connection | None = None) -> list[dict[str, Any]]:
         """Fused events matching every given filter (case-insensitive; actor is a substring;
         since/until keep events whose date range overlaps), in (date_lo, id) order, undated last.
@@ -563,9 +564,10 @@ class Store:
         if conn is None:
             with self.engine.connect() as c:
                 return self.query_events(country=country, admin1=admin1, since=since, until=until, type=type,
-                                         actor=actor, limit=limit, offset=offset, after=after, conn=c)
+                                         actor=actor, limit=limit, offset=offset, after=after,
+                                         min_confidence=min_confidence, conn=c)
         conds = self._filters(conn, country=country, admin1=admin1, since=since, until=until, type=type,
-                              actor=actor)
+                              actor=actor, min_confidence=min_confidence)
         if not limit:       # everything: one ordered query
             q = sa.select(*READ_COLUMNS).where(*conds)
             if key is not None:
@@ -660,6 +662,9 @@ class Store:
             conds.append(_any_of(*[(ev.c[col], self._matching(conn, col, lambda v: x in v.casefold()),
                                     sa.func.lower(ev.c[col]).like(pat, escape="\\"))
                                    for col in ("actor1", "actor2", "assoc_actor_1")]))
+        min_conf = filters.get("min_confidence")
+        if min_conf:            # calibrated: the probability that the event is real and right
+            conds.append(sa.or_(ev.c.confidence.is_(None), ev.c.confidence >= float(min_conf)))
         return conds
 
     def _matching(self, conn: Connection, column: str, pred) -> list[str] | None:

@@ -386,6 +386,7 @@
     count.textContent = "loading events…";
     document.body.setAttribute("data-events", "loading");
     var params = filterParams();
+    if (state.minConfidence) params.set("min_confidence", String(state.minConfidence));
     var all = [];
     function page(cursor) {   // keyset paging: each page starts after the last event of the one before
       params.set("limit", "1000");
@@ -613,6 +614,7 @@
     });
     initBrush();
     getJSON("/api/config").then(function (config) {
+      state.minConfidence = config.min_confidence || 0;
       initMap(config);
       return getJSON("/api/facets");
     }).then(function (facets) {
