@@ -55,6 +55,10 @@ CASES = [
      "denied that the army had shelled villages around Ariha.", "2021-06-09", "Syrian state media denied", set()),
     ("Jets bombed the main market of Ariha on Monday, killing nine people, rescuers said. The ministry "
      "denied that its aircraft bombed Ariha on 2 May.", "2021-06-09", "The ministry denied", set()),
+    # a foreign ministry denies the strike whose perpetrator the report leaves unknown: it is about it
+    ("Bombs hit a crowded market in Ariha on Tuesday, killing 17 people, residents said. The Russian Defence "
+     "Ministry denied that its aircraft had bombed the market in Ariha on Tuesday.", "2021-06-10",
+     "The Russian Defence Ministry denied", {"Air/drone strike"}),
 ]
 
 

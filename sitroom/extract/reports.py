@@ -202,8 +202,8 @@ def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event
         if not can_be_about(e):
             continue
         actors = " ".join(x for x in (e.actor1, e.assoc_actor_1) if x)
-        if cc and not any(name in actors for name in countries):
-            continue
+        if cc and actors and not any(name in actors for name in countries):
+            continue    # someone else's act (an event whose perpetrator is unknown can be the denied one)
         about.append(e.event_id)
     ok = {e.event_id for e in events if can_be_about(e)}
     same = [x for x in same if x in ok]
