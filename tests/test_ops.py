@@ -168,7 +168,7 @@ def test_backup_while_an_ingest_writes_then_restore(results, tmp_path):
     restored.parent.mkdir()
     shutil.copyfile(tmp_path / "final.db", restored)
     assert events_of(str(restored)) == events_of(db)
-    r = sitroom("events", "--db", str(restored), "--format", "json")
+    r = sitroom("events", "--db", str(restored), "--format", "json", "--min-confidence", "0")
     assert r.exit_code == 0 and len(json.loads(r.output)) == len(events_of(db))
     assert sitroom("backup", str(tmp_path / "x.db"), "--db", str(tmp_path / "nothing.db")).exit_code == 2
 

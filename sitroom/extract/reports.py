@@ -197,14 +197,20 @@ def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event
             return False                                   # by date
         return True
 
-    about = []
+    about, unattributed = [], []
     for e in events:
         if not can_be_about(e):
             continue
         actors = " ".join(x for x in (e.actor1, e.assoc_actor_1) if x)
-        if cc and actors and not any(name in actors for name in countries):
-            continue    # someone else's act (an event whose perpetrator is unknown can be the denied one)
+        if cc and not actors:
+            unattributed.append(e.event_id)
+            continue
+        if cc and not any(name in actors for name in countries):
+            continue    # someone else's act
         about.append(e.event_id)
+    # no event of the speaker's side is reported: the denied act is one whose perpetrator the
+    # report leaves unknown ("bombs hit the market" denied by the ministry whose aircraft are accused)
+    about = about or unattributed
     ok = {e.event_id for e in events if can_be_about(e)}
     same = [x for x in same if x in ok]
     return list(dict.fromkeys(about + same))

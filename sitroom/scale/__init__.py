@@ -103,11 +103,11 @@ def extract_parallel(items: Iterable, workers: int, *, batch_size: int = 32,
                 pending.append([chunk, None, 0])
             if not pending:
                 return
-            for e in list(pending)[:cap]:
-                if e[1] is None:
-                    e[1] = pool.submit(fn, e[0], batch_size)
             head = pending[0]
             try:
+                for e in list(pending)[:cap]:
+                    if e[1] is None:        # submit raises too when a worker died since the last look
+                        e[1] = pool.submit(fn, e[0], batch_size)
                 results = head[1].result()
             except BrokenProcessPool:
                 pool.shutdown(wait=True, cancel_futures=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Optional
 
 import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -94,7 +94,10 @@ def _t(v) -> str:
 
 @router.get("/api/changes", tags=["events"], summary="Events created or changed since a time")
 async def api_changes(request: Request, since: str = Query(..., description="ISO time, e.g. 2026-12-06T10:00:00Z"),
-                      limit: int = Query(200, ge=1, le=1000)) -> dict[str, Any]:
+                      limit: int = Query(200, ge=1, le=1000),
+                      min_confidence: Optional[float] = Query(None, ge=0.0, le=1.0, description=(
+                          "Only events at least this likely to be real and right (as /api/events).")),
+                      ) -> dict[str, Any]:
     try:
         t = datetime.fromisoformat(since.replace("Z", "+00:00"))
     except ValueError:
@@ -106,11 +109,14 @@ async def api_changes(request: Request, since: str = Query(..., description="ISO
 
     def q():
         ev = S.events
+        cond = [ev.c.updated_at > t]
+        if min_confidence:      # what the dashboard shows: the same threshold as its event list
+            cond.append(sa.or_(ev.c.confidence.is_(None), ev.c.confidence >= float(min_confidence)))
         with store.engine.connect() as conn:
-            total = conn.execute(sa.select(sa.func.count()).select_from(ev).where(ev.c.updated_at > t)).scalar_one()
+            total = conn.execute(sa.select(sa.func.count()).select_from(ev).where(*cond)).scalar_one()
             rows = conn.execute(sa.select(ev.c.id, ev.c.created_at, ev.c.updated_at, ev.c.sub_event_type,
                                           ev.c.location, ev.c.admin1, ev.c.country, ev.c.fatalities, ev.c.n_sources)
-                                .where(ev.c.updated_at > t).order_by(ev.c.updated_at.desc()).limit(limit)).mappings().all()
+                                .where(*cond).order_by(ev.c.updated_at.desc()).limit(limit)).mappings().all()
         out = []
         for r in rows:
             created = r["created_at"] if r["created_at"].tzinfo else r["created_at"].replace(tzinfo=timezone.utc)

@@ -425,6 +425,19 @@
   var FIELD_LABEL = { location: "location", actor1: "actor 1", actor2: "actor 2", date: "date",
                       fatalities: "fatalities", trigger: "trigger", place: "place" };
 
+  // Zoom (and spiderfy) until the event's own marker is on the map: a zoom that was still running,
+  // or a cluster that closed again, can leave it inside its cluster; then try again, a few times.
+  function focusMarker(m, id, tries) {
+    cluster.zoomToShowLayer(m, function () {
+      if (state.selected !== id) return;
+      if (!m._icon && tries > 0) {
+        setTimeout(function () { if (state.selected === id) focusMarker(m, id, tries - 1); }, 300);
+        return;
+      }
+      document.body.setAttribute("data-focused", id);
+    });
+  }
+
   function selectEvent(id, fromList) {
     state.selected = id;
     var panel = document.getElementById("panel");
@@ -436,11 +449,7 @@
     });
     var m = state.markers[id];
     document.body.removeAttribute("data-focused");
-    if (fromList && m) {
-      cluster.zoomToShowLayer(m, function () {          // zoomed (and spiderfied) to show it
-        if (state.selected === id) document.body.setAttribute("data-focused", id);
-      });
-    }
+    if (fromList && m) focusMarker(m, id, 5);
     document.querySelector(".side").scrollTop = 0;
     return getJSON("/api/events/" + encodeURIComponent(id)).then(function (e) {
       if (state.selected !== id) return;
@@ -572,9 +581,14 @@
 
   // The events created or changed since the last visit are marked "new"; while the page is open it
   // asks every minute what changed, and reloads the events when something did.
+  // the dashboard's threshold: the news counts what the event list shows
+  function changesFilter() {
+    return state.minConfidence ? "&min_confidence=" + encodeURIComponent(String(state.minConfidence)) : "";
+  }
+
   function startWatching() {
     var last = storedVisit();
-    var first = last ? getJSON("/api/changes?since=" + encodeURIComponent(last)).then(function (body) {
+    var first = last ? getJSON("/api/changes?since=" + encodeURIComponent(last) + changesFilter()).then(function (body) {
       showNews(body, "since your last visit (" + last.slice(0, 16).replace("T", " ") + " UTC)");
       refreshList();
       return body.now;
@@ -588,7 +602,7 @@
 
   function poll() {
     if (document.hidden || !watchState.since) return;
-    getJSON("/api/changes?since=" + encodeURIComponent(watchState.since)).then(function (body) {
+    getJSON("/api/changes?since=" + encodeURIComponent(watchState.since) + changesFilter()).then(function (body) {
       watchState.since = body.now;
       remember(body.now);
       if (body.total > 0) {
