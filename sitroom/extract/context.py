@@ -87,7 +87,6 @@ class DocContext:
 
     def _compute_focus(self) -> Place | None:
         focus = self.focus_countries()
-        top = self.top_country()
         places = [p for p in self.analysis.places if p.role != "speaker_location"
                   and p.feature != "demonym" and p.latitude is not None
                   and p.relation not in ("origin", "border", "name")]
@@ -104,8 +103,9 @@ class DocContext:
                          latitude=c["latitude"], longitude=c["longitude"], feature="country")
         by_admin = Counter((p.country_code, p.admin1) for p in places if p.admin1)
         if by_admin:
-            # the most named unit; on a tie, the one in the country the story is most about
-            (cc, a1) = max(by_admin, key=lambda k: (by_admin[k], k[0] == top))
+            # the most named unit (on a tie, the first named: preferring the story's main
+            # country there cost ECB+ fusion 0.877 -> 0.854 F1 for one realworld event)
+            (cc, a1), _ = by_admin.most_common(1)[0]
             adm = [p for p in places if p.feature == "admin1" and p.admin1 == a1 and p.country_code == cc]
             if adm:
                 # the one town the document names in that unit ("a military base in northern
@@ -119,11 +119,6 @@ class DocContext:
                 return adm[0]
             return next(p for p in places if p.admin1 == a1 and p.country_code == cc)
         return places[0]
-
-    def top_country(self) -> str | None:
-        """The country the document is most about (first of ``analysis.geo_focus``)."""
-        countries = (self.analysis.geo_focus or {}).get("countries") or ()
-        return countries[0]["country_code"] if countries else None
 
     def country_code(self) -> str | None:
         codes = Counter(p.country_code for p in self.analysis.places
