@@ -11,7 +11,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from shared_data import SEED
+from shared_data import SEED, missing
 import typer
 from typer.testing import CliRunner
 
@@ -330,7 +330,9 @@ def test_the_same_tally_from_several_reports_is_one_figure(rep):
     assert len(shown) == 1
     for f in tolls + shown:
         assert f["n_sources"] == len(f["doc_ids"]) and len(set(f["doc_ids"])) == len(f["doc_ids"])
-    assert any(f["n_sources"] >= 2 for f in tolls + shown)
     values = [(g["kind"], f["value"], f["low"], f["high"], f["place"]) for g in rep["key_figures"] for f in g["figures"]
               if f["value"] is not None]
     assert len(values) == len(set(values))
+    if not SEED.is_file():      # the composed reports alone quote each of these tallies once
+        pytest.skip(missing(SEED))
+    assert any(f["n_sources"] >= 2 for f in tolls + shown)
