@@ -35,6 +35,19 @@ ACLED_COLUMNS = (
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+def iso_day(value: Any) -> date | None:
+    """The day of a date or of an ISO string that starts with one ("2020-01-16", "2020-01-16T08:00");
+    None for anything else (coarser values such as "2020-01", empty or malformed text)."""
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
 def content_hash(text: str) -> str:
     """Stable hash of a document's content (whitespace-normalised), to recognise it again."""
     norm = " ".join(text.split()).casefold()

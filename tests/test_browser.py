@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
-import time
 from datetime import date
 from pathlib import Path
 
@@ -21,7 +19,6 @@ import pytest
 from shared_data import SEED, missing
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("SITROOM_CHROMIUM", "/usr/bin/chromium")   # Debian's, by default
 TOKEN = "browser-test-token"
 HOSTILE_TITLE = "<script>window.__xss=1</script> Nawa report"
 HOSTILE_TEXT = ("Nawa strike <b>bold</b>\n\n"
@@ -30,19 +27,13 @@ HOSTILE_TEXT = ("Nawa strike <b>bold</b>\n\n"
                 "activists said.")
 
 try:
-    from playwright.sync_api import expect, sync_playwright
-    _PLAYWRIGHT_ERROR = None
-except Exception as exc:  # noqa: BLE001 - not installed, or broken
-    _PLAYWRIGHT_ERROR = f"{type(exc).__name__}: {exc}"
+    from playwright.sync_api import expect
+except Exception:  # noqa: BLE001 - the marks below skip the module
+    pass
 
-pytestmark = [
-    pytest.mark.skipif(_PLAYWRIGHT_ERROR is not None,
-                       reason=f"browser tests need Playwright for Python (pip install -e '.[test]'): {_PLAYWRIGHT_ERROR}"),
-    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
-                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}: run scripts/browser-deps.sh as root "
-                              "(apt-get install chromium)"),
-    pytest.mark.skipif(not SEED.exists(), reason=missing(SEED)),
-]
+from browser_support import SKIP_WITHOUT_BROWSER, browser, serving  # noqa: F401,E402 (browser: a fixture)
+
+pytestmark = [*SKIP_WITHOUT_BROWSER, pytest.mark.skipif(not SEED.exists(), reason=missing(SEED))]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +47,6 @@ def shots(tmp_path_factory):
 def server(tmp_path_factory):
     """uvicorn in a thread over a fresh database: the seed, then the hostile document POSTed."""
     import httpx
-    import uvicorn
 
     from sitroom.ingest import iter_documents
     from sitroom.pipeline import Pipeline
@@ -66,40 +56,19 @@ def server(tmp_path_factory):
     db = str(tmp_path_factory.mktemp("browser") / "browser.db")
     store = open_store(db)
     assert store.ingest(Pipeline().run(iter_documents([str(SEED)], date(2020, 1, 17)))).added == 1
-    app = create_app(store=store, token=TOKEN)
-    # port 0: the system picks a free port as uvicorn binds it (no race with other processes)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    port = srv.servers[0].sockets[0].getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    r = httpx.post(f"{base}/api/documents", timeout=60, headers={"Authorization": f"Bearer {TOKEN}"},
-                   json={"text": HOSTILE_TEXT, "title": HOSTILE_TITLE, "published": "2020-01-06", "id": "hostile <doc>",
-                         "url": "javascript:window.__xss=1"})
-    assert r.status_code == 201, r.text
-    hostile = r.json()["events"]
-    assert hostile
-    # the page shows the events at or above the default confidence threshold it gets from /api/config
-    floor = httpx.get(f"{base}/api/config").json()["min_confidence"]
-    total = httpx.get(f"{base}/api/events", params={"min_confidence": floor}).json()["total"]
-    assert 0 < total <= httpx.get(f"{base}/api/events").json()["total"]
-    yield {"url": base + "/", "hostile": hostile, "total": total}
-    srv.should_exit = True
-    thread.join(10)
+    with serving(create_app(store=store, token=TOKEN)) as base:
+        r = httpx.post(f"{base}/api/documents", timeout=60, headers={"Authorization": f"Bearer {TOKEN}"},
+                       json={"text": HOSTILE_TEXT, "title": HOSTILE_TITLE, "published": "2020-01-06",
+                             "id": "hostile <doc>", "url": "javascript:window.__xss=1"})
+        assert r.status_code == 201, r.text
+        hostile = r.json()["events"]
+        assert hostile
+        # the page shows the events at or above the default confidence threshold it gets from /api/config
+        floor = httpx.get(f"{base}/api/config").json()["min_confidence"]
+        total = httpx.get(f"{base}/api/events", params={"min_confidence": floor}).json()["total"]
+        assert 0 < total <= httpx.get(f"{base}/api/events").json()["total"]
+        yield {"url": base + "/", "hostile": hostile, "total": total}
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -8,26 +8,18 @@ Part of the browser suite (see tests/test_browser.py) but needs no ../shared: th
 made here. Skips, with the reason, when Playwright or Chromium is missing."""
 from __future__ import annotations
 
-import os
 import re
-import threading
-import time
 
 import pytest
 
-CHROMIUM = os.environ.get("SITROOM_CHROMIUM", "/usr/bin/chromium")
 try:
-    from playwright.sync_api import expect, sync_playwright
-    _PLAYWRIGHT_ERROR = None
-except Exception as exc:  # noqa: BLE001
-    _PLAYWRIGHT_ERROR = f"{type(exc).__name__}: {exc}"
+    from playwright.sync_api import expect
+except Exception:  # noqa: BLE001 - the marks below skip the module
+    pass
 
-pytestmark = [
-    pytest.mark.skipif(_PLAYWRIGHT_ERROR is not None,
-                       reason=f"browser tests need Playwright for Python (pip install -e '.[test]'): {_PLAYWRIGHT_ERROR}"),
-    pytest.mark.skipif(not os.access(CHROMIUM, os.X_OK),
-                       reason=f"browser tests need Debian's Chromium at {CHROMIUM}: run scripts/browser-deps.sh as root"),
-]
+from browser_support import SKIP_WITHOUT_BROWSER, browser, serving  # noqa: F401,E402 (browser: a fixture)
+
+pytestmark = SKIP_WITHOUT_BROWSER
 
 #: one payload per field, each a different way in; all of them set window.__xss if they ever run
 P = {
@@ -49,8 +41,7 @@ TEXT = ("On March 3, 2021, Syrian government airstrikes hit the town of Ariha in
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
+    """uvicorn in a thread over a database of hostile documents."""
     from sitroom.ingest import document_from_text
     from sitroom.pipeline import Pipeline
     from sitroom.serve import create_app
@@ -67,30 +58,11 @@ def server(tmp_path_factory):
         results.append(r)
     store = open_store(str(tmp_path_factory.mktemp("xss") / "xss.db"))
     assert store.ingest(results).added == len(URLS)
-    app = create_app(store=store, token=None, tile_url="off")
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    port = srv.servers[0].sockets[0].getsockname()[1]
     from sitroom.store import event_code
     ids = [event_code(e["id"]) for e in store.query_events()]
-    yield {"url": f"http://127.0.0.1:{port}/", "events": ids}
-    srv.should_exit = True
-    thread.join(10)
+    with serving(create_app(store=store, token=None, tile_url="off")) as base:
+        yield {"url": base + "/", "events": ids}
     store.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 @pytest.fixture

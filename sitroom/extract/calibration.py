@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from ..model import Event
+from ..model import Event, iso_day
 
 MODEL_FILE = "calibration.yaml"
 EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots")
@@ -49,20 +49,13 @@ def default_threshold() -> float:
     return float((m or {}).get("threshold", 0.5))
 
 
-def _day(s: str | None) -> date | None:
-    try:
-        return date.fromisoformat(s[:10]) if s else None
-    except ValueError:
-        return None
-
-
 def _near(a: Event, b: Event) -> bool:
     """Same province (or one of them unplaced) and dates within a day."""
     if a.country_code and b.country_code and a.country_code != b.country_code:
         return False
     if a.admin1 and b.admin1 and a.admin1 != b.admin1:
         return False
-    da, db = _day(a.event_date), _day(b.event_date)
+    da, db = iso_day(a.event_date), iso_day(b.event_date)
     return da is None or db is None or abs((da - db).days) <= 1
 
 
@@ -78,7 +71,7 @@ def features(ev: Event, events: list[Event], rank: int, *, published: date | Non
     dup_type = any(o.event_type == ev.event_type and _near(o, ev) for o in above)
     dup_sentence = any(o.event_type != ev.event_type and _near(o, ev)
                        and _first_sentence(o) == _first_sentence(ev) for o in above)
-    d = _day(ev.event_date)
+    d = iso_day(ev.event_date)
     before = (published - d).days if (d and published) else 0
     f = {
         "heuristic": float(s.get("heuristic", ev.confidence)),

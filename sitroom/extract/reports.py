@@ -7,7 +7,7 @@ from functools import lru_cache
 
 
 from ..data import load as load_data
-from ..model import Agreement, Analysis, Claim, Event, Figure, Place, QualityFlag, Span
+from ..model import Agreement, Analysis, Claim, Event, Figure, Place, QualityFlag, Span, iso_day
 from .attribution import Attribution
 from .casualties import Count
 from .context import DocContext, most_specific, sentence_span, since_before
@@ -217,11 +217,8 @@ def _about(claim: Claim, analysis: Analysis, ctx: DocContext, events: list[Event
 
 
 def _days_apart(a: str, b: str) -> int:
-    from datetime import date
-    try:
-        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days)
-    except ValueError:
-        return 0
+    da, db = iso_day(a), iso_day(b)
+    return abs((da - db).days) if da and db else 0
 
 
 def _accused(claim: Claim, analysis: Analysis, ctx: DocContext | None = None) -> str | None:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from .. import fuse
+from ..model import iso_day
 from . import schema as S
 from .engine import make_engine, migrate
 
@@ -43,15 +44,7 @@ MENTION_FIELDS = (
 )
 
 
-def _day(value: Any) -> date | None:
-    if not value:
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+_day = iso_day      # the day of a date or an ISO string (sitroom.model)
 
 
 def _ord_to_date(o: int | None) -> date | None:

@@ -8,9 +8,10 @@ import signal
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import typer
 from rich.console import Console
@@ -25,6 +26,19 @@ alerts_app = typer.Typer(no_args_is_help=True, add_completion=False,
                          help="Alert rules over fused events: area, types, actors, fatalities, words.")
 
 BASE_URL_HELP = "Dashboard address put in alerts' links (default $SITROOM_BASE_URL or http://127.0.0.1:8000)."
+
+
+@contextmanager
+def _opened(db: Optional[str], *errors: type[Exception]) -> Iterator:
+    """The store for one command, closed afterwards; an error of the given kinds (a bad source or
+    rule) becomes one clear line and exit code 2."""
+    store = _open(db)
+    try:
+        yield store
+    except errors as exc:
+        raise _fail(str(exc))
+    finally:
+        store.close()
 
 
 def _fail(msg: str, code: int = 2) -> typer.Exit:
@@ -67,14 +81,9 @@ def sources_add(
     """Register a source to watch."""
     from . import registry
 
-    store = _open(db)
-    try:
+    with _opened(db, registry.SourceError) as store:
         registry.add(store, {"name": name, "url": url, "kind": kind, "language": language, "region": region,
                              "scale": scale, "interval": interval, "pattern": pattern})
-    except registry.SourceError as exc:
-        raise _fail(str(exc))
-    finally:
-        store.close()
     err.print(f"sitroom: source {name} added", markup=False)
 
 
@@ -87,13 +96,8 @@ def sources_import(
     """Register (or update) every source of a YAML file; nothing is written if one entry is bad."""
     from . import registry
 
-    store = _open(db)
-    try:
+    with _opened(db, registry.SourceError) as store:
         res = registry.import_yaml(store, str(path), replace=replace)
-    except registry.SourceError as exc:
-        raise _fail(str(exc))
-    finally:
-        store.close()
     err.print(f"sitroom: {len(res['added'])} sources added, {len(res['updated'])} updated, "
               f"{len(res['unchanged'])} unchanged", markup=False)
 
@@ -106,11 +110,8 @@ def sources_list(
     """The registered sources with their health."""
     from . import registry
 
-    store = _open(db)
-    try:
+    with _opened(db) as store:
         rows = registry.list_sources(store)
-    finally:
-        store.close()
     if fmt == "json":
         from ..store.export import _jsonable
         for r in rows:
@@ -137,11 +138,8 @@ def sources_show(
     """One source's settings and health: last fetch, last new article, errors in a row, articles found."""
     from . import registry
 
-    store = _open(db)
-    try:
+    with _opened(db) as store:
         h = registry.health(store, name)
-    finally:
-        store.close()
     if h is None:
         raise _fail(f"no source named {name!r} (see `sitroom sources list`)", 1)
     if fmt == "json":
@@ -174,11 +172,8 @@ def sources_remove(name: str = typer.Argument(...), db: Optional[str] = _db_opti
     """Stop watching a source (the articles it brought stay, and are never fetched twice)."""
     from . import registry
 
-    store = _open(db)
-    try:
+    with _opened(db) as store:
         ok = registry.remove(store, name)
-    finally:
-        store.close()
     if not ok:
         raise _fail(f"no source named {name!r}", 1)
     err.print(f"sitroom: source {name} removed", markup=False)
@@ -427,13 +422,8 @@ def alerts_add(
             area["near"] = {"place": where, "km": km}
     spec = {"name": name, "area": area or None, "types": types, "actors": actors, "min_fatalities": min_fatalities,
             "words": words, "webhook": webhook}
-    store = _open(db)
-    try:
+    with _opened(db, A.RuleError) as store:
         A.add_rule(store, {k: v for k, v in spec.items() if v is not None})
-    except A.RuleError as exc:
-        raise _fail(str(exc))
-    finally:
-        store.close()
     err.print(f"sitroom: alert rule {name} added", markup=False)
 
 
@@ -446,13 +436,8 @@ def alerts_import(
     """Add (or update) every rule of a YAML file; nothing is written if one rule is bad."""
     from . import alerts as A
 
-    store = _open(db)
-    try:
+    with _opened(db, A.RuleError) as store:
         res = A.import_rules(store, str(path), replace=replace)
-    except A.RuleError as exc:
-        raise _fail(str(exc))
-    finally:
-        store.close()
     err.print(f"sitroom: {len(res['added'])} rules added, {len(res['updated'])} updated, "
               f"{len(res['unchanged'])} unchanged", markup=False)
 
@@ -463,11 +448,8 @@ def alerts_list(db: Optional[str] = _db_option(),
     """The alert rules, with how often each fired."""
     from . import alerts as A
 
-    store = _open(db)
-    try:
+    with _opened(db) as store:
         rows = A.list_rules(store)
-    finally:
-        store.close()
     if fmt == "json":
         from ..store.export import _jsonable
         typer.echo(json.dumps(_jsonable(rows), ensure_ascii=False, indent=2))
@@ -493,12 +475,9 @@ def alerts_show(
     """A rule and the last alerts it fired (newest first), with their webhook delivery."""
     from . import alerts as A
 
-    store = _open(db)
-    try:
+    with _opened(db) as store:
         rule = A.get_rule(store, name)
         rows = A.fired(store, rule["id"], limit) if rule else []
-    finally:
-        store.close()
     if rule is None:
         raise _fail(f"no alert rule named {name!r} (see `sitroom alerts list`)", 1)
     if fmt == "jsonl":
@@ -521,11 +500,8 @@ def alerts_remove(name: str = typer.Argument(...), db: Optional[str] = _db_optio
     """Remove an alert rule and what it fired."""
     from . import alerts as A
 
-    store = _open(db)
-    try:
+    with _opened(db) as store:
         ok = A.remove_rule(store, name)
-    finally:
-        store.close()
     if not ok:
         raise _fail(f"no alert rule named {name!r}", 1)
     err.print(f"sitroom: alert rule {name} removed", markup=False)
@@ -542,16 +518,13 @@ def alerts_check(
     """Fire every rule over the whole database now (what `sitroom watch` does after each round); each alert fired is a JSON line on standard output."""  # noqa: E501
     from . import alerts as A
 
-    store = _open(db)
-    try:
+    with _opened(db) as store:
         fired = A.check(store, base_url=_base_url(base_url))
         for p in fired:
             sys.stdout.write(json.dumps(p, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         counts = A.deliver_webhooks(store, allow_private=allow_private, allow_loopback=allow_loopback,
                                     secret=os.environ.get("SITROOM_WEBHOOK_SECRET") or None) if webhooks else {}
-    finally:
-        store.close()
     err.print(f"sitroom: {len(fired)} alerts fired" + (f"; webhooks: {counts['sent']} sent, {counts['pending']} to retry, "
                                                        f"{counts['failed']} failed" if counts else ""), markup=False)
 
@@ -570,13 +543,8 @@ def brief(
         filters = parse_filters(brief_filter)
     except BriefError as exc:
         raise _fail(str(exc).replace("--brief-filter", "--filter"))
-    store = _open(db)
-    try:
+    with _opened(db, ValueError) as store:
         b = write_brief(store, out_dir, filters=filters)
-    except ValueError as exc:
-        raise _fail(str(exc))
-    finally:
-        store.close()
     c = b["counts"]
     err.print(f"sitroom: brief written to {b['html']} and {b['markdown']} ({c.get('events', 0)} events, "
               f"{c.get('documents', 0)} documents)", markup=False)
