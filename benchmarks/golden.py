@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -94,13 +95,13 @@ def record_set(name: str, out: Path, work: Path) -> list[str]:
         target = out / "extract-examples.jsonl"
         sitroom("extract", str(composed / "reports.jsonl"), "--format", "jsonl", "-o", str(target))
         written.append(target.name)
-        for txt in sorted(composed.glob("*.txt")):
+        for txt in sorted(composed.glob("*.txt")):     # relative: the document id is the path given
             t = out / f"extract-example-{txt.stem}.jsonl"
-            sitroom("extract", str(txt), "--published", "2020-01-14", "--format", "jsonl", "-o", str(t))
+            sitroom("extract", str(txt.relative_to(ROOT)), "--published", "2020-01-14", "--format", "jsonl", "-o", str(t))
             written.append(t.name)
         if SEED.exists():
             t = out / "extract-seed.jsonl"
-            sitroom("extract", str(SEED), "--published", "2020-01-17", "--format", "jsonl", "-o", str(t))
+            sitroom("extract", os.path.relpath(SEED, ROOT), "--published", "2020-01-17", "--format", "jsonl", "-o", str(t))
             written.append(t.name)
         db = work / "examples.db"
         sitroom("ingest", str(composed / "reports.jsonl"), "--db", str(db))
