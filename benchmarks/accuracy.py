@@ -248,7 +248,7 @@ def render(report: dict[str, Any]) -> str:
 def render_reliability(parts: dict[str, Any]) -> list[str]:
     """Share of events right (each real event once) by confidence bin, tune and measure halves."""
     from sitroom.evaluate.events import summary_line
-    from sitroom.extract.calibration import default_threshold
+    from sitroom.stages.calibration import default_threshold
 
     L = ["Split: parity of the hash of the article id (40 tune, 40 measure pages). Summary as the set's "
          "scorer prints it:", ""]

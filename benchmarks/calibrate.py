@@ -6,7 +6,7 @@
 One command after any change that moves the signals (places, triggers, dates, numbers). It runs
 the pipeline over ``../shared/eval/realworld/`` (or reads ``--from``, the output of ``sitroom
 extract --format jsonl`` on its articles), rebuilds each event's features from its ``signals``
-(:mod:`sitroom.extract.calibration`), labels each event right or wrong with the set's matching rules
+(:mod:`sitroom.stages.calibration`), labels each event right or wrong with the set's matching rules
 (:func:`sitroom.evaluate.events.judge_events`, taking events by their rule-based score, so the
 second copy of a real event is wrong), and fits an L2-regularised logistic regression on the
 *tune* half only (the strength chosen by 5-fold cross-validation over tune articles). It prints
@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sitroom.evaluate.events import judge_events, read_events_key, reliability  # noqa: E402
-from sitroom.extract.calibration import features  # noqa: E402
+from sitroom.stages.calibration import features  # noqa: E402
 from sitroom.model import Event, Span  # noqa: E402
 
 KEY = ROOT.parent / "shared" / "eval" / "realworld" / "gold.jsonl"
@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {k:>34} {w:+.3f}")
     model = {
         "about": "Calibrated event confidence: logistic regression over the signals of "
-                 "sitroom.extract.calibration.features. Fitted by benchmarks/calibrate.py on the tune half of "
+                 "sitroom.stages.calibration.features. Fitted by benchmarks/calibrate.py on the tune half of "
                  "the real-world development set (hand-coded pages; no CASE 2021 data). Refit after any change "
                  "that moves the signals.",
         "fitted": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

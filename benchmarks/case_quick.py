@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from sitroom.extract.triggers import TriggerFinder
+from sitroom.stages.triggers import TriggerFinder
 from sitroom.model import Document
 from sitroom.nlp import load_nlp, parse
 

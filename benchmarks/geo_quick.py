@@ -77,7 +77,7 @@ def load(name: str):
 def score(name: str, part: str, errors: int = 0):
     from sitroom.model import Document
     from sitroom.nlp import parse_one, load_nlp
-    from sitroom.extract.places import PlaceExtractor
+    from sitroom.stages.places import PlaceExtractor
     load_nlp()
     ext = PlaceExtractor()
     arts = load(name)
@@ -170,7 +170,7 @@ def main() -> None:
     if args.errors and args.part != "tune":
         ap.error("--errors lists cases of the tune half only (never read measure-half errors)")
     t0 = time.perf_counter()
-    from sitroom.resolve.gazetteer import Gazetteer
+    from sitroom.kb.gazetteer import Gazetteer
     g = Gazetteer.get()
     print(f"gazetteer: {len(g)} records, load {g.load_seconds:.2f}s (built now: {g.built})")
     for name in args.file or ["TR-News", "GWN"]:

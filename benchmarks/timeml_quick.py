@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sitroom.evaluate.timeml import read_timeml, score_timeml  # noqa: E402
-from sitroom.extract.dates import DateExtractor  # noqa: E402
+from sitroom.stages.dates import DateExtractor  # noqa: E402
 from sitroom.model import Document, to_jsonable  # noqa: E402
 from sitroom.nlp import parse  # noqa: E402
 

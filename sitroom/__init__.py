@@ -8,10 +8,9 @@ The Python API (docs/python-api.md)::
         df = db.events(country="SY", since="2020-01-01").to_pandas()
 
 Importing ``sitroom`` is cheap: the pipeline, the database layer and pandas load on first use.
-``sitroom.extract`` is the package of the extraction stages, callable as :func:`sitroom.api.extract`
-(``import sitroom.extract.places`` would rebind a plain function of that name).
+``sitroom.extract`` is :func:`sitroom.api.extract`; the extraction stages live in ``sitroom.stages``.
 """
-_LAZY = {"extract": "extract", "open": "api", "Result": "api", "Database": "api", "Record": "api", "Table": "api"}
+_LAZY = {"extract": "api", "open": "api", "Result": "api", "Database": "api", "Record": "api", "Table": "api"}
 __all__ = sorted(_LAZY)
 
 

@@ -233,7 +233,7 @@ class Event:
     fatalities_evidence: Span | None = None
     contested: bool = False
     headline: bool = False          # every mention of it is a headline or sub-headline
-    # what the confidence was computed from (sitroom.extract.calibration), and why an event is kept
+    # what the confidence was computed from (sitroom.stages.calibration), and why an event is kept
     # at low confidence (a secondary mention of an incident already coded, background, ...)
     signals: dict[str, Any] = field(default_factory=dict)
     reason: str | None = None
@@ -297,7 +297,7 @@ class Analysis:
     agreements: list[Agreement] = field(default_factory=list)
     quality: list[QualityFlag] = field(default_factory=list)
     numbers: list[Any] = field(default_factory=list)
-    #: the countries and first-level units the document is about (sitroom.resolve.places)
+    #: the countries and first-level units the document is about (sitroom.stages.geocode)
     geo_focus: dict[str, Any] = field(default_factory=dict)
 
 

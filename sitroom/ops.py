@@ -111,7 +111,7 @@ def check_data_files() -> Check:
 
 def check_gazetteer(fix: bool) -> Check:
     def run() -> Check:
-        from .resolve.gazetteer import Gazetteer, _cache_dir
+        from .kb.gazetteer import Gazetteer, _cache_dir
         path = Gazetteer.cache_path()
         where = _cache_dir()
         if not path.exists():

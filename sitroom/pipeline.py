@@ -24,13 +24,13 @@ log = logging.getLogger("sitroom")
 
 class Pipeline:
     def __init__(self) -> None:
-        from .extract.attribution import find_attributions
-        from .extract.dates import DateExtractor
-        from .extract.events import EventBuilder
-        from .extract.places import PlaceExtractor
-        from .extract.triggers import TriggerFinder
-        from .resolve.actors import ActorFinder, assign_roles
-        from .resolve.places import geo_precision
+        from .stages.attribution import find_attributions
+        from .stages.dates import DateExtractor
+        from .stages.events import EventBuilder
+        from .stages.places import PlaceExtractor
+        from .stages.triggers import TriggerFinder
+        from .stages.actors import ActorFinder, assign_roles
+        from .stages.geocode import geo_precision
 
         self.places = PlaceExtractor()
         self.dates = DateExtractor()
@@ -41,10 +41,10 @@ class Pipeline:
 
     # -- one document, already parsed
     def analyse(self, analysis: Analysis) -> Analysis:
-        from .extract import reports
-        from .extract.casualties import find_counts
-        from .extract.context import DocContext
-        from .extract.numbers import find_numbers
+        from .stages import statements as reports
+        from .stages.casualties import find_counts
+        from .stages.context import DocContext
+        from .stages.numbers import find_numbers
 
         self.places(analysis)
         self.dates(analysis)
@@ -228,7 +228,7 @@ def _alarm(seconds: float, n_chars: int):
 
 
 def _too_large_flag(document: Document, numbers: list) -> QualityFlag:
-    from .extract.numbers import MAX_VALUE
+    from .stages.numbers import MAX_VALUE
 
     shown = numbers[0].text if len(numbers[0].text) <= 40 else numbers[0].text[:37] + "..."
     return QualityFlag(

@@ -2,10 +2,10 @@
 import pytest
 from shared_data import need_shared
 
-from sitroom.extract.triggers import TriggerFinder
+from sitroom.stages.triggers import TriggerFinder
 from sitroom.model import Document
 from sitroom.nlp import parse_one
-from sitroom.resolve.actors import ActorFinder, assign_roles
+from sitroom.stages.actors import ActorFinder, assign_roles
 
 
 @pytest.fixture(scope="module")

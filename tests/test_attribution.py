@@ -1,5 +1,5 @@
 """Speakers of reporting verbs."""
-from sitroom.extract.attribution import find_attributions
+from sitroom.stages.attribution import find_attributions
 from sitroom.model import Document
 from sitroom.nlp import parse_one
 

@@ -1,4 +1,4 @@
-"""Calibrated confidence (sitroom.extract.calibration): the features of composed events, the
+"""Calibrated confidence (sitroom.stages.calibration): the features of composed events, the
 shipped model's behaviour, the cap that keeps the rules' first event first, and the reasons."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from sitroom.extract.calibration import calibrate, default_threshold, features, load_model, probability
+from sitroom.stages.calibration import calibrate, default_threshold, features, load_model, probability
 from sitroom.model import Event, Span
 
 

@@ -1,6 +1,6 @@
 """Counts and speakers on composed news texts (not the seed)."""
-from sitroom.extract.attribution import find_attributions
-from sitroom.extract.casualties import find_counts
+from sitroom.stages.attribution import find_attributions
+from sitroom.stages.casualties import find_counts
 from sitroom.model import Document
 from sitroom.nlp import parse_one
 

@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from sitroom.extract.dates import DateExtractor, normalise
+from sitroom.stages.dates import DateExtractor, normalise
 from sitroom.model import Document
 
 PUB = date(2020, 1, 17)  # a Friday

@@ -9,13 +9,13 @@ from datetime import date
 
 import pytest
 
-from sitroom.extract.context import DocContext
-from sitroom.extract.places import PlaceExtractor
+from sitroom.stages.context import DocContext
+from sitroom.stages.places import PlaceExtractor
 from sitroom.model import Document, Place
 from sitroom.nlp import parse_one
 from sitroom.pipeline import Pipeline
-from sitroom.resolve.gazetteer import Gazetteer
-from sitroom.resolve.places import geo_precision, relation, source_country
+from sitroom.kb.gazetteer import Gazetteer
+from sitroom.stages.geocode import geo_precision, relation, source_country
 
 
 @pytest.fixture(scope="module")
@@ -201,7 +201,7 @@ def test_an_event_without_its_own_place_takes_the_one_town_of_the_story(extracto
             "The attack on the base in northern Colombia killed six soldiers, the army said. "
             "The governor of Cesar condemned it.")
     a = analyse(extractor, text)
-    from sitroom.extract.dates import DateExtractor
+    from sitroom.stages.dates import DateExtractor
     DateExtractor()(a)
     focus = DocContext(a).focus()
     assert focus.name == "Aguachica" and geo_precision(focus) == 2
@@ -245,7 +245,7 @@ def _pl(text, start, feature, name, cc, admin1=None, admin2=None):
       _pl("Aleppo", 80, "populated_place", "Aleppo", "SY", "Aleppo")], 10, "Aleppo"),
 ])
 def test_the_event_place_of_a_clause(places, anchor, want):
-    from sitroom.extract.context import most_specific
+    from sitroom.stages.context import most_specific
     assert most_specific(places, anchor).name == want
 
 

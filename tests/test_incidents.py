@@ -51,7 +51,7 @@ def test_an_old_day_is_not_carried(pipeline):
 
 @pytest.mark.pipeline
 def test_every_event_has_signals_a_probability_and_a_reason_when_low(pipeline):
-    from sitroom.extract.calibration import default_threshold
+    from sitroom.stages.calibration import default_threshold
 
     res = run(pipeline, "Air strikes hit a market in Idlib on Tuesday, killing 17 civilians. The air strike "
                         "on the market destroyed shops. Clashes were also reported in Colombia last year.",

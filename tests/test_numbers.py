@@ -1,4 +1,4 @@
-from sitroom.extract.numbers import find_numbers
+from sitroom.stages.numbers import find_numbers
 
 
 def values(text):

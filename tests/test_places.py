@@ -9,9 +9,9 @@ from shared_data import need_shared
 
 from sitroom.model import Document, Place
 from sitroom.nlp import parse_one
-from sitroom.extract.places import PlaceExtractor, demonyms
-from sitroom.resolve.gazetteer import Gazetteer, name_key, skeleton
-from sitroom.resolve.places import geo_precision
+from sitroom.stages.places import PlaceExtractor, demonyms
+from sitroom.kb.gazetteer import Gazetteer, name_key, skeleton
+from sitroom.stages.geocode import geo_precision
 
 
 @pytest.fixture(scope="module")

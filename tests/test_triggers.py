@@ -2,7 +2,7 @@
 import pytest
 from shared_data import need_shared
 
-from sitroom.extract.triggers import TriggerFinder, classify_text, inflections
+from sitroom.stages.triggers import TriggerFinder, classify_text, inflections
 from sitroom.model import Document
 from sitroom.nlp import parse_one
 

@@ -137,7 +137,7 @@ def _context_places(lat0: float, lat1: float, lon0: float, lon1: float, limit: i
     """The most populous gazetteer towns inside the box: [(name, lat, lon, population)].
     Empty when the gazetteer is not available (the map does without)."""
     try:
-        from ..resolve.gazetteer import Gazetteer
+        from ..kb.gazetteer import Gazetteer
         g = Gazetteer.get()
         c = g._cols     # column-wise: name 0, kind 1, lat 7, lon 8, population 9
         names, kinds, lats, lons, pops = c[0], c[1], c[7], c[8], c[9]

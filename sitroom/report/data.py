@@ -43,7 +43,7 @@ import sqlalchemy as sa
 
 from ..store import schema as S
 from ..store.core import event_code
-from ..store.reports import _agreement_key, area_names
+from ..store.statements import _agreement_key, area_names
 
 REPORT_SCHEMA = "sitroom.report/1"
 
@@ -190,7 +190,7 @@ def build_report(store, *, country: str | None = None, admin1: str | None = None
     (country: ISO code or name; admin1: first-level region; since/until: ``date`` or
     ``YYYY-MM-DD``, events whose date range overlaps). Raises ValueError for a bad date or a
     ``since`` after ``until``. Events below ``min_confidence`` (default: the calibrated
-    threshold, :func:`sitroom.extract.calibration.default_threshold`) are left out."""
+    threshold, :func:`sitroom.stages.calibration.default_threshold`) are left out."""
     lo, hi = _day(since, "since"), _day(until, "until")
     if lo and hi and lo > hi:
         raise ValueError(f"since {lo.isoformat()} is after until {hi.isoformat()}")
@@ -199,7 +199,7 @@ def build_report(store, *, country: str | None = None, admin1: str | None = None
     ev = Evidence()
 
     if min_confidence is None:
-        from ..extract.calibration import default_threshold
+        from ..stages.calibration import default_threshold
         min_confidence = default_threshold()
     rows = list(store.iter_events(with_mentions=True, country=country, admin1=admin1, since=lo, until=hi,
                                   min_confidence=min_confidence))

@@ -148,7 +148,7 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
 
     @app.get("/api/config", tags=["meta"], summary="What the page needs: base map, counts")
     def config() -> dict[str, Any]:
-        from ..extract.calibration import default_threshold
+        from ..stages.calibration import default_threshold
 
         return {"tiles": {"url": tile_url, "attribution": OSM_ATTRIBUTION if tile_url == OSM_TILES else ""},
                 "outlines": {"countries": "/static/vendor/outlines/countries.geojson",
@@ -294,7 +294,7 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
                 limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> JSONResponse:
         """Paged in SQL; `total` counts up to COUNT_CAP matches (`total_exact` false beyond)."""
         from ..store.command import _figure_json
-        from ..store.reports import page_figures
+        from ..store.statements import page_figures
         rows, n = page_figures(store, kind=kind, country=country, admin1=admin1, since=since, until=until, doc=doc,
                                limit=limit, offset=offset, count=max(COUNT_CAP, offset + limit) + 1)
         return JSONResponse(_sql_page([_figure_json(r) for r in rows], n, limit, offset, "figures"))
@@ -309,7 +309,7 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
                limit: int = Query(100, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> JSONResponse:
         """Paged in SQL; `total` counts up to COUNT_CAP matches (`total_exact` false beyond)."""
         from ..store.command import _claim_json
-        from ..store.reports import page_claims
+        from ..store.statements import page_claims
         if event is not None:
             try:
                 parse_event_id(event)

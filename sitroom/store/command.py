@@ -203,7 +203,7 @@ def ingest(
 
 
 def _min_confidence(value: Optional[float]) -> float:
-    from ..extract.calibration import default_threshold
+    from ..stages.calibration import default_threshold
 
     return default_threshold() if value is None else value
 

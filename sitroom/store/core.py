@@ -757,18 +757,18 @@ class Store:
         return out
 
     def query_figures(self, **filters) -> list[dict[str, Any]]:
-        """Figures (tallies) with their document; see :func:`sitroom.store.reports.query_figures`."""
-        from .reports import query_figures
+        """Figures (tallies) with their document; see :func:`sitroom.store.statements.query_figures`."""
+        from .statements import query_figures
         return query_figures(self, **filters)
 
     def query_claims(self, **filters) -> list[dict[str, Any]]:
-        """Claims with the events they are linked to; see :func:`sitroom.store.reports.query_claims`."""
-        from .reports import query_claims
+        """Claims with the events they are linked to; see :func:`sitroom.store.statements.query_claims`."""
+        from .statements import query_claims
         return query_claims(self, **filters)
 
     def ceasefires(self, **filters) -> list[dict[str, Any]]:
-        """Agreements with their alleged violations per day; see :func:`sitroom.store.reports.ceasefires`."""
-        from .reports import ceasefires
+        """Agreements with their alleged violations per day; see :func:`sitroom.store.statements.ceasefires`."""
+        from .statements import ceasefires
         return ceasefires(self, **filters)
 
     def claims_for(self, event_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

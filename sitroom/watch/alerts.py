@@ -65,7 +65,7 @@ def _float(name: str, what: str, v: Any) -> float:
 
 def resolve_place(name: str) -> tuple[float, float, str]:
     """(lat, lon, label) of the most populous gazetteer place called ``name``."""
-    from ..resolve.gazetteer import Gazetteer
+    from ..kb.gazetteer import Gazetteer
 
     recs = [r for r in Gazetteer.get().lookup(name) if r.latitude is not None and r.longitude is not None]
     if not recs:

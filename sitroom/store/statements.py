@@ -228,7 +228,7 @@ def page_claims(store, *, kind: str | None = None, speaker: str | None = None,
 def _agreement_key(a: dict) -> tuple:
     """(family, area, start): a "truce" and a "ceasefire" of the same area and start are one
     agreement reported in two words (families in sitroom/data/agreements.yaml)."""
-    from ..extract.reports import agreement_lexicon
+    from ..stages.statements import agreement_lexicon
 
     kind = (a.get("kind") or "").casefold()
     families = agreement_lexicon().get("families") or {}

@@ -18,8 +18,8 @@ from typing import Any
 import yaml
 from spacy.matcher import Matcher, PhraseMatcher
 
-from ..extract.offsets import index_for
-from ..extract.triggers import _anchor, governing_verb, subject_tokens
+from .offsets import index_for
+from .triggers import _anchor, governing_verb, subject_tokens
 from ..model import ActorMention, Analysis, Trigger
 
 DEFAULT_ACTORS = Path(__file__).resolve().parent.parent / "data" / "actors.yaml"

@@ -1,6 +1,6 @@
 """Toponym resolution with document context.
 
-Each mention found by :class:`sitroom.extract.places.PlaceExtractor` carries its gazetteer
+Each mention found by :class:`sitroom.stages.places.PlaceExtractor` carries its gazetteer
 candidates; this module picks one per mention using
 
 * the document's country context (countries named, demonyms, places whose country is not in
@@ -27,14 +27,14 @@ from typing import Iterable
 
 from ..data import load as load_data, require_strings
 from ..model import Analysis, Place
-from .gazetteer import (ADMIN1, ADMIN1_SURROUNDINGS, ADMIN2, COUNTRY, PLACE, REGION, Gazetteer,
+from ..kb.gazetteer import (ADMIN1, ADMIN1_SURROUNDINGS, ADMIN2, COUNTRY, PLACE, REGION, Gazetteer,
                         Record, name_key)
 
 
 @dataclass
 class Mention:
     """A toponym candidate before resolution (found by
-    :class:`sitroom.extract.places.PlaceExtractor`, resolved here)."""
+    :class:`sitroom.stages.places.PlaceExtractor`, resolved here)."""
     start: int                      # char offsets into document.text
     end: int
     tok_start: int

@@ -5,14 +5,14 @@ Two sources are combined:
 * spaCy NER (GPE, LOC, FAC; NORP demonyms such as "Syrian" become ``feature="demonym"`` places
   resolved to the country), and
 * a gazetteer-driven matcher over the tokens: longest match of up to N tokens on the normalised
-  name key (:func:`sitroom.resolve.gazetteer.name_key`), looked up in a dict (no scans), because
+  name key (:func:`sitroom.kb.gazetteer.name_key`), looked up in a dict (no scans), because
   the small English model tags "Aleppo" NORP, "Maarat al-Numan" PERSON and "Saraqib" ORG.
 
 Guards against common words that are also tiny places (Man, Hit, Police, Reading, Mobile...):
 capitalisation, PROPN, a common-word list, no matches inside longer PERSON/ORG entities, a
 minimum population for single-token matches without NER support unless the country is already
 in the document's context. Cue words ("Aleppo province", "the city of Idlib") are recorded for
-the resolver (:mod:`sitroom.resolve.places`), which fills the :class:`~sitroom.model.Place`
+the resolver (:mod:`sitroom.stages.geocode`), which fills the :class:`~sitroom.model.Place`
 fields, the role (speaker_location) and the confidence.
 """
 from __future__ import annotations
@@ -25,9 +25,9 @@ import yaml
 
 from ..data import load as load_data, require_strings
 from ..model import Analysis, Place
-from ..resolve.gazetteer import (ADMIN1, ADMIN1_POSTAL_CODES, ADMIN2, COUNTRY, PLACE, REGION,
+from ..kb.gazetteer import (ADMIN1, ADMIN1_POSTAL_CODES, ADMIN2, COUNTRY, PLACE, REGION,
                                   Gazetteer, name_key)
-from ..resolve.places import Mention, PlaceResolver
+from .geocode import Mention, PlaceResolver
 
 DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
 
@@ -306,7 +306,7 @@ class PlaceExtractor:
                      key[:2] in ("al", "el") and _is_cap(doc[i]) and not doc[i].is_sent_start)):
                 # ("Elwak", "Alhol": an article glued to a one-word name, mid-sentence)
                 # transliteration variants: Arabic-style names (article, hyphen, ayn)
-                from ..resolve.gazetteer import skeleton
+                from ..kb.gazetteer import skeleton
                 ids = gaz.lookup_skeleton(skeleton(key))
                 loose = bool(ids)
             if ids:
@@ -435,7 +435,7 @@ class PlaceExtractor:
                 add(self._demonym_mention(span, s, e, dem[1], ent.label_))
                 continue
             if ent.label_ in ("GPE", "LOC"):
-                from ..resolve.gazetteer import skeleton
+                from ..kb.gazetteer import skeleton
                 sk_ids = self.gaz.lookup_skeleton(skeleton(key)) if len(key) >= 6 and \
                     _is_cap(doc[s]) and not any(t.text.isupper() and len(t) > 3 for t in span) \
                     else ()
