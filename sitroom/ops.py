@@ -89,23 +89,28 @@ def check_data_files() -> Check:
     def run() -> Check:
         from importlib import resources
 
-        import yaml
+        from . import data
         files = sorted(p for p in resources.files("sitroom.data").iterdir() if p.name.endswith(".yaml"))
         need = {"taxonomy.yaml", "actors.yaml", "demonyms.yaml", "place_words.yaml", "date_words.yaml"}
         missing = need - {p.name for p in files}
         if missing:
             return Check("data files", "FAIL", f"missing {', '.join(sorted(missing))} in sitroom/data",
                          "reinstall sitroom (pip install -e .)")
+        overrides = sorted((p for d in data.search_path() if d.is_dir() for p in d.glob("*.yaml")),
+                           key=str)
         for p in files:
             try:
-                with p.open("r", encoding="utf-8") as fh:
-                    yaml.safe_load(fh)
-            except yaml.YAMLError as exc:
-                mark = getattr(exc, "problem_mark", None)
-                where = f" line {mark.line + 1}" if mark is not None else ""
-                return Check("data files", "FAIL", f"sitroom/data/{p.name}{where} is not valid YAML: "
-                             f"{getattr(exc, 'problem', exc)}", f"fix sitroom/data/{p.name}")
-        return Check("data files", "ok", f"{len(files)} YAML files in sitroom/data parse")
+                data.parse(p)
+            except data.DataFileError as exc:
+                return Check("data files", "FAIL", f"sitroom/data/{exc}".replace(str(p), p.name),
+                             f"fix sitroom/data/{p.name}")
+        for p in overrides:
+            try:
+                data.read(p.name)
+            except data.DataFileError as exc:
+                return Check("data files", "FAIL", str(exc), f"fix it or take it off {data.ENV}")
+        extra = f", {len(overrides)} override(s) on {data.ENV}" if overrides else ""
+        return Check("data files", "ok", f"{len(files)} YAML files in sitroom/data parse{extra}")
     return _guard("data files", run, "reinstall sitroom (pip install -e .)")
 
 

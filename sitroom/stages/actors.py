@@ -1,8 +1,8 @@
 """Actors: who did it, and to whom.
 
-:class:`ActorFinder` loads the actor dictionary (``sitroom/data/actors.yaml``; its header documents
-the schema) and compiles it once into spaCy ``PhraseMatcher``/``Matcher`` patterns: named actors by
-alias, "<demonym> <head>" mentions ("Syrian jets", "Iraqi police", "Sudanese protesters"),
+:class:`ActorFinder` takes the actor dictionary (:mod:`sitroom.kb.actors`, from
+``sitroom/data/actors.yaml``; its header documents the schema) and compiles it once into spaCy
+``PhraseMatcher``/``Matcher`` patterns: named actors by alias, "<demonym> <head>" mentions ("Syrian jets", "Iraqi police", "Sudanese protesters"),
 "<country>'s <head>", and generic mentions ("government forces", "police", "civilians",
 "gunmen") resolved with the document's country code when one is given.
 
@@ -11,67 +11,53 @@ parse.
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any
 
-import yaml
 from spacy.matcher import Matcher, PhraseMatcher
 
+from ..kb.actors import ActorDictionary, is_acronym as _is_acronym, slug
+from ..model import ActorMention, Analysis, Trigger
+from ..nlp import load_nlp
 from .offsets import index_for
 from .triggers import _anchor, governing_verb, subject_tokens
-from ..model import ActorMention, Analysis, Trigger
-
-DEFAULT_ACTORS = Path(__file__).resolve().parent.parent / "data" / "actors.yaml"
 
 #: priority on equal span length: named > demonym/possessive/capital > generic
 _PRIORITY = {"A": 3, "D": 2, "C": 2, "P": 2, "K": 2, "G": 1}
 
 
-def slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
-
-
-def _is_acronym(alias: str) -> bool:
-    """Short all-caps aliases (IS, HTS, SDF, US) match case-sensitively."""
-    letters = re.sub(r"[^A-Za-z]", "", alias)
-    return bool(letters) and letters.isupper() and len(letters) <= 5
-
-
 class ActorFinder:
-    """Find and normalise actor mentions. Build once; call per analysis."""
+    """Find and normalise actor mentions. Build once; call per analysis.
 
-    def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path else DEFAULT_ACTORS
-        with open(self.path, encoding="utf-8") as fh:
-            data: dict[str, Any] = yaml.safe_load(fh)
-        from ..nlp import load_nlp
+    ``path``: an actor dictionary of one's own instead of the packaged one (with its
+    ``SITROOM_DATA`` overrides); ``dictionary``: an :class:`~sitroom.kb.actors.ActorDictionary`
+    already loaded."""
+
+    def __init__(self, path: str | Path | None = None, dictionary: ActorDictionary | None = None):
+        self.dictionary = dictionary or ActorDictionary.load(path)
+        self.path = Path(path) if path else None
+        kb = self.dictionary
         nlp = load_nlp()
         self.vocab = nlp.vocab
         make = nlp.make_doc
-        # countries
-        self.countries: dict[str, str] = {}          # code -> name
-        self.demonyms: dict[str, str] = {}           # lower demonym / country name -> code
-        self.capitals: dict[str, str] = {}
-        for code, name, dems, capital in data.get("countries", []):
-            self.countries[code] = name
-            for d in dems or []:
-                self.demonyms[str(d) if _is_acronym(str(d)) else str(d).lower()] = code
-            self.capitals[str(capital).lower()] = code
-        self.name_to_code = {n.lower(): c for c, n in self.countries.items()}
-        # heads
-        heads = dict(data.get("heads") or {})
-        mods = [m.lower() for m in heads.pop("modifiers", [])]
-        self.heads: dict[str, dict[str, Any]] = heads
-        # named actors
-        self.actors: list[dict[str, Any]] = data.get("actors") or []
+        self.countries = kb.countries
+        self.demonyms = kb.demonyms
+        self.capitals = kb.capitals
+        self.name_to_code = kb.name_to_code
+        self.heads = kb.heads
+        self.actors = kb.actors
+        self.head_class = kb.head_class
+        self._compile_named(make)
+        self._compile_generic(make, kb.modifiers)
+
+    def _compile_named(self, make) -> None:
+        """Named actors by alias: acronyms case-sensitively, the rest in lower case; the
+        dictionary's token patterns as they are."""
         self.pm_lower = PhraseMatcher(self.vocab, attr="LOWER")
         self.pm_orth = PhraseMatcher(self.vocab, attr="ORTH")
         self.matcher = Matcher(self.vocab)
         for i, a in enumerate(self.actors):
-            a.setdefault("id", slug(a["name"]))
             lower, orth = [], []
-            for alias in {str(x) for x in a.get("aliases") or []} | {a["name"]}:
+            for alias in self.dictionary.aliases(a):
                 (orth if _is_acronym(alias) else lower).append(make(alias if _is_acronym(alias) else alias.lower()))
             if lower:
                 self.pm_lower.add(f"A:{i}", lower)
@@ -79,17 +65,16 @@ class ActorFinder:
                 self.pm_orth.add(f"A:{i}", orth)
             if a.get("patterns"):
                 self.matcher.add(f"A:{i}", a["patterns"])
-        # generic phrases per head class; one demonym / possessive pattern set for all classes
-        # (the head word decides the class: first class in the file that lists it)
+
+    def _compile_generic(self, make, mods: list[str]) -> None:
+        """Generic phrases per head class; one demonym / possessive pattern set for all classes
+        (the head word decides the class: first class in the file that lists it); capitals and
+        country names standing for their government."""
         mod_tok = {"LOWER": {"IN": mods}, "OP": "{0,2}"}
-        self.head_class: dict[str, str] = {}
         for cls, h in self.heads.items():
             gen = [make(str(g).lower()) for g in h.get("generic") or []]
             if gen:
                 self.pm_lower.add(f"G:{cls}", gen)
-            for w in h.get("words") or []:
-                if " " not in str(w):
-                    self.head_class.setdefault(str(w).lower(), cls)
         head_tok = {"LOWER": {"IN": sorted(self.head_class)}}
         dem_single = sorted(d for d in self.demonyms if len(make(d)) == 1 and not _is_acronym(d))
         dem_multi = [d for d in self.demonyms if d not in dem_single]

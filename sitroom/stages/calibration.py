@@ -18,11 +18,9 @@ from __future__ import annotations
 import math
 from datetime import date
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
-
+from .. import data as data_files
 from ..model import Event, iso_day
 
 MODEL_FILE = "calibration.yaml"
@@ -32,11 +30,9 @@ EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civili
 @lru_cache(maxsize=1)
 def load_model() -> dict[str, Any] | None:
     """The fitted model (``{features, coef, intercept, threshold, ...}``) or None when absent."""
-    f = resources.files("sitroom.data").joinpath(MODEL_FILE)
-    if not f.is_file():
+    if not data_files.sources(MODEL_FILE):
         return None
-    with f.open("r", encoding="utf-8") as fh:
-        m = yaml.safe_load(fh) or {}
+    m = data_files.load(MODEL_FILE)
     if not m.get("coef"):
         return None
     return m

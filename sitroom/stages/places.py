@@ -17,19 +17,20 @@ fields, the role (speaker_location) and the confidence.
 """
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from ..data import load as load_data, require_strings
+from ..data import ENV as DATA_ENV, load as load_data, load_file, require_strings
 from ..model import Analysis, Place
 from ..kb.gazetteer import (ADMIN1, ADMIN1_POSTAL_CODES, ADMIN2, COUNTRY, PLACE, REGION,
-                                  Gazetteer, name_key)
+                            Gazetteer, name_key, skeleton)
+from ..nlp import parse_one
 from .geocode import Mention, PlaceResolver
 
-DEMONYMS_FILE = Path(__file__).resolve().parent.parent / "data" / "demonyms.yaml"
+#: the demonym table (a data file: ``SITROOM_DATA`` overrides apply)
+DEMONYMS_FILE = "demonyms.yaml"
 
 MAX_TOKENS = 6
 #: a town this big that opens a PERSON entity ("Seattle Seahawks") is no surname elsewhere
@@ -100,8 +101,16 @@ SPEAKER_LEFT = (
     r"\b(?:in|from|at)\s+(?:the\s+)?$")
 
 
-def _load_demonyms(path: Path = DEMONYMS_FILE) -> dict[str, str]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def _demonym_table(path: str | None) -> dict:
+    """demonyms.yaml with its overrides (``path=None``), or the file at ``path``."""
+    data = load_data(DEMONYMS_FILE) if path in (None, DEMONYMS_FILE) else load_file(path)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path or DEMONYMS_FILE}: the top level must map demonyms to country codes")
+    return data
+
+
+def _load_demonyms(path: str | None = None) -> dict[str, str]:
+    data = _demonym_table(path)
     out: dict[str, str] = {}
     for word, val in data.items():
         word = str(word)
@@ -118,15 +127,28 @@ def _load_demonyms(path: Path = DEMONYMS_FILE) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=4)
-def demonyms_singular(path: str = str(DEMONYMS_FILE)) -> frozenset[str]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    return frozenset(str(k) for k in data)
+def demonyms_singular(path: str | None = None) -> frozenset[str]:
+    """The demonyms as listed (singular adjectives: "Syrian")."""
+    return _demonyms_singular(path, _data_env())
+
+
+def demonyms(path: str | None = None) -> dict[str, str]:
+    """Demonym (singular and plural) -> country code or region name."""
+    return _demonyms(path, _data_env())
+
+
+def _data_env() -> str:
+    return os.environ.get(DATA_ENV, "")
 
 
 @lru_cache(maxsize=4)
-def demonyms(path: str = str(DEMONYMS_FILE)) -> dict[str, str]:
-    return _load_demonyms(Path(path))
+def _demonyms_singular(path: str | None, env: str) -> frozenset[str]:
+    return frozenset(str(k) for k in _demonym_table(path))
+
+
+@lru_cache(maxsize=4)
+def _demonyms(path: str | None, env: str) -> dict[str, str]:
+    return _load_demonyms(path)
 
 
 def _cut_semicolon(span) -> tuple[str, int]:
@@ -221,14 +243,29 @@ def _is_cap(t) -> bool:
                                           len(s) > 1 and s[1].isupper()))
 
 
+class _Found:
+    """The mentions found so far and the tokens they cover (each token belongs to one)."""
+
+    __slots__ = ("mentions", "taken")
+
+    def __init__(self) -> None:
+        self.mentions: list[Mention] = []
+        self.taken: set[int] = set()
+
+    def add(self, m: Mention) -> None:
+        self.mentions.append(m)
+        self.taken.update(range(m.tok_start, m.tok_end))
+
+
 class PlaceExtractor:
     """Fills ``analysis.places`` with every toponym mention, resolved with document context."""
 
     def __init__(self, gazetteer: Gazetteer | None = None, demonyms_path: str | Path | None = None,
                  min_population_single: int = 20000):
         self.gaz = gazetteer or Gazetteer.get()
-        self.demonyms = dict(demonyms(str(demonyms_path or DEMONYMS_FILE)))
-        self.adjectives = set(demonyms_singular(str(demonyms_path or DEMONYMS_FILE)))
+        path = str(demonyms_path) if demonyms_path else None
+        self.demonyms = dict(demonyms(path))
+        self.adjectives = set(demonyms_singular(path))
         self.demonym_keys = {name_key(k): v for k, v in self.demonyms.items()}
         self.max_demonym_words = max(k.count(" ") + 1 for k in self.demonym_keys)
         self.min_pop_single = min_population_single
@@ -306,7 +343,6 @@ class PlaceExtractor:
                      key[:2] in ("al", "el") and _is_cap(doc[i]) and not doc[i].is_sent_start)):
                 # ("Elwak", "Alhol": an article glued to a one-word name, mid-sentence)
                 # transliteration variants: Arabic-style names (article, hyphen, ayn)
-                from ..kb.gazetteer import skeleton
                 ids = gaz.lookup_skeleton(skeleton(key))
                 loose = bool(ids)
             if ids:
@@ -335,23 +371,31 @@ class PlaceExtractor:
 
     # ------------------------------------------------------------------ main
     def __call__(self, analysis: Analysis) -> None:
+        """Find the document's place mentions in four passes, each over what the earlier ones
+        left free (a token belongs to one mention), then resolve them all together:
+        1. spaCy's place entities (:meth:`_ner_places`), 2. demonyms (:meth:`_demonym_places`),
+        3. gazetteer names the tagger missed (:meth:`_gazetteer_places`), 4. abbreviations and
+        state codes (:meth:`_abbreviation_places`)."""
         doc = analysis.doc
         if doc is None:
-            from ..nlp import parse_one
             doc = parse_one(analysis.document).doc
             analysis.doc = doc
         tok_ent: dict[int, object] = {}
         for ent in doc.ents:
             for k in range(ent.start, ent.end):
                 tok_ent[k] = ent
-        mentions: list[Mention] = []
-        taken: set[int] = set()
-
-        def add(m: Mention) -> None:
-            mentions.append(m)
-            taken.update(range(m.tok_start, m.tok_end))
-
+        found = _Found()
         gaz_by_start = {m.tok_start: m for m in self._gaz_matches(doc)}
+        self._note_names(doc)
+        self._ner_places(doc, found, gaz_by_start)
+        self._demonym_places(doc, found, tok_ent)
+        self._gazetteer_places(doc, found, gaz_by_start, tok_ent)
+        self._abbreviation_places(doc, found)
+        analysis.places = self.resolver.resolve(self._finish(doc, found.mentions), analysis)
+
+    def _note_names(self, doc) -> None:
+        """Words of the text that are no place names wherever they appear: parts of multi-word
+        PERSON entities (``_person_parts``) and names given to vessels (``_vessels``)."""
         self._person_parts = {t.text for ent in doc.ents if ent.label_ == "PERSON"
                               and len(ent) > 1 for t in ent if t.is_alpha
                               and not (t.i == ent.start and _team_like(ent)
@@ -365,102 +409,131 @@ class PlaceExtractor:
         self._vessels = {doc[i + 1].text for i in range(len(doc) - 1)
                          if _names_vessel(doc[i]) and _is_cap(doc[i + 1])}
 
-        # 1. NER place entities
+    # ------------------------------------------------------------------ 1. NER place entities
+    def _ner_places(self, doc, found: "_Found", gaz_by_start: dict[int, Mention]) -> None:
+        """Pass 1: every GPE/LOC/FAC entity that names a place (:meth:`_ner_place`)."""
         for ent in doc.ents:
             if ent.label_ not in NER_PLACE:
                 continue
-            s, e = ent.start, ent.end
-            while s < e and doc[s].lower_ in ("the", "a", "an") :
-                s += 1
-            while e > s and (doc[e - 1].text in ("'s", "’s", "'", "’", ".", ",", "-") or
-                             doc[e - 1].is_space):
-                e -= 1
-            if s >= e:
-                continue
-            span = doc[s:e]
-            # headlines joined by ';' without a space ("Deir Ezzor;122 were killed"): the
-            # name ends at the semicolon
-            stext, send = _cut_semicolon(span)
-            if not stext:
-                continue
-            if (s > 0 and _names_vessel(doc[s - 1])) or (e - s == 1 and doc[s].text in self._vessels) \
-                    or _after_operation(doc, s):
-                continue        # "INS Mysore": a warship; Operation "Olive Branch"
-            if e - s == 1 and (doc[s].lower_ in MODIFIER_WORDS or doc[s].lower_.rstrip(".") in TITLES
-                               or _direction_of_next(doc, s, e)):
-                continue        # "The Naval commandos", "Northeast Philadelphia": modifiers
-            if doc[s].lower_.rstrip(".") in TITLES or (
-                    s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES and doc[s - 1].text[:1].isupper()
-                    and ent.label_ != "GPE" or (s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES
-                                                and not self.gaz.lookup_key(name_key(stext)))):
-                continue
-            g = gaz_by_start.get(s)
-            if g is not None and g.tok_end > e and not g.loose and all(
-                    _is_cap(t) or t.lower_ in PARTICLES for t in doc[e:g.tok_end]):
-                # "U.S. Virgin Islands" (NER: "U.S."), "MEXICO CITY" (NER: "MEXICO"): the
-                # gazetteer's longer name wins
-                g.ner = ent.label_
-                g.strength = 0.9
-                add(g)
-                continue
-            rid = self.gaz.abbrev.get(stext)
-            if rid is not None:
-                add(Mention(span.start_char, send, s, e, stext, (rid,), False,
-                            ent.label_, strength=0.95))
-                continue
-            key = name_key(stext)
-            ids = self.gaz.lookup_key(key)
-            ids = _no_acronym_towns(stext, ids, self.gaz)
-            if ids:
-                add(Mention(span.start_char, send, s, e, stext, ids, False, ent.label_,
-                            strength=0.95))
-                continue
-            # sub-matches from the gazetteer matcher inside the entity ("Idlib Province")
-            # (the matches are keyed by start in text order: the starts inside the entity are enough)
-            subs = [m for k in range(s, e) if (m := gaz_by_start.get(k)) is not None and m.tok_end <= e
-                    and not all(t.lower_ in COMMON_WORDS for t in doc[m.tok_start:m.tok_end])
-                    and not _direction_of_next(doc, m.tok_start, m.tok_end)]
-            # a sub-match that can only be a town is an acronym ("SOS"); one that may also be
-            # a region or country keeps all its readings for the resolver to weigh
-            subs = [m for m in subs if _no_acronym_towns(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)]
-            subs = [m for m in subs if not _glued_to_unknown(doc, m, s, e) or self._known_widely(m)]
-            if subs:
-                for m in subs:
-                    m.ner = ent.label_
-                    m.strength = 0.9
-                    add(m)
-                continue
-            dem = self._demonym_at(doc, s)
-            if dem and dem[0] == e:
-                add(self._demonym_mention(span, s, e, dem[1], ent.label_))
-                continue
-            if ent.label_ in ("GPE", "LOC"):
-                from ..kb.gazetteer import skeleton
-                sk_ids = self.gaz.lookup_skeleton(skeleton(key)) if len(key) >= 6 and \
-                    _is_cap(doc[s]) and not any(t.text.isupper() and len(t) > 3 for t in span) \
-                    else ()
-                if e - s == 1:
-                    # one word: no countries (their spellings are known), a town of some size,
-                    # and not a surname used elsewhere in the text
-                    sk_ids = () if stext in self._person_parts else tuple(
-                        r for r in sk_ids if self.gaz.record(r).kind != COUNTRY and
-                        self.gaz.record(r).population >= 10000)
-                if sk_ids:
-                    # transliteration variant: kept only where its country is in the context
-                    add(Mention(span.start_char, send, s, e, stext, sk_ids, True,
-                                ent.label_, strength=0.7, weak=True))
-                    continue
-            loose = self.gaz.fuzzy(stext, cutoff=92) if ent.label_ != "FAC" and \
-                len(stext) >= 7 else []
-            if loose:
-                ids = tuple(dict.fromkeys(r.id for r, _ in loose))
-                add(Mention(span.start_char, send, s, e, stext, ids, True, ent.label_,
-                            strength=0.7, weak=True))
-            elif ent.label_ in ("GPE", "LOC") and any(_is_cap(t) for t in span) and e - s > 1:
-                add(Mention(span.start_char, send, s, e, stext, (), False, ent.label_,
-                            strength=0.7))
+            trimmed = self._ner_span(doc, ent)
+            if trimmed is not None:
+                self._ner_place(doc, ent, *trimmed, found, gaz_by_start)
 
-        # 2. demonyms (NORP entities or capitalised demonym words anywhere)
+    def _ner_span(self, doc, ent) -> tuple[int, int, str, int] | None:
+        """The entity without a leading article or trailing possessive/punctuation, as (start
+        token, end token, text, end offset); None when what is left is no place name (a ship,
+        a military operation, a title, a modifier such as "Naval" or "Northeast")."""
+        s, e = ent.start, ent.end
+        while s < e and doc[s].lower_ in ("the", "a", "an") :
+            s += 1
+        while e > s and (doc[e - 1].text in ("'s", "’s", "'", "’", ".", ",", "-") or
+                         doc[e - 1].is_space):
+            e -= 1
+        if s >= e:
+            return None
+        span = doc[s:e]
+        # headlines joined by ';' without a space ("Deir Ezzor;122 were killed"): the
+        # name ends at the semicolon
+        stext, send = _cut_semicolon(span)
+        if not stext:
+            return None
+        if (s > 0 and _names_vessel(doc[s - 1])) or (e - s == 1 and doc[s].text in self._vessels) \
+                or _after_operation(doc, s):
+            return None         # "INS Mysore": a warship; Operation "Olive Branch"
+        if e - s == 1 and (doc[s].lower_ in MODIFIER_WORDS or doc[s].lower_.rstrip(".") in TITLES
+                           or _direction_of_next(doc, s, e)):
+            return None         # "The Naval commandos", "Northeast Philadelphia": modifiers
+        if doc[s].lower_.rstrip(".") in TITLES or (
+                s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES and doc[s - 1].text[:1].isupper()
+                and ent.label_ != "GPE" or (s > 0 and doc[s - 1].lower_.rstrip(".") in TITLES
+                                            and not self.gaz.lookup_key(name_key(stext)))):
+            return None
+        return s, e, stext, send
+
+    def _ner_place(self, doc, ent, s: int, e: int, stext: str, send: int, found: "_Found",
+                   gaz_by_start: dict[int, Mention]) -> None:
+        """The mention(s) one place entity (trimmed to tokens s..e) gives, first that applies:
+        a longer gazetteer name starting with it, a known abbreviation, its exact name, the
+        gazetteer names inside it, a demonym, a transliteration variant (skeleton key), a near
+        spelling (fuzzy), or, for a multi-word GPE/LOC, an unresolved place."""
+        span = doc[s:e]
+        add = found.add
+        g = gaz_by_start.get(s)
+        if g is not None and g.tok_end > e and not g.loose and all(
+                _is_cap(t) or t.lower_ in PARTICLES for t in doc[e:g.tok_end]):
+            # "U.S. Virgin Islands" (NER: "U.S."), "MEXICO CITY" (NER: "MEXICO"): the
+            # gazetteer's longer name wins
+            g.ner = ent.label_
+            g.strength = 0.9
+            add(g)
+            return
+        rid = self.gaz.abbrev.get(stext)
+        if rid is not None:
+            add(Mention(span.start_char, send, s, e, stext, (rid,), False,
+                        ent.label_, strength=0.95))
+            return
+        key = name_key(stext)
+        ids = self.gaz.lookup_key(key)
+        ids = _no_acronym_towns(stext, ids, self.gaz)
+        if ids:
+            add(Mention(span.start_char, send, s, e, stext, ids, False, ent.label_,
+                        strength=0.95))
+            return
+        subs = self._sub_matches(doc, s, e, gaz_by_start)
+        if subs:
+            for m in subs:
+                m.ner = ent.label_
+                m.strength = 0.9
+                add(m)
+            return
+        dem = self._demonym_at(doc, s)
+        if dem and dem[0] == e:
+            add(self._demonym_mention(span, s, e, dem[1], ent.label_))
+            return
+        if ent.label_ in ("GPE", "LOC"):
+            sk_ids = self.gaz.lookup_skeleton(skeleton(key)) if len(key) >= 6 and \
+                _is_cap(doc[s]) and not any(t.text.isupper() and len(t) > 3 for t in span) \
+                else ()
+            if e - s == 1:
+                # one word: no countries (their spellings are known), a town of some size,
+                # and not a surname used elsewhere in the text
+                sk_ids = () if stext in self._person_parts else tuple(
+                    r for r in sk_ids if self.gaz.record(r).kind != COUNTRY and
+                    self.gaz.record(r).population >= 10000)
+            if sk_ids:
+                # transliteration variant: kept only where its country is in the context
+                add(Mention(span.start_char, send, s, e, stext, sk_ids, True,
+                            ent.label_, strength=0.7, weak=True))
+                return
+        loose = self.gaz.fuzzy(stext, cutoff=92) if ent.label_ != "FAC" and \
+            len(stext) >= 7 else []
+        if loose:
+            ids = tuple(dict.fromkeys(r.id for r, _ in loose))
+            add(Mention(span.start_char, send, s, e, stext, ids, True, ent.label_,
+                        strength=0.7, weak=True))
+        elif ent.label_ in ("GPE", "LOC") and any(_is_cap(t) for t in span) and e - s > 1:
+            add(Mention(span.start_char, send, s, e, stext, (), False, ent.label_,
+                        strength=0.7))
+
+    def _sub_matches(self, doc, s: int, e: int, gaz_by_start: dict[int, Mention]) -> list[Mention]:
+        """The gazetteer matcher's names inside an entity (tokens s..e) that the entity as a
+        whole is not ("Idlib Province"): no common words, no compass word before a name, no
+        acronym that can only be a town, no known name glued to an unknown one."""
+        # (the matches are keyed by start in text order: the starts inside the entity are enough)
+        subs = [m for k in range(s, e) if (m := gaz_by_start.get(k)) is not None and m.tok_end <= e
+                and not all(t.lower_ in COMMON_WORDS for t in doc[m.tok_start:m.tok_end])
+                and not _direction_of_next(doc, m.tok_start, m.tok_end)]
+        # a sub-match that can only be a town is an acronym ("SOS"); one that may also be
+        # a region or country keeps all its readings for the resolver to weigh
+        subs = [m for m in subs if _no_acronym_towns(doc[m.tok_start:m.tok_end].text, m.ids, self.gaz)]
+        return [m for m in subs if not _glued_to_unknown(doc, m, s, e) or self._known_widely(m)]
+
+    # ------------------------------------------------------------------ 2. demonyms
+    def _demonym_places(self, doc, found: "_Found", tok_ent: dict) -> None:
+        """Pass 2: demonyms (NORP entities or capitalised demonym words anywhere). People
+        ("Syrians"), organisations ("British Airways") and languages ("in Turkish") are
+        marked ``context_only``: country context, not place mentions."""
+        taken = found.taken
         i = 0
         while i < len(doc):
             if i in taken or not _is_cap(doc[i]):
@@ -474,8 +547,6 @@ class PlaceExtractor:
                     ent = tok_ent.get(i)
                     m = self._demonym_mention(span, i, j, cc,
                                               ent.label_ if ent is not None else None)
-                    # people ("Syrians"), organisations ("British Airways") and languages
-                    # ("in Turkish") are country context, not place mentions
                     nxt = doc[j] if j < len(doc) else None
                     if (doc[j - 1].tag_ in ("NNPS", "NNS") or span.text not in self.adjectives
                             or (ent is not None and ent.label_ in ("WORK_OF_ART", "PERSON")
@@ -484,12 +555,18 @@ class PlaceExtractor:
                             or (i > 0 and doc[i - 1].lower_ in ("in", "speak", "speaks", "spoke")
                                 and (nxt is None or not nxt.is_alpha))):
                         m.extra["context_only"] = True
-                    add(m)
+                    found.add(m)
                     i = j
                     continue
             i += 1
 
-        # 3. gazetteer matches not covered by NER places
+    # ------------------------------------------------------------------ 3. gazetteer names
+    def _gazetteer_places(self, doc, found: "_Found", gaz_by_start: dict[int, Mention],
+                          tok_ent: dict) -> None:
+        """Pass 3: gazetteer matches not covered by the earlier passes, judged one by one
+        (:meth:`_judge`); a rejected one is kept after all when the text accepts the same name
+        elsewhere or puts a cue word after it."""
+        taken = found.taken
         rejected: list[Mention] = []
         for m in gaz_by_start.values():
             if any(k in taken for k in range(m.tok_start, m.tok_end)):
@@ -504,10 +581,10 @@ class PlaceExtractor:
             if verdict is None:
                 rejected.append(m)
                 continue
-            add(m)
+            found.add(m)
         # a name accepted elsewhere in the text is a place here too ("Idlib city was hit",
         # where the tagger read "Idlib" as an adjective); so is a name before a cue word
-        confirmed = {name_key(m.text) for m in mentions if m.ids and not m.weak and
+        confirmed = {name_key(m.text) for m in found.mentions if m.ids and not m.weak and
                      m.extra.get("embedded") is None}
         for m in rejected:
             first = doc[m.tok_start]
@@ -521,11 +598,14 @@ class PlaceExtractor:
                     continue
                 m.strength = 0.6
                 m.weak = name_key(m.text) not in confirmed
-                add(m)
+                found.add(m)
 
-        # 4. country abbreviations (US, U.S., UK, UAE, DRC) matched against countries only
+    # ------------------------------------------------------------------ 4. abbreviations
+    def _abbreviation_places(self, doc, found: "_Found") -> None:
+        """Pass 4: country abbreviations (US, U.S., UK, UAE, DRC) matched against countries
+        only, and a state's code after a town (:meth:`_state_code`)."""
         for t in doc:
-            if t.i in taken:
+            if t.i in found.taken:
                 continue
             surface = t.text
             rid = self.gaz.abbrev.get(surface)
@@ -541,13 +621,17 @@ class PlaceExtractor:
                     rid = None
             state = False
             if rid is None:
-                rid, surface = self._state_code(doc, t, mentions)
+                rid, surface = self._state_code(doc, t, found.mentions)
                 state = rid is not None
             if rid is not None and (len(surface) > 3 or surface.isupper() or "." in surface
                                     or state):
-                add(Mention(t.idx, t.idx + len(surface), t.i, t.i + 1, surface, (rid,), False,
-                            None, strength=0.9))
+                found.add(Mention(t.idx, t.idx + len(surface), t.i, t.i + 1, surface, (rid,),
+                                  False, None, strength=0.9))
 
+    # ------------------------------------------------------------------ finishing
+    def _finish(self, doc, mentions: list[Mention]) -> list[Mention]:
+        """The mentions for the resolver: names inside an organisation's spelled-out name
+        flagged, names inside a person's name dropped, in text order, cue words recorded."""
         # "Islamic State West Africa Province (ISWAP)": a place named inside an organisation's
         # name spelled out before its acronym is kept as a toponym, but says nothing of where
         # the story or its events are (relation "name")
@@ -560,7 +644,7 @@ class PlaceExtractor:
         for m in mentions:
             self._cues(doc, m)
         self._coordinated_cues(doc, mentions)
-        analysis.places = self.resolver.resolve(mentions, analysis)
+        return mentions
 
     def _in_person_named(self, doc, m: Mention) -> bool:
         """The mention sits in an institution's name after a capitalised word that is no place

@@ -1,6 +1,7 @@
 """Event triggers: what happened.
 
-:class:`TriggerFinder` loads the event taxonomy (``sitroom/data/taxonomy.yaml``; its header
+:class:`TriggerFinder` loads the event taxonomy (``sitroom/data/taxonomy.yaml`` through
+:func:`sitroom.data.load`, so ``SITROOM_DATA`` overrides apply; its header
 documents the schema), compiles every trigger phrase once into a token index and every cue
 list into a regular expression, and fills ``Analysis.triggers`` with :class:`~sitroom.model.Trigger`
 objects (ACLED event/sub-event type, PLOVER type, score, negation, hypothetical flag, sentence).
@@ -23,12 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .. import data as data_files
 from ..model import Analysis, Trigger
 from .attribution import REPORT_LEMMAS
 
-DEFAULT_TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.yaml"
+TAXONOMY_FILE = "taxonomy.yaml"
 
 #: Irregular forms added to a phrase word's inflections.
 IRREGULAR: dict[str, tuple[str, ...]] = {
@@ -162,9 +162,10 @@ class TriggerFinder:
 
     def __init__(self, taxonomy_path: str | Path | None = None, min_score: float = 0.3,
                  classify_min_score: float = 0.3):
-        self.path = Path(taxonomy_path) if taxonomy_path else DEFAULT_TAXONOMY
-        with open(self.path, encoding="utf-8") as fh:
-            self.taxonomy: dict[str, Any] = yaml.safe_load(fh)
+        # the packaged taxonomy with its SITROOM_DATA overrides, or a file of one's own
+        self.path = Path(taxonomy_path) if taxonomy_path else TAXONOMY_FILE
+        self.taxonomy: dict[str, Any] = (data_files.load_file(taxonomy_path) if taxonomy_path
+                                         else data_files.load(TAXONOMY_FILE))
         self.min_score = min_score
         self.classify_min_score = classify_min_score
         #: classify_text: score discount per sentence after the first that has a trigger
