@@ -345,7 +345,53 @@ class PlaceResolver:
 
     # ---------------------------------------------------------------- main
     def resolve(self, mentions: Iterable[Mention], analysis: Analysis) -> list[Place]:
+        """One reading per mention, in steps: relations and the document's country context
+        (:meth:`_context`), weak mentions outside it dropped, "X, Y" qualifiers
+        (:meth:`_qualifiers`), scored choices (:meth:`_choose`), lists, surroundings, the
+        geographic focus (:meth:`_apply_focus`), then the :class:`Place` records."""
         mentions = [self._arabic_form_filter(m) for m in mentions]
+        text = analysis.document.text
+        ctx, src = self._context(mentions, analysis)
+        # weak mentions survive only when one of their candidates is in the document's countries
+        kept = []
+        for m in mentions:
+            if m.weak:
+                ok = any(self.gaz.record(i).country_code in ctx and
+                         (ctx[self.gaz.record(i).country_code] >= 1.0) for i in m.ids)
+                if not ok:
+                    continue
+            kept.append(m)
+        mentions = kept
+        top = max(ctx.values(), default=0.0)
+
+        admin_cued = {name_key(m.text) for m in mentions if m.cue in (ADMIN1, ADMIN2)
+                      and not m.extra.get("around")}
+        city_cued = {name_key(m.text) for m in mentions if m.cue == PLACE}
+        self._admin_named = admin_cued - city_cued
+        within, qualifier = self._qualifiers(mentions, text)
+        choice = self._choose(mentions, ctx, top, within)
+
+        # "Atlanta, Georgia": Y is the unit that holds the place X was read as
+        for k, (kx, unit) in qualifier.items():
+            got, x = choice.get(k), choice.get(kx)
+            if got and x and x[0] is not None and got[0] is not None and \
+                    got[0].id != unit.id and _inside(x[0], unit):
+                choice[k] = (unit, got[1], got[2])
+
+        self._lists(mentions, choice, text, within)
+        self._surroundings(mentions, choice, text)
+        self._apply_focus(mentions, choice, analysis, src, within, ctx, top)
+        places: list[Place] = []
+        for k, m in enumerate(mentions):
+            if not m.extra.get("context_only"):
+                places.append(self._place(m, choice.get(k), text))
+        return places
+
+    def _context(self, mentions: list[Mention], analysis: Analysis) -> tuple[Counter, str | None]:
+        """Each mention's relation ("60 km north of X", a border, an origin, a name), and the
+        document's country context: the countries its mentions name, the caller's hint
+        (``document.meta["countries"]``) and the source's country; returns (context, source
+        country or None)."""
         text = analysis.document.text
         for m in mentions:
             rel = ("name", None) if m.extra.get("in_name") else relation(text, m.start, m.end)
@@ -359,25 +405,14 @@ class PlaceResolver:
         src = source_country(analysis.document.source or analysis.document.url)
         if src and self.gaz.country(src) is not None:
             ctx[src] += FOCUS["source_weight"]
-        # weak mentions survive only when one of their candidates is in the document's countries
-        kept = []
-        for m in mentions:
-            if m.weak:
-                ok = any(self.gaz.record(i).country_code in ctx and
-                         (ctx[self.gaz.record(i).country_code] >= 1.0) for i in m.ids)
-                if not ok:
-                    continue
-            kept.append(m)
-        mentions = kept
-        top = max(ctx.values(), default=0.0)
+        return ctx, src
 
-        choice: dict[int, tuple[Record | None, float, float]] = {}
-        a1ctx: Counter = Counter()
-        admin_cued = {name_key(m.text) for m in mentions if m.cue in (ADMIN1, ADMIN2)
-                      and not m.extra.get("around")}
-        city_cued = {name_key(m.text) for m in mentions if m.cue == PLACE}
-        self._admin_named = admin_cued - city_cued
-        # "X, Y" where Y is an unambiguous admin1/country mention right after X
+    def _qualifiers(self, mentions: list[Mention], text: str
+                    ) -> tuple[dict[int, Record], dict[int, tuple[int, Record]]]:
+        """"X, Y" where Y is an unambiguous admin1/country mention right after X: ``within``
+        (mention index of X -> the unit it is read inside; the same unit for the other mentions
+        of X's name, one sense per text) and ``qualifier`` (index of Y -> (index of X, the unit
+        that holds one of X's readings))."""
         within: dict[int, Record] = {}
         qualifier: dict[int, tuple[int, Record]] = {}     # Y of "X, Y" -> (X, the unit)
         for k in range(len(mentions) - 1):
@@ -408,6 +443,15 @@ class PlaceResolver:
             w = qualified.get(name_key(m.text))
             if k not in within and w is not None and not m.demonym_cc:
                 within[k] = w
+        return within, qualifier
+
+    def _choose(self, mentions: list[Mention], ctx: Counter, top: float,
+                within: dict[int, Record]) -> dict[int, tuple[Record | None, float, float]]:
+        """The best-scored reading of every mention with candidates: mention index -> (record,
+        score, margin over the second best). Two passes: the second adds the admin1 context of
+        the first (admin1s named explicitly, places without rival candidates)."""
+        choice: dict[int, tuple[Record | None, float, float]] = {}
+        a1ctx: Counter = Counter()
         for _pass in (0, 1):
             for k, m in enumerate(mentions):
                 if m.demonym_cc or not m.ids:
@@ -434,19 +478,14 @@ class PlaceResolver:
                 if r.kind == ADMIN1 or len({self.gaz.record(i).admin1_id
                                             for i in mentions[k].ids}) == 1:
                     a1ctx[r.admin1_id] += 1
+        return choice
 
-        # "Atlanta, Georgia": Y is the unit that holds the place X was read as
-        for k, (kx, unit) in qualifier.items():
-            got, x = choice.get(k), choice.get(kx)
-            if got and x and x[0] is not None and got[0] is not None and \
-                    got[0].id != unit.id and _inside(x[0], unit):
-                choice[k] = (unit, got[1], got[2])
-
-        self._lists(mentions, choice, text, within)
-        self._surroundings(mentions, choice, text)
-
-        # the document's geographic focus: every place is read inside it unless the text says
-        # otherwise ("Gao, Mali"); a small town abroad is a local name the gazetteer lacks
+    def _apply_focus(self, mentions: list[Mention], choice: dict, analysis: Analysis,
+                     src: str | None, within: dict, ctx: Counter, top: float) -> None:
+        """The document's geographic focus: every place is read inside it unless the text says
+        otherwise ("Gao, Mali"); a small town abroad is a local name the gazetteer lacks. Sets
+        ``analysis.geo_focus``."""
+        text = analysis.document.text
         self._containers(mentions, choice, text)
         fctx = self._focus_ctx
         if src and self.gaz.country(src) is not None:
@@ -458,43 +497,42 @@ class PlaceResolver:
             self._in_focus(mentions, choice, focus, within, ctx, top)
         analysis.geo_focus = self._focus_summary(fctx, focus, mentions, choice, text)
 
-        places: list[Place] = []
-        for k, m in enumerate(mentions):
-            if m.extra.get("context_only"):
-                continue
-            p = Place(text=text[m.start:m.end], start=m.start, end=m.end)
-            if m.demonym_cc:
-                r = self.gaz.country(m.demonym_cc)
-                p.feature = "demonym"
-                if r is not None:
-                    self._fill(p, r)
-                    p.feature = "demonym"
-                else:
-                    p.country_code = m.demonym_cc
-                p.confidence = round(0.85 * m.strength, 3)
-            elif k in choice and choice[k][0] is not None:
-                r, s, margin = choice[k]
+    def _place(self, m: Mention, chosen: tuple[Record | None, float, float] | None,
+               text: str) -> Place:
+        """The output record of one mention: its reading's fields, a confidence from the
+        mention's strength and the margin of its choice, its role and its relation."""
+        p = Place(text=text[m.start:m.end], start=m.start, end=m.end)
+        if m.demonym_cc:
+            r = self.gaz.country(m.demonym_cc)
+            p.feature = "demonym"
+            if r is not None:
                 self._fill(p, r)
-                conf = m.strength * (0.55 + 0.45 * min(1.0, max(0.0, margin) / 1.5))
-                if m.loose:
-                    conf *= 0.85
-                if m.extra.get("demonym"):
-                    p.feature = "demonym"
-                p.confidence = round(min(1.0, conf), 3)
+                p.feature = "demonym"
             else:
-                p.confidence = round(0.35 * m.strength, 3)
-            p.role = _role(text, m.start, m.end)
-            rel = m.extra.get("relation")
-            if rel is not None and p.latitude is not None and not m.demonym_cc:
-                p.relation = rel
-                if rel in ("near", "container"):
-                    # "60 km north of X": X's area, never X itself
-                    p.geo_precision = max(geo_precision(p), 2)
-                    off = m.extra.get("offset")
-                    if off and p.feature in (PLACE, ADMIN2):
-                        p.area_point = list(_offset(p.latitude, p.longitude, *off))
-            places.append(p)
-        return places
+                p.country_code = m.demonym_cc
+            p.confidence = round(0.85 * m.strength, 3)
+        elif chosen is not None and chosen[0] is not None:
+            r, s, margin = chosen
+            self._fill(p, r)
+            conf = m.strength * (0.55 + 0.45 * min(1.0, max(0.0, margin) / 1.5))
+            if m.loose:
+                conf *= 0.85
+            if m.extra.get("demonym"):
+                p.feature = "demonym"
+            p.confidence = round(min(1.0, conf), 3)
+        else:
+            p.confidence = round(0.35 * m.strength, 3)
+        p.role = _role(text, m.start, m.end)
+        rel = m.extra.get("relation")
+        if rel is not None and p.latitude is not None and not m.demonym_cc:
+            p.relation = rel
+            if rel in ("near", "container"):
+                # "60 km north of X": X's area, never X itself
+                p.geo_precision = max(geo_precision(p), 2)
+                off = m.extra.get("offset")
+                if off and p.feature in (PLACE, ADMIN2):
+                    p.area_point = list(_offset(p.latitude, p.longitude, *off))
+        return p
 
     def _containers(self, mentions: list[Mention], choice: dict, text: str) -> None:
         """"Tinkaradu village in the Mopti region": a village the gazetteer lacks, then the unit

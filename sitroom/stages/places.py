@@ -243,6 +243,12 @@ def _is_cap(t) -> bool:
                                           len(s) > 1 and s[1].isupper()))
 
 
+#: entity labels on which :meth:`PlaceExtractor._judge_entity` decides a gazetteer match
+_JUDGED_ENTITIES = frozenset({"PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE",
+                              "NORP", "DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
+                              "QUANTITY"})
+
+
 class _Found:
     """The mentions found so far and the tokens they cover (each token belongs to one)."""
 
@@ -711,7 +717,9 @@ class PlaceExtractor:
             max(r.population for r in recs) >= BIG_TOWN_PERSON
 
     def _judge(self, doc, m: Mention, tok_ent) -> bool | None:
-        """Accept a gazetteer-only match (True), accept as weak (needs context), or None."""
+        """Accept a gazetteer-only match (True; ``m.weak`` set when it needs its country in the
+        context) or refuse it (None): the guards here, then :meth:`_judge_entity` when spaCy
+        tagged it as something else, else :meth:`_judge_bare`."""
         span = doc[m.tok_start:m.tok_end]
         first = doc[m.tok_start]
         recs = [self.gaz.record(r) for r in m.ids]
@@ -759,57 +767,74 @@ class PlaceExtractor:
             return None
         if ents:
             ent = next(iter(ents.values()))
-            if len(ents) > 1:
-                # "Ma`arrat an Nu`man" tagged as two ORGs: fine if all lie inside the match
-                if all(x.start >= m.tok_start and x.end <= m.tok_end for x in ents.values()):
-                    m.ner = "multi"
-                    m.strength = 0.6
-                    if maxpop < 1000 and not has_admin:
-                        m.weak = True
+            if len(ents) > 1 or ent.label_ in _JUDGED_ENTITIES:
+                return self._judge_entity(doc, m, ents, prev, single, maxpop, has_admin)
+        return self._judge_bare(doc, m, single, maxpop, has_admin)
+
+    def _judge_entity(self, doc, m: Mention, ents: dict, prev, single: bool, maxpop: int,
+                      has_admin: bool) -> bool | None:
+        """:meth:`_judge` for a match that overlaps spaCy entities other than places: several
+        entities inside the match (accepted), a person, organisation or work's name (the match
+        kept inside it only as an embedded country, state or big city; a person-tagged town
+        kept as weak), a NORP word, a number or date (refused)."""
+        ent = next(iter(ents.values()))
+        span = doc[m.tok_start:m.tok_end]
+        if len(ents) > 1:
+            # "Ma`arrat an Nu`man" tagged as two ORGs: fine if all lie inside the match
+            if all(x.start >= m.tok_start and x.end <= m.tok_end for x in ents.values()):
+                m.ner = "multi"
+                m.strength = 0.6
+                if maxpop < 1000 and not has_admin:
+                    m.weak = True
+                return True
+            return None
+        es, ee = ent.start, ent.end
+        while es < ee and doc[es].lower_ == "the":
+            es += 1
+        # the entity lies inside the match ("Jisr" of "Jisr ash-Shughur"): the match wins
+        whole = es >= m.tok_start and ee <= m.tok_end
+        if ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW",
+                          "LANGUAGE"):
+            if not whole:
+                # "Texas A&M", "University of Michigan", "Washington Post": an embedded
+                # toponym; kept (low strength) only for countries/admin1/big cities
+                if ent.label_ == "ORG" and (has_admin or maxpop >= 100000) and not m.loose \
+                        and all(t.pos_ == "PROPN" for t in span if t.is_alpha):
+                    m.ner = "ORG"
+                    m.strength = 0.45
+                    m.extra["embedded"] = True
                     return True
                 return None
-            es, ee = ent.start, ent.end
-            while es < ee and doc[es].lower_ == "the":
-                es += 1
-            # the entity lies inside the match ("Jisr" of "Jisr ash-Shughur"): the match wins
-            whole = es >= m.tok_start and ee <= m.tok_end
-            if ent.label_ in ("PERSON", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW",
-                              "LANGUAGE"):
-                if not whole:
-                    # "Texas A&M", "University of Michigan", "Washington Post": an embedded
-                    # toponym; kept (low strength) only for countries/admin1/big cities
-                    if ent.label_ == "ORG" and (has_admin or maxpop >= 100000) and not m.loose \
-                            and all(t.pos_ == "PROPN" for t in span if t.is_alpha):
-                        m.ner = "ORG"
-                        m.strength = 0.45
-                        m.extra["embedded"] = True
-                        return True
+            m.ner = ent.label_
+            m.strength = 0.6
+            if ent.label_ == "PERSON" and single:
+                if maxpop < 1000 and not has_admin:
                     return None
-                m.ner = ent.label_
-                m.strength = 0.6
-                if ent.label_ == "PERSON" and single:
-                    if maxpop < 1000 and not has_admin:
-                        return None
-                    if self._looks_like_person_or_name_part(doc, m):
-                        return None
-                    m.weak = maxpop < 1000000     # "Aleppo" tagged PERSON: a big city is a city
-                    nxt = doc[m.tok_end] if m.tok_end < len(doc) else None
-                    if prev is not None and prev.lower_ in LOCATIVE_PREPS and \
-                            (nxt is None or nxt.lower_ not in ("'s", "’s")):
-                        m.weak = False            # "in Palmyra": a place, whatever NER says
-                elif maxpop < 1000 and not has_admin:
-                    m.weak = True
-                if m.loose:
-                    m.weak = True     # a transliteration variant needs its country in the text
-                return True
-            if ent.label_ == "NORP":
-                m.ner = ent.label_
-                m.strength = 0.75
-                m.weak = m.weak or m.loose
-                return True
-            if ent.label_ in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
-                              "QUANTITY"):
-                return None
+                if self._looks_like_person_or_name_part(doc, m):
+                    return None
+                m.weak = maxpop < 1000000     # "Aleppo" tagged PERSON: a big city is a city
+                nxt = doc[m.tok_end] if m.tok_end < len(doc) else None
+                if prev is not None and prev.lower_ in LOCATIVE_PREPS and \
+                        (nxt is None or nxt.lower_ not in ("'s", "’s")):
+                    m.weak = False            # "in Palmyra": a place, whatever NER says
+            elif maxpop < 1000 and not has_admin:
+                m.weak = True
+            if m.loose:
+                m.weak = True     # a transliteration variant needs its country in the text
+            return True
+        if ent.label_ == "NORP":
+            m.ner = ent.label_
+            m.strength = 0.75
+            m.weak = m.weak or m.loose
+            return True
+        return None     # DATE, TIME, CARDINAL, ORDINAL, MONEY, PERCENT, QUANTITY: no place
+
+    def _judge_bare(self, doc, m: Mention, single: bool, maxpop: int, has_admin: bool) -> bool | None:
+        """:meth:`_judge` for a match with no entity (or a place entity the tagger gave
+        differently): capitalised proper nouns only, weak at a sentence start, for a small
+        town or a transliteration variant."""
+        span = doc[m.tok_start:m.tok_end]
+        first = doc[m.tok_start]
         # no entity: capitalised proper nouns only
         if single and self._looks_like_person_or_name_part(doc, m):
             return None
