@@ -269,3 +269,12 @@ def test_loads_follow_the_search_path(override, monkeypatch):
     assert data.load("notes.yaml") == mine            # each search path its own parse
     from sitroom.stages.places import demonyms
     assert "Zyxwish" not in demonyms()
+
+def test_gazetteer_extra_replaced_without_its_tables(tmp_path):
+    d = tmp_path / "mydata"
+    d.mkdir()
+    (d / "gazetteer_extra.yaml").write_text("display_names: {XK: Kosova}\n")
+    r = _run("import sitroom.kb.gazetteer", d)
+    assert r.returncode == 1
+    assert "gazetteer_extra.yaml: missing extra_aliases, country_centres" in r.stderr
+    assert "extends: packaged" in r.stderr

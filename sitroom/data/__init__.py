@@ -64,13 +64,11 @@ def sources(name: str, env: str | None = None) -> list:
     return out
 
 
-def parse(source, text: str | None = None) -> Any:
-    """One YAML file parsed (``{}`` when empty); a syntax error becomes a :class:`DataFileError`
-    naming the file and the line."""
+def parse(source) -> Any:
+    """One YAML file (a path or a traversable) parsed, ``{}`` when empty; a syntax error
+    becomes a :class:`DataFileError` naming the file and the line."""
     try:
-        if text is None:
-            text = source.read_text(encoding="utf-8")
-        return yaml.safe_load(text) or {}
+        return yaml.safe_load(source.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

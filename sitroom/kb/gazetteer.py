@@ -125,8 +125,17 @@ class Record:
 EXTRA_FILE = "gazetteer_extra.yaml"
 
 
+#: the tables gazetteer_extra.yaml must have (a replacing override too)
+EXTRA_TABLES = ("extra_aliases", "country_centres", "regions", "admin1_extra_aliases",
+                "region_admin1", "country_abbreviations", "display_names", "admin1_abbreviations")
+
+
 def _load_extra() -> dict:
     d = data_files.load(EXTRA_FILE)
+    missing = [k for k in EXTRA_TABLES if not isinstance(d, dict) or k not in d]
+    if missing:
+        raise ValueError(f"{EXTRA_FILE}: missing {', '.join(missing)} (an override that only adds "
+                         f"entries says 'extends: packaged')")
     return {
         "EXTRA_ALIASES": {(e["country"], e["name"]): tuple(e["aliases"]) for e in d["extra_aliases"]},
         "COUNTRY_CENTRES": {cc: (float(p[0]), float(p[1])) for cc, p in d["country_centres"].items()},
