@@ -127,7 +127,7 @@ def fuse_group(recs: dict[Any, dict], weights: fuse.NameWeights) -> tuple[dict, 
         events[k] = fuse.new_event(recs[k])
         events[k]["n_sources"] = 1
         idx.add(k, events[k])
-    merges = fuse.consolidate(events, idx, list(events), weights=weights)
+    merges = fuse.consolidate(events, idx, list(events), rarity=weights)
     return events, merges
 
 
