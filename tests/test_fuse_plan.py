@@ -217,3 +217,33 @@ def _example_results() -> list[dict]:
     from sitroom.pipeline import Pipeline
     root = Path(__file__).resolve().parents[1] / "examples"
     return list(Pipeline().run(iter_documents([str(root / "composed" / "reports.jsonl")])))
+
+
+def test_partitioned_consolidation_makes_the_same_merges_in_the_same_order():
+    from sitroom.fuse.partition import consolidate_partitioned, partitions
+    from sitroom.fuse.synthetic import synthetic_results
+
+    results, _ = synthetic_results(1200, seed=3)
+    docs = [doc(d, f"{d:05d}", *[fuse.mention_record(e) for e in r["events"]]) for d, r in enumerate(results)]
+
+    def run(partitioned):
+        events, idx, keys = {}, fuse.MemoryIndex(), []
+        for d in docs:
+            for i, m in enumerate(d.mentions):
+                k = fuse.new_key(d.content, i)
+                events[k] = fuse.new_event(m)
+                idx.add(k, events[k])
+                keys.append(k)
+        log: dict = {}
+        if partitioned:
+            merges = consolidate_partitioned(events, idx, keys, order=fuse.event_order, log=log, workers=4)
+        else:
+            merges = fuse.consolidate(events, idx, keys, order=fuse.event_order, log=log)
+        return events, merges, log, partitions(events, order=fuse.event_order)
+
+    events, merges, log, groups = run(False)
+    p_events, p_merges, p_log, _ = run(True)
+    assert len(groups) > 4 and len(merges) > 100
+    assert p_merges == merges and p_log == log
+    drop = lambda es: {k: {f: v for f, v in e.items() if not f.startswith("_")} for k, e in es.items()}  # noqa: E731
+    assert drop(p_events) == drop(events)

@@ -98,6 +98,14 @@ class MemoryIndex:
     def candidates(self, m: dict) -> set:
         return candidate_keys(m, self)
 
+    def copy(self) -> "MemoryIndex":
+        """An independent copy (its sets copied)."""
+        out = MemoryIndex()
+        for name in ("by_place", "by_country", "by_place_any", "by_bucket", "by_name"):
+            setattr(out, name, {k: set(v) for k, v in getattr(self, name).items()})
+        out.rows = dict(self.rows)
+        return out
+
 
 def query_plan(m: dict) -> tuple[str, list[str], list[str], list[int] | None]:
     """What a mention looks at: (mode, place keys, country keys, buckets or None for all)."""

@@ -25,7 +25,7 @@ from .weights import WEIGHTS, Weights
 
 def consolidate(events: dict, index: MemoryIndex, touched: Iterable, order=lambda k: k,
                 rarity: NameWeights | None = None, log: dict | None = None, *,
-                weights: Weights = WEIGHTS) -> list[dict]:
+                weights: Weights = WEIGHTS, _queue_keys: list | None = None) -> list[dict]:
     """Join the events that turn out to be one, best-scoring pair first.
 
     Every event in ``touched`` is compared with the events the ``index`` gives for it (the one
@@ -73,6 +73,8 @@ def consolidate(events: dict, index: MemoryIndex, touched: Iterable, order=lambd
         version[a] = version.get(a, 0) + 1
         index.add(a, events[a])
         merges.append({"from": b, "into": a, "score": -neg, "reasons": why})
+        if _queue_keys is not None:     # where it stood in the queue (partitioned runs interleave by it)
+            _queue_keys.append((neg, order(a), order(b), va, vb))
         offer(a)
     return merges
 
@@ -165,9 +167,12 @@ def event_order(key: Any) -> tuple:
 
 
 def plan(documents: Sequence[NewDocument], source: Candidates, *, weights: Weights = WEIGHTS,
-         order: Callable[[Any], Any] = event_order) -> Plan:
+         order: Callable[[Any], Any] = event_order, partitioned: bool = False, workers: int = 1,
+         executor=None) -> Plan:
     """Fuse the reports of ``documents`` with each other and with the stored events ``source``
-    gives for them: what to create, join and refine."""
+    gives for them: what to create, join and refine. ``partitioned``: consolidate partition by
+    partition (:mod:`sitroom.fuse.partition`; in ``executor``, a pool of ``workers`` processes,
+    when given), with the same plan as one run."""
     events = source.candidates([m for d in documents for m in d.mentions])
     stored = set(events)
     rarity = source.name_weights([d.names for d in documents], events)
@@ -187,7 +192,12 @@ def plan(documents: Sequence[NewDocument], source: Candidates, *, weights: Weigh
         for i in d.denied:      # a denial about a report of this document: its event is contested
             events[keys[(di, i)]]["contested"] = True
     log: dict = {}
-    merges = consolidate(events, idx, new_keys, order=order, rarity=rarity, log=log, weights=weights)
+    if partitioned:
+        from .partition import consolidate_partitioned
+        merges = consolidate_partitioned(events, idx, new_keys, order=order, rarity=rarity, log=log,
+                                         weights=weights, workers=workers, executor=executor)
+    else:
+        merges = consolidate(events, idx, new_keys, order=order, rarity=rarity, log=log, weights=weights)
     out = Plan(events=events, created=[k for k in new_keys if k in events], refined=[], absorbed=[],
                placements=[], merges=merges, _step={mg["from"]: mg["into"] for mg in merges}, _keys=keys)
     out.refined = sorted({f for f in (out.final(mg["into"]) for mg in merges) if f in stored}, key=order)

@@ -17,13 +17,16 @@ def compare(m: dict, e: dict, rarity: NameWeights | None = None, *,
     all alike); ``weights``: the fusion weights (default: ``sitroom/data/fusion.yaml``)."""
     c = Context(m, e, weights, rarity)
     score, why = 0.0, []
+    add = why.append
     for signal in SIGNALS:
         s, reason = signal(m, e, c)
         if s is None:
             return None, [reason]
-        score += s
         if reason is not None:
-            why.append(reason)
+            score += s
+            add(reason)
+        elif s:
+            score += s
     return round(score, 3), why
 
 

@@ -17,6 +17,7 @@ from .records import NEAR_FAMILIES, fatality_range, haversine_km, iso, norm, pla
 from .weights import Weights
 
 Signal = Tuple[Optional[float], Optional[str]]
+_EMPTY: frozenset = frozenset()
 
 
 class Context:
@@ -29,13 +30,19 @@ class Context:
     def __init__(self, m: dict, e: dict, weights: Weights, rarity: NameWeights | None = None) -> None:
         self.weights = weights
         self.rarity = rarity
-        self.overlap, self.common = wording_overlap(m, e)
-        self.one_document = not (m.get("source_docs") or frozenset()).isdisjoint(e.get("source_docs") or ())
-        self.share, self.shared = None, frozenset()
+        tm, te = m.get("terms"), e.get("terms")     # (as wording_overlap, inline: compare's hot path)
+        if tm and te and len(tm) >= 3 and len(te) >= 3:
+            self.common = common = tm & te
+            self.overlap = len(common) / min(len(tm), len(te))
+        else:
+            self.overlap, self.common = 0.0, _EMPTY
+        self.one_document = one = not (m.get("source_docs") or _EMPTY).isdisjoint(e.get("source_docs") or ())
         nm, ne = m.get("names"), e.get("names")
-        if not self.one_document and nm and ne and len(nm) >= weights.names_min and len(ne) >= weights.names_min:
-            self.shared = nm & ne
-            self.share = names_share(nm, e, self.shared, rarity, m, weights.cosine_full)
+        if not one and nm and ne and len(nm) >= weights.names_min and len(ne) >= weights.names_min:
+            self.shared = shared = nm & ne
+            self.share = names_share(nm, e, shared, rarity, m, weights.cosine_full)
+        else:
+            self.share, self.shared = None, _EMPTY
 
     @property
     def strong_names(self) -> bool:

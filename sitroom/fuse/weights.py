@@ -4,7 +4,6 @@ argument, so a benchmark can sweep any of them (``benchmarks/fusion.py --set nam
 without editing code."""
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
@@ -74,9 +73,16 @@ class Weights:
         """The shipped weights (``sitroom/data/fusion.yaml``)."""
         return cls.from_mapping(data.load(DATA_FILE))
 
+    def as_dict(self) -> dict[str, Any]:
+        """The weights as plain data (what ``fusion.yaml`` holds)."""
+        return {f.name: dict(v) if isinstance(v := getattr(self, f.name), Mapping) else v for f in fields(self)}
+
+    def __reduce__(self):       # to other processes (partitioned fusion): as plain data, rechecked
+        return (Weights.from_mapping, (self.as_dict(), "fusion weights"))
+
     def replace(self, **changes: Any) -> "Weights":
         """A copy with some weights changed (checked as when read)."""
-        merged = {f.name: getattr(self, f.name) for f in fields(self)}
+        merged = self.as_dict()
         unknown = sorted(set(changes) - set(merged))
         if unknown:
             raise ValueError(f"unknown fusion weights {unknown} (known: {sorted(merged)})")

@@ -45,6 +45,9 @@ MENTION_FIELDS = (
 )
 
 
+#: How a store transaction fuses its mentions (:attr:`Store.fusion`).
+FUSION_MODES = ("single", "partitioned")
+
 _day = iso_day      # the day of a date or an ISO string (sitroom.model)
 
 
@@ -88,22 +91,35 @@ class Store:
     """A sitroom event database (SQLite or PostgreSQL), migrated to the current schema on open."""
 
     def __init__(self, engine: Engine, *, run_migrations: bool = True, writer: Engine | None = None,
-                 weights: fuse.Weights = fuse.WEIGHTS) -> None:
+                 weights: fuse.Weights = fuse.WEIGHTS, fusion: str = "single", fusion_workers: int = 1) -> None:
+        if fusion not in FUSION_MODES:
+            raise ValueError(f"fusion: {fusion!r} is not one of {', '.join(FUSION_MODES)}")
+        if fusion_workers < 1:
+            raise ValueError(f"fusion_workers: {fusion_workers}: expected 1 or more")
         self.engine = engine
         self.writer = writer or engine
         #: the fusion weights ingest scores with (default: ``sitroom/data/fusion.yaml``)
         self.weights = weights
+        #: "single": each transaction's fusion in one run; "partitioned": in partitions that
+        #: can never fuse with each other, in ``fusion_workers`` processes (the same result)
+        self.fusion = fusion
+        self.fusion_workers = fusion_workers
+        self._pool = None
         if run_migrations:
             migrate(self.writer)
 
     @classmethod
-    def open(cls, db: str | None = None, *, weights: fuse.Weights = fuse.WEIGHTS) -> "Store":
+    def open(cls, db: str | None = None, **options) -> "Store":
+        """Open (and migrate) a database; ``options``: ``weights``, ``fusion``, ``fusion_workers``."""
         engine = make_engine(db)
         if engine.dialect.name == "sqlite":
-            return cls(engine, writer=make_engine(db, writer=True), weights=weights)
-        return cls(engine, weights=weights)
+            return cls(engine, writer=make_engine(db, writer=True), **options)
+        return cls(engine, **options)
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self.engine.dispose()
         if self.writer is not self.engine:
             self.writer.dispose()
@@ -215,7 +231,9 @@ class Store:
             new_docs.append(fuse.NewDocument(
                 key=pk, content=r["content_hash"], mentions=[fuse.mention_record(e, names, pk) for e in evs],
                 names=names, denied=frozenset(i for _c, ls in links for i, rel in ls if rel == "denies")))
-        plan = fuse.plan(new_docs, SqlCandidates(conn, EVENT_FIELDS, split_terms), weights=self.weights)
+        plan = fuse.plan(new_docs, SqlCandidates(conn, EVENT_FIELDS, split_terms), weights=self.weights,
+                         partitioned=self.fusion == "partitioned", workers=self.fusion_workers,
+                         executor=self._fusion_pool())
         stats.mentions += len(plan.placements)
         stats.new_events += len(plan.created)
         stats.merged += plan.joined
@@ -239,6 +257,16 @@ class Store:
                     n_mentions=sa.select(sa.func.count()).where(me.c.event_id == ev.c.id).scalar_subquery(),
                     n_sources=sa.select(sa.func.count()).where(es.c.event_id == ev.c.id).scalar_subquery()))
         return statuses
+
+    def _fusion_pool(self):
+        """The processes partitioned fusion runs in (started once, on first use)."""
+        if self.fusion != "partitioned" or self.fusion_workers < 2:
+            return None
+        if self._pool is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            self._pool = ProcessPoolExecutor(max_workers=self.fusion_workers, mp_context=mp.get_context("spawn"))
+        return self._pool
 
     @staticmethod
     def _new_documents(conn: Connection, batch: list[dict[str, Any]],
@@ -906,6 +934,7 @@ def parse_event_id(value: int | str) -> int:
     return int(s)
 
 
-def open_store(db: str | None = None) -> Store:
-    """Open (and migrate) the database named by ``db``, ``SITROOM_DB`` or ``sitroom.db``."""
-    return Store.open(db)
+def open_store(db: str | None = None, **options) -> Store:
+    """Open (and migrate) the database named by ``db``, ``SITROOM_DB`` or ``sitroom.db``;
+    ``options``: those of :meth:`Store.open`."""
+    return Store.open(db, **options)
