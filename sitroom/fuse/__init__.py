@@ -52,7 +52,8 @@ one mention at a time into the best candidate, then consolidates the same way.
 
 Modules: ``records`` (the records and their date, place and actor helpers), ``words`` (content
 words, proper names, their rarity), ``weights``, ``signals``, ``scoring`` (:func:`compare`,
-:func:`best_match`), ``merging``, ``blocking``, ``plan`` and ``memory``. Everything public is
+:func:`best_match`), ``merging`` (:func:`merge`, :func:`consolidate`), ``blocking``, ``plan``,
+``partition`` and ``memory``. Everything public is
 re-exported here.
 """
 from __future__ import annotations
@@ -61,17 +62,17 @@ from .blocking import (DAY_SLACK, MAX_BUCKETS, NAME_BUCKET, NAME_CAP, NAME_COUNT
                        NAME_PREFIX, UNDATED, MemoryIndex, block_keys, buckets, candidate_keys, name_keys,
                        query_plan, wants_names)
 from .memory import Fuser, MemoryCandidates  # noqa: F401
-from .merging import REGION_KM, inside, merge, merge_events  # noqa: F401
-from .words import (COSINE_FULL, GENERIC_NAMES, MAX_NAME_LEN, MAX_NAMES, MAX_TERMS, STOPWORDS,  # noqa: F401
-                    NameWeights, document_names, names, names_share, source_counts, terms)
-from .plan import (Candidates, NewDocument, Placement, Plan, consolidate, event_order, new_key,  # noqa: F401
-                   plan)
+from .merging import REGION_KM, consolidate, inside, merge, merge_events  # noqa: F401
+from .partition import consolidate_partitioned, partitions  # noqa: F401
+from .plan import Candidates, NewDocument, Placement, Plan, event_order, new_key, plan  # noqa: F401
 from .records import (FAMILIES, NEAR_FAMILIES, PLACE_FIELDS, EventRecord, Mention, actors,  # noqa: F401
                       date_range, family, fatality_range, haversine_km, iso, mention_record, new_event,
                       norm, parse_day, place_key, same_actor)
 from .scoring import best_match, compare  # noqa: F401
 from .signals import SIGNALS, Context, near_region  # noqa: F401
 from .weights import WEIGHTS, Weights  # noqa: F401
+from .words import (COSINE_FULL, GENERIC_NAMES, MAX_NAME_LEN, MAX_NAMES, MAX_TERMS, STOPWORDS,  # noqa: F401
+                    NameWeights, document_names, names, names_share, source_counts, terms)
 
 # the shipped weights under their former names
 THRESHOLD = WEIGHTS.threshold

@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from .blocking import MemoryIndex, candidate_keys
-from .merging import merge
-from .words import MAX_NAME_LEN, NameWeights
-from .plan import Plan, consolidate
+from .merging import consolidate, merge
+from .plan import Plan
 from .records import EventRecord, Mention, new_event
 from .scoring import best_match
 from .weights import WEIGHTS, Weights
+from .words import MAX_NAME_LEN, NameWeights
 
 #: Fields of a record that only memoise (recomputed on demand); not part of a stored event.
 MEMO_FIELDS = ("_pk", "_na", "_nb")

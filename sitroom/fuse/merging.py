@@ -1,12 +1,18 @@
 """Folding a report into an event (:func:`merge`) and an event into another
 (:func:`merge_events`): dates intersect, the more precise place refines, every source's figures
-are kept as a range, names are counted per source."""
+are kept as a range, names are counted per source. :func:`consolidate` joins the events that turn
+out to be one, best-scoring pair first."""
 from __future__ import annotations
 
-from .words import MAX_NAMES, MAX_TERMS
+import heapq
+from typing import Any, Iterable
+
+from .blocking import MemoryIndex
 from .records import PLACE_FIELDS, fatality_range, norm, place_key
+from .scoring import compare
 from .signals import near_region
-from .weights import WEIGHTS
+from .weights import WEIGHTS, Weights
+from .words import MAX_NAMES, MAX_TERMS, NameWeights
 
 #: How far (km) a point may lie from a named region's point (a sea, a desert) and still refine it.
 REGION_KM = WEIGHTS.region_km
@@ -113,3 +119,59 @@ def merge_events(dst: dict, src: dict) -> dict:
         dst["name_counts"], dst["name_n"], dst["names"] = counts, name_n, frozenset(counts)
     dst["n_mentions"] = n
     return dst
+
+
+def consolidate(events: dict, index: MemoryIndex, touched: Iterable, order=lambda k: k,
+                rarity: NameWeights | None = None, log: dict | None = None, *,
+                weights: Weights = WEIGHTS, _queue_keys: list | None = None) -> list[dict]:
+    """Join the events that turn out to be one, best-scoring pair first.
+
+    Every event in ``touched`` is compared with the events the ``index`` gives for it (the one
+    with fewer mentions as the report, the other as the event); every pair scoring
+    the threshold or more waits in a queue, best first (ties: first in ``order``). The best pair
+    becomes one event (the one first in ``order``, the older, absorbs the other); the joined event
+    is compared again with its candidates, and so on until no pair reaches the threshold. So the
+    result depends on the events and on ``order`` only, not on the order they came in. ``events``
+    and ``index`` are updated in place. Returns the merges in order: ``{"from", "into", "score",
+    "reasons"}``. ``rarity``: how rare names are; ``weights``: the fusion weights. ``log``, if given, receives for each touched key the number of candidates it
+    was first compared with and the best-scoring 5 of those that scored too low (the closest
+    calls first): ``{"candidates", "rejected"}``."""
+    version: dict[Any, int] = {}
+    queue: list[tuple] = []
+
+    def offer(k) -> None:
+        cands = index.candidates(events[k])
+        note = None
+        if log is not None and k not in log:
+            note = log[k] = {"candidates": len(cands - {k}), "rejected": []}
+        for c in sorted(cands, key=order):
+            if c == k or c not in events:
+                continue
+            a, b = sorted((k, c), key=order)                    # a: the older
+            n_a, n_b = (events[x].get("n_mentions") or 1 for x in (a, b))
+            report, event = (a, b) if n_a < n_b else (b, a)     # the smaller side is the report
+            s, why = compare(events[report], events[event], rarity, weights=weights)
+            if (s is None or s < weights.threshold) and note is not None:
+                note["rejected"].append({"event": c, "score": s, "reasons": why})
+            if s is not None and s >= weights.threshold:
+                heapq.heappush(queue, (-s, order(a), order(b), version.get(a, 0), version.get(b, 0), a, b, why))
+        if note is not None:    # the closest calls, stable for equal scores
+            note["rejected"] = sorted(note["rejected"], key=lambda x: -1.0 if x["score"] is None else -x["score"])[:5]
+
+    for k in sorted((k for k in set(touched) if k in events), key=order):
+        offer(k)
+    merges: list[dict] = []
+    while queue:
+        neg, _, _, va, vb, a, b, why = heapq.heappop(queue)
+        if a not in events or b not in events or version.get(a, 0) != va or version.get(b, 0) != vb:
+            continue                                            # one side changed since: rescored
+        index.remove(b)
+        index.remove(a)
+        merge_events(events[a], events.pop(b))
+        version[a] = version.get(a, 0) + 1
+        index.add(a, events[a])
+        merges.append({"from": b, "into": a, "score": -neg, "reasons": why})
+        if _queue_keys is not None:     # where it stood in the queue (partitioned runs interleave by it)
+            _queue_keys.append((neg, order(a), order(b), va, vb))
+        offer(a)
+    return merges

@@ -27,6 +27,7 @@ import heapq
 from typing import Any, Iterable
 
 from .blocking import DAY_SLACK, MemoryIndex
+from .merging import consolidate
 from .records import place_key
 from .weights import WEIGHTS, Weights
 
@@ -124,7 +125,6 @@ def _bins(groups: list[list], touched: set, n: int) -> list[list]:
 
 
 def _run_bin(args) -> tuple[dict, list[dict], list[tuple], dict]:
-    from .plan import consolidate
     events, index, keys, order, rarity, weights = args
     log: dict = {}
     queue_keys: list[tuple] = []

@@ -11,72 +11,15 @@ older event, first in :func:`event_order`, keeps its key). The stored events com
 """
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Callable, Protocol, Sequence
 
 from .blocking import MemoryIndex
-from .merging import merge_events
-from .words import NameWeights
+from .merging import consolidate
+from .partition import consolidate_partitioned
 from .records import EventRecord, Mention, new_event
-from .scoring import compare
 from .weights import WEIGHTS, Weights
-
-
-def consolidate(events: dict, index: MemoryIndex, touched: Iterable, order=lambda k: k,
-                rarity: NameWeights | None = None, log: dict | None = None, *,
-                weights: Weights = WEIGHTS, _queue_keys: list | None = None) -> list[dict]:
-    """Join the events that turn out to be one, best-scoring pair first.
-
-    Every event in ``touched`` is compared with the events the ``index`` gives for it (the one
-    with fewer mentions as the report, the other as the event); every pair scoring
-    the threshold or more waits in a queue, best first (ties: first in ``order``). The best pair
-    becomes one event (the one first in ``order``, the older, absorbs the other); the joined event
-    is compared again with its candidates, and so on until no pair reaches the threshold. So the
-    result depends on the events and on ``order`` only, not on the order they came in. ``events``
-    and ``index`` are updated in place. Returns the merges in order: ``{"from", "into", "score",
-    "reasons"}``. ``rarity``: how rare names are; ``weights``: the fusion weights. ``log``, if given, receives for each touched key the number of candidates it
-    was first compared with and the best-scoring 5 of those that scored too low (the closest
-    calls first): ``{"candidates", "rejected"}``."""
-    version: dict[Any, int] = {}
-    queue: list[tuple] = []
-
-    def offer(k) -> None:
-        cands = index.candidates(events[k])
-        note = None
-        if log is not None and k not in log:
-            note = log[k] = {"candidates": len(cands - {k}), "rejected": []}
-        for c in sorted(cands, key=order):
-            if c == k or c not in events:
-                continue
-            a, b = sorted((k, c), key=order)                    # a: the older
-            n_a, n_b = (events[x].get("n_mentions") or 1 for x in (a, b))
-            report, event = (a, b) if n_a < n_b else (b, a)     # the smaller side is the report
-            s, why = compare(events[report], events[event], rarity, weights=weights)
-            if (s is None or s < weights.threshold) and note is not None:
-                note["rejected"].append({"event": c, "score": s, "reasons": why})
-            if s is not None and s >= weights.threshold:
-                heapq.heappush(queue, (-s, order(a), order(b), version.get(a, 0), version.get(b, 0), a, b, why))
-        if note is not None:    # the closest calls, stable for equal scores
-            note["rejected"] = sorted(note["rejected"], key=lambda x: -1.0 if x["score"] is None else -x["score"])[:5]
-
-    for k in sorted((k for k in set(touched) if k in events), key=order):
-        offer(k)
-    merges: list[dict] = []
-    while queue:
-        neg, _, _, va, vb, a, b, why = heapq.heappop(queue)
-        if a not in events or b not in events or version.get(a, 0) != va or version.get(b, 0) != vb:
-            continue                                            # one side changed since: rescored
-        index.remove(b)
-        index.remove(a)
-        merge_events(events[a], events.pop(b))
-        version[a] = version.get(a, 0) + 1
-        index.add(a, events[a])
-        merges.append({"from": b, "into": a, "score": -neg, "reasons": why})
-        if _queue_keys is not None:     # where it stood in the queue (partitioned runs interleave by it)
-            _queue_keys.append((neg, order(a), order(b), va, vb))
-        offer(a)
-    return merges
+from .words import NameWeights
 
 
 class Candidates(Protocol):
@@ -193,7 +136,6 @@ def plan(documents: Sequence[NewDocument], source: Candidates, *, weights: Weigh
             events[keys[(di, i)]]["contested"] = True
     log: dict = {}
     if partitioned:
-        from .partition import consolidate_partitioned
         merges = consolidate_partitioned(events, idx, new_keys, order=order, rarity=rarity, log=log,
                                          weights=weights, workers=workers, executor=executor)
     else:

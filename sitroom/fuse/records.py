@@ -12,7 +12,7 @@ import math
 from datetime import date, timedelta
 from typing import Any, TypedDict
 
-from .words import document_names, names, terms  # noqa: F401  (re-exported)
+from .words import names, terms
 
 FAMILIES: dict[str, str] = {}
 for _fam, _subs in {

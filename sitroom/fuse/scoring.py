@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from .words import NameWeights
 from .signals import SIGNALS, Context
 from .weights import WEIGHTS, Weights
+from .words import NameWeights
 
 
 def compare(m: dict, e: dict, rarity: NameWeights | None = None, *,

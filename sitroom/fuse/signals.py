@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Callable, Optional, Tuple
 
-from .words import NameWeights, names_share
 from .records import NEAR_FAMILIES, fatality_range, haversine_km, iso, norm, place_key, same_actor
 from .weights import Weights
+from .words import NameWeights, names_share
 
 Signal = Tuple[Optional[float], Optional[str]]
 _EMPTY: frozenset = frozenset()
