@@ -3,6 +3,9 @@
     .venv/bin/python benchmarks/fusion.py                    # 10k and 100k mentions
     .venv/bin/python benchmarks/fusion.py 10000 100000 1000000
     .venv/bin/python benchmarks/fusion.py 100000 --db postgresql://user@host/db   # an empty database
+    .venv/bin/python benchmarks/fusion.py 10000 --set names_weight=0.4       # other fusion weights
+    .venv/bin/python benchmarks/fusion.py --ecbplus ../shared/eval/ecbplus --results ecb.jsonl \
+        --sweep names_weight=0.2,0.3,0.4                                      # ECB+ F1 per value
 
 Each size runs in its own process (so peak memory is that run's): ``store`` streams synthetic
 pipeline results (3 mentions per document, ~2.4 reports per true event, two years, 20 countries x
@@ -14,6 +17,11 @@ after the clock and the memory reading stop).
 Generating the synthetic data is timed separately and subtracted. Peak memory is the process's
 maximum resident set size (ru_maxrss), including Python and the libraries (``baseline``).
 CPU seconds are reported too: wall time on a shared machine depends on its load.
+
+``--set name=value`` (repeatable) changes a fusion weight of ``sitroom/data/fusion.yaml`` for
+the run. ``--ecbplus DIR --sweep name=v1,v2,...`` scores fusion against ECB+ instead: the topics
+are extracted once (kept in ``--results``, reused when that file exists), then ingested into a
+fresh database for each value of the swept weight; prints pairwise precision, recall and F1.
 """
 from __future__ import annotations
 
@@ -35,10 +43,13 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(mode: str, n: int, db: str | None, commit_every: int, days: int = 730) -> dict:
-    from sitroom.fuse import Fuser, mention_record
+def run_one(mode: str, n: int, db: str | None, commit_every: int, days: int = 730,
+            settings: list[str] | None = None) -> dict:
+    from sitroom.fuse import WEIGHTS, Fuser, mention_record
     from sitroom.fuse.synthetic import iter_synthetic, pairwise_scores
-    from sitroom.store import open_store
+    from sitroom.store import Store
+
+    weights = WEIGHTS.with_settings(settings or [])
 
     t0, c0 = time.perf_counter(), time.process_time()
     for _ in iter_synthetic(n, seed=1, days=days):
@@ -46,7 +57,7 @@ def run_one(mode: str, n: int, db: str | None, commit_every: int, days: int = 73
     gen, gen_cpu = time.perf_counter() - t0, time.process_time() - c0
     out: dict = {"mode": mode, "mentions": n, "days": days, "generate_s": round(gen, 2)}
     if mode == "store":
-        store = open_store(db)
+        store = Store.open(db, weights=weights)
         baseline = _rss_mb()
         t0, c0 = time.perf_counter(), time.process_time()
         stats = store.ingest((r for r, _ in iter_synthetic(n, seed=1, days=days)), commit_every=commit_every)
@@ -68,7 +79,7 @@ def run_one(mode: str, n: int, db: str | None, commit_every: int, days: int = 73
     else:
         baseline = _rss_mb()
         peak = None
-        f, assign, truth = Fuser(), {}, {}
+        f, assign, truth = Fuser(weights), {}, {}
         touched, into, docs = set(), {}, 0
         t0, c0 = time.perf_counter(), time.process_time()
         for res, t in iter_synthetic(n, seed=1, days=days):
@@ -97,6 +108,49 @@ def run_one(mode: str, n: int, db: str | None, commit_every: int, days: int = 73
     return out
 
 
+def sweep_ecbplus(root: Path, results: Path | None, sweep: str, settings: list[str]) -> list[dict]:
+    """ECB+ pairwise scores for each value of one weight (``name=v1,v2,...``)."""
+    from sitroom.fuse import WEIGHTS
+    from sitroom.fuse.ecbplus import doc_events_from_export, pairwise, read_corpus
+    from sitroom.store import Store
+    from sitroom.store.export import event_json
+
+    name, eq, values = sweep.partition("=")
+    if not eq or not values:
+        raise SystemExit(f"--sweep {sweep!r}: expected name=v1,v2,... (e.g. names_weight=0.2,0.3)")
+    base = WEIGHTS.with_settings(settings)
+    variants = [base.with_settings([f"{name}={v}"]) for v in values.split(",")]   # checked before extracting
+    corpus = read_corpus(root)
+    if not corpus:
+        raise SystemExit(f"{root}: no ECB+ topics (*/*.xml) there")
+    gold = {d["id"]: d["subtopic"] for d in corpus}
+    if results is not None and results.exists():
+        from sitroom.store.command import read_results
+        extracted = list(read_results([str(results)]))
+    else:
+        from sitroom.ingest import document_from_text
+        from sitroom.pipeline import Pipeline
+        docs = [document_from_text(d["text"], doc_id=d["id"], url=d["url"]) for d in corpus]
+        extracted = list(Pipeline().run(docs))
+        if results is not None:
+            results.write_text("".join(json.dumps(r) + "\n" for r in extracted), encoding="utf-8")
+    rows = []
+    for value, w in zip(values.split(","), variants):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store.open(os.path.join(tmp, "ecbplus.db"), weights=w)
+            try:
+                t0 = time.process_time()
+                store.ingest(extracted)
+                cpu = time.process_time() - t0
+                exported = [event_json(e) for e in store.iter_events()]
+            finally:
+                store.close()
+        row = {name: value, **pairwise(doc_events_from_export(exported), gold), "events": len(exported),
+               "ingest_cpu_s": round(cpu, 2)}
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("sizes", nargs="*", type=int, default=[10_000, 100_000])
@@ -104,14 +158,35 @@ def main() -> None:
     ap.add_argument("--modes", default="store,memory")
     ap.add_argument("--commit-every", type=int, default=200)
     ap.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    ap.add_argument("--set", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                    help="change a fusion weight (sitroom/data/fusion.yaml) for every run; repeatable")
+    ap.add_argument("--ecbplus", type=Path, metavar="DIR", help="score against these ECB+ topics instead")
+    ap.add_argument("--results", type=Path, help="with --ecbplus: extraction results kept here (reused if present)")
+    ap.add_argument("--sweep", metavar="NAME=V1,V2,...", help="with --ecbplus: the weight to sweep and its values")
     ap.add_argument("--constant-density", action="store_true",
                     help="scale the time span with the size (730 days per 100k mentions) instead of "
                          "packing every size into two years")
     ap.add_argument("--one", nargs=2, metavar=("MODE", "N"), help=argparse.SUPPRESS)
     ap.add_argument("--days", type=int, default=730, help=argparse.SUPPRESS)
     a = ap.parse_args()
+    try:
+        from sitroom.fuse import WEIGHTS
+        WEIGHTS.with_settings(a.settings)
+    except ValueError as exc:
+        ap.error(str(exc))
+    if a.ecbplus:
+        from sitroom.fuse import WEIGHTS
+        sweep = a.sweep or f"threshold={WEIGHTS.threshold}"
+        for row in sweep_ecbplus(a.ecbplus, a.results, sweep, a.settings):
+            print(json.dumps(row) if a.json else
+                  f"{sweep.partition('=')[0]}={row[sweep.partition('=')[0]]}: F1 {row['f1']} "
+                  f"(P {row['precision']}, R {row['recall']}), {row['events']} events, "
+                  f"ingest {row['ingest_cpu_s']} CPU-s", flush=True)
+        return
+    if a.sweep:
+        ap.error("--sweep needs --ecbplus (the synthetic runs take --set)")
     if a.one:
-        print(json.dumps(run_one(a.one[0], int(a.one[1]), a.db, a.commit_every, a.days)))
+        print(json.dumps(run_one(a.one[0], int(a.one[1]), a.db, a.commit_every, a.days, a.settings)))
         return
     rows = []
     for n in a.sizes:
@@ -120,7 +195,8 @@ def main() -> None:
                 db = a.db or os.path.join(tmp, "bench.db")
                 days = max(7, round(730 * n / 100_000)) if a.constant_density else 730
                 cmd = [sys.executable, __file__, "--one", mode, str(n), "--db", db,
-                       "--commit-every", str(a.commit_every), "--days", str(days)]
+                       "--commit-every", str(a.commit_every), "--days", str(days),
+                       *(x for v in a.settings for x in ("--set", v))]
                 p = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
                 if p.returncode:
                     print(p.stderr[-2000:], file=sys.stderr)

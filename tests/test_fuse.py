@@ -1,6 +1,8 @@
 """Fusion rules, the blocking index, and near-linear cost (no database)."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from sitroom import fuse
@@ -24,7 +26,7 @@ def raw(**kw) -> dict:
 
 
 def test_date_ranges_follow_precision():
-    d = lambda s: fuse.date.fromisoformat(s).toordinal()  # noqa: E731
+    d = lambda s: date.fromisoformat(s).toordinal()  # noqa: E731
     assert date_range("2020-01-16", 1) == (d("2020-01-16"), d("2020-01-16"))
     assert date_range("2020-01-16", 2) == (d("2020-01-09"), d("2020-01-23"))
     assert date_range("2020-01-01", 3) == (d("2020-01-01"), d("2020-01-31"))

@@ -827,5 +827,8 @@ def test_name_document_counts_weigh_rare_names(store):
     assert counts[""] == 3 and counts["idlib"] == 3 and counts["russian"] == 3
     assert counts["ariha"] == 2 and counts["nabl"] == 1 and counts["turkish"] == 1
     with store.engine.begin() as c:
-        w = store._name_weights(c, [], {1: {"name_counts": {"nabl": 1, "ariha": 1, "idlib": 1}}})
+        from sitroom.store.candidates import SqlCandidates
+        from sitroom.store.core import EVENT_FIELDS, split_terms
+        w = SqlCandidates(c, EVENT_FIELDS, split_terms).name_weights(
+            [], {1: {"name_counts": {"nabl": 1, "ariha": 1, "idlib": 1}}})
     assert w.documents == 3 and w("nabl") > w("ariha") > w("idlib") > 0

@@ -1,4 +1,7 @@
-"""Fusion in partitions that can never fuse across their boundaries, run in parallel.
+"""Fusion in partitions that can never fuse across their boundaries, run in parallel, all at once
+over a set of results (a backfill, a measurement). The partitions are :mod:`sitroom.fuse.partition`'s;
+``sitroom ingest --fusion partitioned`` runs the same partitioning inside each store transaction
+(:func:`sitroom.fuse.plan` with ``partitioned=True``).
 
 :func:`sitroom.fuse.compare` forbids two reports of different countries (both placed in a
 country) and two dated reports whose date ranges do not overlap (with ``DAY_SLACK``). A fused
@@ -21,12 +24,10 @@ tests check it on the ECB+ topics, the composed examples and a synthetic set).
 """
 from __future__ import annotations
 
-import bisect
 from typing import Any, Iterable
 
 from .. import fuse
-
-_INF = float("inf")
+from ..fuse.partition import partitions  # noqa: F401  (the partitions, public here too)
 
 
 def mention_records(results: Iterable[dict[str, Any]]) -> tuple[dict[tuple[int, int], dict], fuse.NameWeights]:
@@ -43,81 +44,6 @@ def mention_records(results: Iterable[dict[str, Any]]) -> tuple[dict[tuple[int, 
     return recs, weights
 
 
-def _country(m: dict) -> str | None:
-    """The country a report is bound to, or None for a wildcard."""
-    c, _ = fuse.place_key(m)
-    return c if c and not c.startswith("@") else None
-
-
-def partitions(recs: dict[Any, dict]) -> list[list]:
-    """The keys of ``recs`` in groups that can never fuse with each other (largest first; each
-    group in key order)."""
-    keys = sorted(recs)
-    parent = {k: k for k in keys}
-
-    def find(k):
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    def union(a, b) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
-    def span(m: dict) -> tuple[float, float]:
-        if m.get("lo") is None:
-            return -_INF, _INF
-        return m["lo"] - fuse.DAY_SLACK, m["hi"] + fuse.DAY_SLACK
-
-    by_country: dict[str, list] = {}
-    wild = []
-    for k in keys:
-        c = _country(recs[k])
-        (by_country.setdefault(c, []) if c is not None else wild).append(k)
-    # chains of one country: sorted by start, joined while they overlap (with the slack)
-    chains: dict[str, tuple[list[float], list[float], list]] = {}   # country -> (starts, ends, a key per chain)
-    for c, ks in by_country.items():
-        ks.sort(key=lambda k: (span(recs[k])[0], k))
-        starts: list[float] = []
-        ends: list[float] = []
-        heads: list = []
-        for k in ks:
-            lo, hi = span(recs[k])
-            if heads and lo <= ends[-1]:
-                union(heads[-1], k)
-                ends[-1] = max(ends[-1], hi)
-            else:
-                starts.append(lo)
-                ends.append(hi)
-                heads.append(k)
-        chains[c] = (starts, ends, heads)
-    # wildcards: with every chain their range reaches, and with each other when they overlap
-    wild.sort(key=lambda k: (span(recs[k])[0], k))
-    run_end, run_head = -_INF, None
-    for k in wild:
-        lo, hi = span(recs[k])
-        # a wildcard's place can replace a country's in the event it joins, and that event's
-        # range can lie a slack beyond the wildcard's own: reach one slack further
-        lo, hi = lo - fuse.DAY_SLACK, hi + fuse.DAY_SLACK
-        if run_head is not None and lo <= run_end:
-            union(run_head, k)
-            run_end = max(run_end, hi)
-        else:
-            run_head, run_end = k, hi
-        for starts, ends, heads in chains.values():
-            # chains are disjoint and sorted: those overlapping [lo, hi] are contiguous
-            j = bisect.bisect_right(starts, hi)          # chains starting after hi are out
-            while j > 0 and ends[j - 1] >= lo:
-                union(heads[j - 1], k)
-                j -= 1
-    groups: dict[Any, list] = {}
-    for k in keys:
-        groups.setdefault(find(k), []).append(k)
-    return sorted(groups.values(), key=lambda g: (-len(g), g[0]))
-
-
 def fuse_group(recs: dict[Any, dict], weights: fuse.NameWeights) -> tuple[dict, list[dict]]:
     """Every report an event of its own, then joined best pair first (as a store transaction
     does): (events by key, merges in order)."""
@@ -127,7 +53,7 @@ def fuse_group(recs: dict[Any, dict], weights: fuse.NameWeights) -> tuple[dict, 
         events[k] = fuse.new_event(recs[k])
         events[k]["n_sources"] = 1
         idx.add(k, events[k])
-    merges = fuse.consolidate(events, idx, list(events), weights=weights)
+    merges = fuse.consolidate(events, idx, list(events), rarity=weights)
     return events, merges
 
 

@@ -133,6 +133,7 @@ def ingest(
     workers: int = typer.Option(1, "--workers", "-w", min=0, help="Extract in this many processes (0: one per core); one writer stores them."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Extract on a Dask cluster: tcp://HOST:8786, or 'local' for a LocalCluster of --workers processes."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Say how the work would be split, and store nothing."),
+    fusion: str = typer.Option("single", "--fusion", help="single: fuse each transaction in one run; partitioned: in partitions that can never fuse with each other, in --workers processes (the same events)."),
 ) -> None:
     """Extract and store documents, their event mentions and the fused events.
 
@@ -143,7 +144,13 @@ def ingest(
         return _dry_run(paths, db=db, published=_date_opt(published, "--published"), results=results,
                         allow_private=allow_private, max_bytes=max_bytes, batch_size=batch_size,
                         commit_every=commit_every, workers=workers, scheduler=scheduler)
+    from .core import FUSION_MODES
+    if fusion not in FUSION_MODES:
+        raise typer.BadParameter(f"{fusion!r} is not one of {', '.join(FUSION_MODES)}", param_hint="--fusion")
     store = _open(db)
+    if fusion == "partitioned":
+        import os
+        store.fusion, store.fusion_workers = fusion, max(1, workers or (os.cpu_count() or 1))
     skipped: list[str] = []
     if results:
         items = read_results(paths)

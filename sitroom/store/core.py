@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import fuse
 from ..model import iso_day
 from . import schema as S
+from .candidates import SqlCandidates
 from .engine import make_engine, migrate
 
 log = logging.getLogger("sitroom.store")
@@ -43,6 +44,9 @@ MENTION_FIELDS = (
     "fatalities_high", "civilian_fatalities", "injured", "contested", "notes", "confidence",
 )
 
+
+#: How a store transaction fuses its mentions (:attr:`Store.fusion`).
+FUSION_MODES = ("single", "partitioned")
 
 _day = iso_day      # the day of a date or an ISO string (sitroom.model)
 
@@ -86,20 +90,36 @@ class IngestStats:
 class Store:
     """A sitroom event database (SQLite or PostgreSQL), migrated to the current schema on open."""
 
-    def __init__(self, engine: Engine, *, run_migrations: bool = True, writer: Engine | None = None) -> None:
+    def __init__(self, engine: Engine, *, run_migrations: bool = True, writer: Engine | None = None,
+                 weights: fuse.Weights = fuse.WEIGHTS, fusion: str = "single", fusion_workers: int = 1) -> None:
+        if fusion not in FUSION_MODES:
+            raise ValueError(f"fusion: {fusion!r} is not one of {', '.join(FUSION_MODES)}")
+        if fusion_workers < 1:
+            raise ValueError(f"fusion_workers: {fusion_workers}: expected 1 or more")
         self.engine = engine
         self.writer = writer or engine
+        #: the fusion weights ingest scores with (default: ``sitroom/data/fusion.yaml``)
+        self.weights = weights
+        #: "single": each transaction's fusion in one run; "partitioned": in partitions that
+        #: can never fuse with each other, in ``fusion_workers`` processes (the same result)
+        self.fusion = fusion
+        self.fusion_workers = fusion_workers
+        self._pool = None
         if run_migrations:
             migrate(self.writer)
 
     @classmethod
-    def open(cls, db: str | None = None) -> "Store":
+    def open(cls, db: str | None = None, **options) -> "Store":
+        """Open (and migrate) a database; ``options``: ``weights``, ``fusion``, ``fusion_workers``."""
         engine = make_engine(db)
         if engine.dialect.name == "sqlite":
-            return cls(engine, writer=make_engine(db, writer=True))
-        return cls(engine)
+            return cls(engine, writer=make_engine(db, writer=True), **options)
+        return cls(engine, **options)
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
         self.engine.dispose()
         if self.writer is not self.engine:
             self.writer.dispose()
@@ -188,8 +208,70 @@ class Store:
                 on_status(res, st)
 
     def _add_batch(self, conn: Connection, batch: list[dict[str, Any]], stats: IngestStats) -> list[str]:
-        """Add the new documents of ``batch``, fusing their mentions; returns a status per result."""
+        """Add the new documents of ``batch``, fusing their mentions; returns a status per result.
+        Fusion decides (:func:`sitroom.fuse.plan`, over this store's :class:`SqlCandidates`);
+        this writes its plan down."""
         now = datetime.now(timezone.utc)
+        statuses, docs = self._new_documents(conn, batch, stats)
+        if not docs:
+            return statuses
+        doc_evs = [[e for e in (r.get("events") or []) if isinstance(e, dict)] for r in docs]
+        doc_pks = conn.execute(
+            sa.insert(S.documents).returning(S.documents.c.id, sort_by_parameter_order=True), [{
+                "doc_id": _str(r.get("doc_id") or "-", 512), "content_hash": r["content_hash"],
+                "title": r.get("title"), "published": _day(r.get("published")),
+                "source": _str(r.get("source"), 512), "url": r.get("url"), "ingested_at": now,
+                "n_events": len(evs), "places": r.get("places"), "dates": r.get("dates"),
+                "quality": r.get("quality")} for r, evs in zip(docs, doc_evs)]).scalars().all()
+        new_docs, claim_links = [], []
+        for r, pk, evs in zip(docs, doc_pks, doc_evs):
+            names = fuse.document_names(r)      # a document's names, shared by its mentions
+            links = _claim_links(r, evs)
+            claim_links.append(links)
+            new_docs.append(fuse.NewDocument(
+                key=pk, content=r["content_hash"], mentions=[fuse.mention_record(e, names, pk) for e in evs],
+                names=names, denied=frozenset(i for _c, ls in links for i, rel in ls if rel == "denies")))
+        plan = fuse.plan(new_docs, SqlCandidates(conn, EVENT_FIELDS, split_terms), weights=self.weights,
+                         partitioned=self.fusion == "partitioned", workers=self.fusion_workers,
+                         executor=self._fusion_pool())
+        stats.mentions += len(plan.placements)
+        stats.new_events += len(plan.created)
+        stats.merged += plan.joined
+        stats.consolidated += len(plan.absorbed)
+        ids = self._write_events(conn, plan, now)
+        evidence = {(pk, i): ev for pk, evs in zip(doc_pks, doc_evs) for i, ev in enumerate(evs)}
+        if plan.placements:
+            conn.execute(sa.insert(S.mentions), [
+                self._mention_row(p.mention, evidence[(p.document, p.ordinal)], p.document, p.ordinal,
+                                  ids[p.event], _named_decision(p.decision, plan, ids))
+                for p in plan.placements])
+            conn.execute(sa.insert(S.event_sources), [_source_row(ids[key], pk, ms) for key, pk, ms in plan.sources()])
+        claim_rows = [(pk, c, list(dict.fromkeys((plan.event_of(d, i), rel) for i, rel in ls)))
+                      for d, (pk, links) in enumerate(zip(doc_pks, claim_links)) for c, ls in links]
+        self._add_reports(conn, docs, doc_pks, claim_rows, ids)
+        if plan.merges:     # the counts of the events that absorbed others, from the rows themselves
+            grown = sorted({ids[k] for k in [*plan.created, *plan.refined]})
+            ev, me, es = S.events, S.mentions, S.event_sources
+            for i in range(0, len(grown), 500):
+                conn.execute(sa.update(ev).where(ev.c.id.in_(grown[i:i + 500])).values(
+                    n_mentions=sa.select(sa.func.count()).where(me.c.event_id == ev.c.id).scalar_subquery(),
+                    n_sources=sa.select(sa.func.count()).where(es.c.event_id == ev.c.id).scalar_subquery()))
+        return statuses
+
+    def _fusion_pool(self):
+        """The processes partitioned fusion runs in (started once, on first use)."""
+        if self.fusion != "partitioned" or self.fusion_workers < 2:
+            return None
+        if self._pool is None:
+            import multiprocessing as mp
+            from concurrent.futures import ProcessPoolExecutor
+            self._pool = ProcessPoolExecutor(max_workers=self.fusion_workers, mp_context=mp.get_context("spawn"))
+        return self._pool
+
+    @staticmethod
+    def _new_documents(conn: Connection, batch: list[dict[str, Any]],
+                       stats: IngestStats) -> tuple[list[str], list[dict[str, Any]]]:
+        """A status per result ("added" or, content already stored, "unchanged") and the new ones."""
         hashes = list({r["content_hash"] for r in batch})
         seen = set(conn.execute(sa.select(S.documents.c.content_hash)
                                 .where(S.documents.c.content_hash.in_(hashes))).scalars())
@@ -204,123 +286,35 @@ class Store:
                 statuses.append("added")
                 stats.added += 1
                 docs.append(r)
-        if not docs:
-            return statuses
+        return statuses, docs
 
-        doc_evs = [[e for e in (r.get("events") or []) if isinstance(e, dict)] for r in docs]
-        doc_pks = conn.execute(
-            sa.insert(S.documents).returning(S.documents.c.id, sort_by_parameter_order=True), [{
-                "doc_id": _str(r.get("doc_id") or "-", 512), "content_hash": r["content_hash"],
-                "title": r.get("title"), "published": _day(r.get("published")),
-                "source": _str(r.get("source"), 512), "url": r.get("url"), "ingested_at": now,
-                "n_events": len(evs), "places": r.get("places"), "dates": r.get("dates"),
-                "quality": r.get("quality")} for r, evs in zip(docs, doc_evs)]).scalars().all()
-
-        ctxs = [fuse.document_names(r) for r in docs]     # a document's names, shared by its mentions
-        doc_mrecs = [[fuse.mention_record(e, ctx, pk) for e in evs] for evs, ctx, pk in zip(doc_evs, ctxs, doc_pks)]
-        events, idx = self._candidates(conn, [m for ms in doc_mrecs for m in ms])
-        weights = self._name_weights(conn, ctxs, events)
-        # every mention starts as an event of its own, keyed by its content (not by arrival), then
-        # the best-scoring pairs among them and the stored events around them are joined first
-        new_keys: list = []
-        mention_rows: list[tuple] = []      # (mrec, ev, doc_pk, ordinal, key, decision)
-        claim_rows: list[tuple] = []        # (doc_pk, claim, [(key, relation)])
-        for r, pk, evs, mrecs in zip(docs, doc_pks, doc_evs, doc_mrecs):
-            keys = []
-            for i, m in enumerate(mrecs):
-                key = ("new", (r["content_hash"], i))
-                events[key] = fuse.new_event(m)
-                events[key]["n_sources"] = 1
-                idx.add(key, events[key])
-                new_keys.append(key)
-                keys.append(key)
-                mention_rows.append((m, evs[i], pk, i, key, {}))
-            stats.mentions += len(mrecs)
-            # claims: a denial about an event of this document marks its fused event contested
-            local_to_key = {ev.get("event_id"): keys[i] for i, ev in enumerate(evs) if ev.get("event_id")}
-            for c in (r.get("claims") or []):
-                if not isinstance(c, dict):
-                    continue
-                rel = {"denial": "denies", "accusation": "accuses"}.get(c.get("kind"), "about")
-                links = []
-                for local in c.get("about") or []:
-                    key = local_to_key.get(local)
-                    if key is None or (key, rel) in links:
-                        continue
-                    links.append((key, rel))
-                    if rel == "denies":
-                        events[key]["contested"] = True
-                claim_rows.append((pk, c, links))
-
-        log: dict = {}
-        merges = fuse.consolidate(events, idx, new_keys, order=_sort_key, weights=weights, log=log)
-        final = _resolver(merges)
-        joined = {mg["from"]: mg for mg in merges}
-        new_keys = [k for k in new_keys if k in events]
-        dirty = {final(mg["into"]) for mg in merges if isinstance(final(mg["into"]), int)}
-        stats.new_events += len(new_keys)
-        stats.consolidated += sum(1 for mg in merges if isinstance(mg["from"], int))
-        for m, ev, pk, i, key, dec in mention_rows:
-            note = log.get(key) or {}
-            if key in joined:
-                stats.merged += 1
-                dec.update(decision="merged", into=final(key), score=joined[key]["score"],
-                           reasons=joined[key]["reasons"], candidates=note.get("candidates", 0))
-            else:
-                dec.update(decision="new", candidates=note.get("candidates", 0),
-                           rejected=[dict(x) for x in note.get("rejected") or []])
-        mention_rows = [(m, ev, pk, i, final(key), dec) for m, ev, pk, i, key, dec in mention_rows]
-        pooled: dict[tuple, list[dict]] = {}
-        for m, _ev, pk, _i, key, _dec in mention_rows:
-            pooled.setdefault((key, pk), []).append(m)
-        source_rows = [(key, pk, ms) for (key, pk), ms in pooled.items()]
-        claim_rows = [(pk, c, list(dict.fromkeys((final(key), rel) for key, rel in links)))
-                      for pk, c, links in claim_rows]
-        self._absorb_stored(conn, [(mg["from"], final(mg["from"]), mg) for mg in merges
-                                   if isinstance(mg["from"], int)], now)
-
-        # events: insert new, update changed, refile both in the blocking index
+    def _write_events(self, conn: Connection, plan: fuse.Plan, now: datetime) -> dict[Any, int]:
+        """Write a plan's events: absorbed stored events moved into their absorbers, new ones
+        inserted, refined ones updated, both refiled in the blocking index. Returns the id of
+        every event key of the plan that survives."""
+        self._absorb_stored(conn, plan.absorbed, now)
+        events = plan.events
         ids: dict[Any, int] = {k: k for k in events if isinstance(k, int)}
-        if new_keys:
+        if plan.created:
             # ids are never given twice: an absorbed event's id keeps leading to the event that
             # absorbed it (SQLite would hand a deleted highest id out again). Writers are
             # serialised (BEGIN IMMEDIATE, or the PostgreSQL advisory lock), so max + 1 is safe.
             first = 1 + max(conn.execute(sa.select(sa.func.max(S.events.c.id))).scalar() or 0,
                             conn.execute(sa.select(sa.func.max(S.event_merges.c.from_id))).scalar() or 0)
-            got = range(first, first + len(new_keys))
+            got = range(first, first + len(plan.created))
             conn.execute(sa.insert(S.events), [dict(self._event_row(events[k], now, created=True), id=i)
-                                               for k, i in zip(new_keys, got)])
-            ids.update(zip(new_keys, got))
-        if dirty:
-            upd = [dict(self._event_row(events[k], now), _id=k) for k in sorted(dirty)]
+                                               for k, i in zip(plan.created, got)])
+            ids.update(zip(plan.created, got))
+        if plan.refined:
+            upd = [dict(self._event_row(events[k], now), _id=k) for k in plan.refined]
             cols = {c: sa.bindparam(c) for c in upd[0] if c != "_id"}
             conn.execute(sa.update(S.events).where(S.events.c.id == sa.bindparam("_id")).values(cols), upd)
-            conn.execute(sa.delete(S.event_blocks).where(S.event_blocks.c.event_id.in_(sorted(dirty))))
+            conn.execute(sa.delete(S.event_blocks).where(S.event_blocks.c.event_id.in_(plan.refined)))
         blocks = [{"event_id": ids[k], "country": c, "place": p, "bucket": b, "pkey": f"{p}#{b}", "ckey": f"{c}#{b}"}
-                  for k in [*new_keys, *sorted(dirty)] for (c, p, b) in fuse.block_keys(events[k])]
+                  for k in [*plan.created, *plan.refined] for (c, p, b) in fuse.block_keys(events[k])]
         if blocks:
             conn.execute(sa.insert(S.event_blocks), blocks)
-        for *_, dec in mention_rows:        # the events named, now that every event has its id
-            if "into" in dec:
-                dec["into"] = event_code(ids[dec["into"]])
-            if dec.get("rejected"):         # one line per event it was not joined to
-                named: dict = {}
-                for x in dec["rejected"]:
-                    named.setdefault(event_code(ids[final(x["event"])]), dict(x, event=event_code(ids[final(x["event"])])))
-                dec["rejected"] = list(named.values())
-        if mention_rows:
-            conn.execute(sa.insert(S.mentions), [self._mention_row(m, ev, pk, i, ids[key], dec)
-                                                  for m, ev, pk, i, key, dec in mention_rows])
-            conn.execute(sa.insert(S.event_sources), [_source_row(ids[key], pk, ms) for key, pk, ms in source_rows])
-        self._add_reports(conn, docs, doc_pks, claim_rows, ids)
-        if merges:      # the counts of the events that absorbed others, from the rows themselves
-            grown = sorted({ids[k] for k in [*new_keys, *dirty]})
-            ev, me, es = S.events, S.mentions, S.event_sources
-            for i in range(0, len(grown), 500):
-                conn.execute(sa.update(ev).where(ev.c.id.in_(grown[i:i + 500])).values(
-                    n_mentions=sa.select(sa.func.count()).where(me.c.event_id == ev.c.id).scalar_subquery(),
-                    n_sources=sa.select(sa.func.count()).where(es.c.event_id == ev.c.id).scalar_subquery()))
-        return statuses
+        return ids
 
     def _absorb_stored(self, conn: Connection, moves: list[tuple[int, int, dict]], now: datetime) -> None:
         """Move stored events into the events that absorbed them: their mentions, sources (one
@@ -380,93 +374,6 @@ class Store:
         conn.execute(sa.insert(em), [{"from_id": src, "into_id": dst, "score": mg.get("score"),
                                       "reasons": mg.get("reasons"), "merged_at": now} for src, dst, mg in moves])
         conn.execute(sa.delete(S.events).where(S.events.c.id.in_(gone)))
-
-    def _name_weights(self, conn: Connection, ctxs: list[frozenset], events: dict) -> fuse.NameWeights:
-        """Count this batch's documents and their proper names in ``name_docs`` (a row named ""
-        counts all documents) and return how rare every name of the batch and of its candidate
-        events is (:class:`fuse.NameWeights`), the batch included."""
-        nd = S.name_docs
-        batch: dict[str, int] = {}
-        for ctx in ctxs:
-            for n in ctx:
-                if len(n) <= NAME_LEN:
-                    batch[n] = batch.get(n, 0) + 1
-        batch[TOTAL] = len(ctxs)
-        wanted = sorted(set(batch) | {n for e in events.values() for n in e.get("name_counts") or ()
-                                      if len(n) <= NAME_LEN})
-        freq: dict[str, int] = {}
-        for i in range(0, len(wanted), 500):
-            freq.update((n, k) for n, k in conn.execute(sa.select(nd.c.name, nd.c.documents)
-                                                        .where(nd.c.name.in_(wanted[i:i + 500]))))
-        fresh = [{"name": n, "documents": k} for n, k in sorted(batch.items()) if n not in freq]
-        seen = [{"_name": n, "_k": k} for n, k in sorted(batch.items()) if n in freq]
-        if fresh:
-            conn.execute(sa.insert(nd), fresh)
-        if seen:
-            conn.execute(sa.update(nd).where(nd.c.name == sa.bindparam("_name"))
-                         .values(documents=nd.c.documents + sa.bindparam("_k")), seen)
-        for n, k in batch.items():
-            freq[n] = freq.get(n, 0) + k
-        return fuse.NameWeights(freq, freq.pop(TOTAL))
-
-    def _candidates(self, conn: Connection, mrecs: list[dict]) -> tuple[dict, fuse.MemoryIndex]:
-        """The events that this batch's mentions may fuse with: exact (place, week) and
-        (country, week) keys of the blocking index, a few indexed IN queries per batch."""
-        eb = S.event_blocks
-        pkeys: set[str] = set()
-        ckeys: set[str] = set()
-        any_buckets: set[int] = set()
-        undated_places: set[str] = set()
-        undated_countries: set[str] = set()
-        name_keys: set[str] = set()
-        for m in mrecs:
-            if fuse.wants_names(m):
-                name_keys.update(fuse.NAME_PREFIX + n for n in m["names"])
-            mode, places, countries, bs = fuse.query_plan(m)
-            if bs is None:
-                undated_places.update(places)
-                undated_countries.update(countries)
-            elif mode == "any":
-                any_buckets.update(bs)
-            else:
-                pkeys.update(f"{p}#{b}" for p in places for b in bs)
-                ckeys.update(f"{c}#{b}" for c in countries for b in bs)
-        conds = []
-        for col, values in ((eb.c.pkey, pkeys), (eb.c.ckey, ckeys), (eb.c.bucket, any_buckets),
-                            (eb.c.place, undated_places), (eb.c.country, undated_countries)):
-            vals = sorted(values)
-            for i in range(0, len(vals), 500):
-                conds.append(col.in_(vals[i:i + 500]))
-        events: dict[Any, dict] = {}
-        idx = fuse.MemoryIndex()
-        ids: set[int] = set()
-        for cond in conds:
-            ids.update(conn.execute(sa.select(eb.c.event_id).where(cond)).scalars())
-        names = sorted(name_keys)
-        for i in range(0, len(names), 500):   # names not too common to block on
-            chunk = names[i:i + 500]
-            usable = conn.execute(sa.select(eb.c.place).where(eb.c.place.in_(chunk), eb.c.bucket == fuse.NAME_BUCKET)
-                                  .group_by(eb.c.place).having(sa.func.count() <= fuse.NAME_CAP)).scalars().all()
-            if usable:
-                ids.update(conn.execute(sa.select(eb.c.event_id).where(
-                    eb.c.place.in_(usable), eb.c.bucket == fuse.NAME_BUCKET)).scalars())
-        ids_sorted = sorted(ids)
-        for i in range(0, len(ids_sorted), 500):
-            for row in conn.execute(sa.select(S.events).where(S.events.c.id.in_(ids_sorted[i:i + 500]))).mappings():
-                e = {k: row[k] for k in EVENT_FIELDS}
-                e["terms"], e["name_counts"], e["name_n"] = split_terms(e["terms"])
-                e["names"] = frozenset(e["name_counts"])
-                e["lo"] = row["date_lo"].toordinal() if row["date_lo"] else None
-                e["hi"] = row["date_hi"].toordinal() if row["date_hi"] else None
-                e["source_docs"] = frozenset()
-                events[row["id"]] = e
-                idx.add(row["id"], e)
-        es = S.event_sources
-        for i in range(0, len(ids_sorted), 500):    # the documents each reports (see fuse.compare)
-            for eid, doc in conn.execute(sa.select(es.c.event_id, es.c.document_id)
-                                         .where(es.c.event_id.in_(ids_sorted[i:i + 500]))):
-                events[eid]["source_docs"] = events[eid]["source_docs"] | {doc}
-        return events, idx
 
     @staticmethod
     def _event_row(e: dict, now: datetime, created: bool = False) -> dict:
@@ -971,29 +878,42 @@ def split_terms(stored) -> tuple[frozenset, dict[str, int], int]:
     return frozenset(words), counts, n or (1 if counts else 0)
 
 
-def _sort_key(k: Any) -> tuple:
-    return (0, k, 0) if isinstance(k, int) else (1, 0, k[1])
+def _claim_links(r: dict[str, Any], evs: list[dict]) -> list[tuple[dict, list[tuple[int, str]]]]:
+    """A document's claims, each with the (ordinal, relation) of the events of the document it is
+    about: a denial "denies" (and marks the event contested), an accusation "accuses"."""
+    ordinal = {ev.get("event_id"): i for i, ev in enumerate(evs) if ev.get("event_id")}
+    out = []
+    for c in (r.get("claims") or []):
+        if not isinstance(c, dict):
+            continue
+        rel = {"denial": "denies", "accusation": "accuses"}.get(c.get("kind"), "about")
+        links: list[tuple[int, str]] = []
+        for local in c.get("about") or []:
+            i = ordinal.get(local)
+            if i is not None and (i, rel) not in links:
+                links.append((i, rel))
+        out.append((c, links))
+    return out
 
 
-def _resolver(merges: list[dict]):
-    """key -> the event it ended up in, following a chain of merges."""
-    step = {mg["from"]: mg["into"] for mg in merges}
-
-    def final(k):
-        while k in step:
-            k = step[k]
-        return k
-    return final
-
-
-#: ``name_docs``: the longest name counted, and the row that counts all documents
-NAME_LEN = 160
-TOTAL = ""
+def _named_decision(dec: dict, plan: fuse.Plan, ids: dict[Any, int]) -> dict:
+    """A placement's decision with the events it names by their public ids; one line per event
+    it was not joined to."""
+    dec = dict(dec)
+    if "into" in dec:
+        dec["into"] = event_code(ids[dec["into"]])
+    if dec.get("rejected"):
+        named: dict = {}
+        for x in dec["rejected"]:
+            code = event_code(ids[plan.final(x["event"])])
+            named.setdefault(code, dict(x, event=code))
+        dec["rejected"] = list(named.values())
+    return dec
 
 
 def _source_row(eid: int, doc_pk: int, ms: list[dict]) -> dict:
-    lows = [x for x in (fuse._fat_range(m)[0] for m in ms) if x is not None]
-    highs = [x for x in (fuse._fat_range(m)[1] for m in ms) if x is not None]
+    lows = [x for x in (fuse.fatality_range(m)[0] for m in ms) if x is not None]
+    highs = [x for x in (fuse.fatality_range(m)[1] for m in ms) if x is not None]
     return {"event_id": eid, "document_id": doc_pk, "n_mentions": len(ms),
             "fatalities": _int(max(lows)) if lows else None,
             "fatalities_low": _int(min(lows)) if lows else None,
@@ -1014,6 +934,7 @@ def parse_event_id(value: int | str) -> int:
     return int(s)
 
 
-def open_store(db: str | None = None) -> Store:
-    """Open (and migrate) the database named by ``db``, ``SITROOM_DB`` or ``sitroom.db``."""
-    return Store.open(db)
+def open_store(db: str | None = None, **options) -> Store:
+    """Open (and migrate) the database named by ``db``, ``SITROOM_DB`` or ``sitroom.db``;
+    ``options``: those of :meth:`Store.open`."""
+    return Store.open(db, **options)
