@@ -635,13 +635,13 @@ class Store:
             conds.append(_any_of((ev.c.admin1, self._matching(conn, "admin1", lambda v: v.casefold() == a),
                                   sa.func.lower(ev.c.admin1) == a)))
         if since:
-            conds.append(ev.c.date_hi >= _day(since))
+            conds.append(ev.c.date_hi >= iso_day(since))
             try:        # an event ending on or after `since` starts at most max_span days before
-                conds.append(ev.c.date_lo >= _day(since) - timedelta(days=self._max_span(conn)))
+                conds.append(ev.c.date_lo >= iso_day(since) - timedelta(days=self._max_span(conn)))
             except OverflowError:
                 pass
         if until:
-            conds.append(ev.c.date_lo <= _day(until))
+            conds.append(ev.c.date_lo <= iso_day(until))
         if type_:
             t = type_.strip().casefold()
             conds.append(_any_of(

@@ -43,9 +43,9 @@ def facets(request: Request) -> dict[str, Any]:
 
 
 @router.get("/api/events", tags=["events"], summary="Fused events, filtered and paged",
-         responses={200: {"content": {"application/geo+json": {}},
-                          "description": "JSON {total, limit, offset, events}, or a GeoJSON FeatureCollection "
-                                         "with `Accept: application/geo+json` or `format=geojson`."}})
+            responses={200: {"content": {"application/geo+json": {}},
+                             "description": "JSON {total, limit, offset, events}, or a GeoJSON FeatureCollection "
+                                            "with `Accept: application/geo+json` or `format=geojson`."}})
 def events(request: Request,
            country: Optional[str] = Query(None, description="ISO code (SY) or country name."),
            admin1: Optional[str] = Query(None, description="First-level region, e.g. Idlib."),
@@ -72,12 +72,13 @@ def events(request: Request,
         rows = s.store.query_events(**f, limit=limit, offset=offset, after=cursor)
     except ValueError as exc:
         raise HTTPException(422, str(exc))
+    whole = not offset and not cursor and len(rows) < limit    # the page holds every match: no count
     if total == "none":
         n, exact = None, False
     elif total == "exact":
-        n, exact = s.store.count_events(**f), True
+        n, exact = (len(rows) if whole else s.store.count_events(**f)), True
     else:
-        n = s.store.count_events(**f, cap=s.count_cap + 1)
+        n = len(rows) if whole else s.store.count_events(**f, cap=s.count_cap + 1)
         exact = n <= s.count_cap
         n = min(n, s.count_cap)
     next_cursor = event_cursor(rows[-1]) if len(rows) == limit else None
@@ -115,7 +116,7 @@ def _place_names(store: Store, locations: dict[int, str | None]) -> dict[int, li
 
 
 @router.get("/api/events/{event_id}", tags=["events"], summary="One fused event with its mentions and evidence",
-         responses={404: {"model": Error}})
+            responses={404: {"model": Error}})
 def event(request: Request, event_id: str) -> JSONResponse:
     """The event, its sources, every mention with its evidence sentences cut into ``segments``
     (the extracted fields marked: place, actors, date, number, trigger), and linked claims."""
