@@ -247,16 +247,19 @@ class Database:
         since/until (dates or YYYY-MM-DD; the event's date range overlaps), type (sub-event or event
         type), actor (part of a name). ``to_pandas()`` has ACLED's columns, then sitroom's."""
         from .output.acled import PANDAS_DTYPES
-        from .store.export import CSV_COLUMNS, _jsonable, csv_row, event_json
+        from .model import to_jsonable
+        from .store.export import CSV_COLUMNS
+        from .store.serialize import csv_row, event_json
 
         rows = self.store.query_events(country=country, admin1=admin1, since=_day(since, "since"),
                                        until=_day(until, "until"), type=type, actor=actor, limit=limit)
-        return Table(_jsonable([event_json(r) for r in rows]), frame_rows=[csv_row(r) for r in rows],
+        return Table(to_jsonable([event_json(r) for r in rows]), frame_rows=[csv_row(r) for r in rows],
                      dtypes=PANDAS_DTYPES, parse_dates=("event_date",), columns=CSV_COLUMNS)
 
     def event(self, event_id: str | int) -> Record | None:
         """One fused event with its mentions, sources and claims (``sitroom explain --format json``)."""
-        from .store.export import _jsonable, event_json
+        from .model import to_jsonable
+        from .store.serialize import event_json
 
         e = self.store.event(event_id)
         if e is None:
@@ -264,31 +267,31 @@ class Database:
         out = event_json(e)
         out["merged_from"] = e.get("merged_from")
         out["absorbed"] = e.get("absorbed") or []
-        return Record(_jsonable(out))
+        return Record(to_jsonable(out))
 
     def figures(self, *, kind: str | None = None, country: str | None = None, admin1: str | None = None,
                 since: date | str | None = None, until: date | str | None = None, doc: str | None = None,
                 limit: int | None = None) -> Table:
         """Figures (killed, injured, displaced ... tallies) as ``sitroom figures`` filters them."""
-        from .store.command import _figure_json
-        from .store.export import _jsonable
+        from .model import to_jsonable
+        from .store.serialize import figure_json
 
         rows = self.store.query_figures(kind=kind, country=country, admin1=admin1, since=_day(since, "since"),
                                         until=_day(until, "until"), doc=doc, limit=limit)
-        return Table(_jsonable([_figure_json(r) for r in rows]))
+        return Table(to_jsonable([figure_json(r) for r in rows]))
 
     def claims(self, *, kind: str | None = None, speaker: str | None = None, target: str | None = None,
                event: str | int | None = None, country: str | None = None, admin1: str | None = None,
                since: date | str | None = None, until: date | str | None = None, type: str | None = None,  # noqa: A002
                actor: str | None = None, limit: int | None = None) -> Table:
         """Claims (statements, appeals, denials, accusations) as ``sitroom claims`` filters them."""
-        from .store.command import _claim_json
-        from .store.export import _jsonable
+        from .model import to_jsonable
+        from .store.serialize import claim_json
 
         rows = self.store.query_claims(kind=kind, speaker=speaker, target=target, event=event, country=country,
                                        admin1=admin1, since=_day(since, "since"), until=_day(until, "until"),
                                        type=type, actor=actor, limit=limit)
-        return Table(_jsonable([_claim_json(r) for r in rows]))
+        return Table(to_jsonable([claim_json(r) for r in rows]))
 
     def __repr__(self) -> str:
         return f"<sitroom.Database {self.store.engine.url!r}>"

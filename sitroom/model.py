@@ -303,6 +303,8 @@ class Analysis:
 
 def to_jsonable(obj: Any) -> Any:
     """Dataclasses, dates and tuples to plain JSON values."""
+    if obj is None or isinstance(obj, (str, int, float)):     # most values: no dataclass check
+        return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
     if isinstance(obj, date):

@@ -1,7 +1,6 @@
 """Operations commands: ``sitroom doctor`` (is this install healthy?) and ``sitroom backup DEST``.
 
-Registered in ``sitroom/cli.py`` with ``app.command("doctor")(doctor)`` and
-``app.command("backup")(backup)``.
+The checks and the copy are here; the verbs are in :mod:`sitroom.cli.ops`.
 
 ``doctor`` prints one line per check, ``ok``, ``warn`` (works, but something is missing or slow)
 or ``FAIL`` (something a user will hit), each with what to do, and exits 1 when anything failed.
@@ -18,14 +17,12 @@ import importlib.metadata as md
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-import typer
 from rich.console import Console
 
 out = Console(highlight=False, soft_wrap=True)
@@ -200,9 +197,9 @@ def check_database(db: Optional[str]) -> list[Check]:
             engine.dispose()
     except Exception as exc:  # noqa: BLE001
         msg = " ".join(str(exc).split())[:300]
-        return [Check(name, "FAIL", f"cannot reach {_hide_password(shown)}: {type(exc).__name__}: {msg}",
+        return [Check(name, "FAIL", f"cannot reach {hide_password(shown)}: {type(exc).__name__}: {msg}",
                       "start the server, check host, port, user and password in the URL (postgresql://user@host/db)")]
-    checks.append(_revision_check(name, _hide_password(shown), rev, head_revision(), f"{n_events} events"))
+    checks.append(_revision_check(name, hide_password(shown), rev, head_revision(), f"{n_events} events"))
     checks.append(Check("write permission", "ok" if can_write else "FAIL",
                         "this user may write" if can_write else "this user may not insert into the tables: ingest fails",
                         "GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO <user>"))
@@ -261,7 +258,7 @@ def check_pipeline() -> Check:
     return _guard("extraction", run, "check the model and data files above; run with -v")
 
 
-def _hide_password(url: str) -> str:
+def hide_password(url: str) -> str:
     if "://" in url and "@" in url.split("://", 1)[1]:
         scheme, rest = url.split("://", 1)
         cred, host = rest.rsplit("@", 1)
@@ -270,36 +267,7 @@ def _hide_password(url: str) -> str:
     return url
 
 
-def doctor(
-    db: Optional[str] = typer.Option(None, "--db", envvar="SITROOM_DB", show_envvar=True,
-                                     help="Database: a SQLite file path (default sitroom.db) or a postgresql:// URL."),
-    fix: bool = typer.Option(False, "--fix", help="Build the gazetteer cache when it is missing."),
-    quick: bool = typer.Option(False, "--quick", help="Skip loading the model and the test extraction."),
-) -> None:
-    """Check the install: model, gazetteer cache, data files, database, permissions, PDF, Chromium.
-
-    One line per check (ok, warn, FAIL) with what to do; exit code 1 when something failed."""
-    checks = [check_python()]
-    if not quick:
-        checks.append(check_model())
-    checks.append(check_data_files())
-    checks.append(check_gazetteer(fix))
-    checks += _guard_list(lambda: check_database(db))
-    checks.append(check_pdf())
-    checks.append(check_chromium())
-    if not quick and all(c.status != "FAIL" for c in checks if c.name in ("spaCy model", "data files")):
-        checks.append(check_pipeline())
-    for c in checks:
-        out.print(c.line(), markup=False)
-    failed = [c for c in checks if c.status == "FAIL"]
-    warned = [c for c in checks if c.status == "warn"]
-    out.print(f"sitroom doctor: {len(checks) - len(failed) - len(warned)} ok, {len(warned)} warnings, "
-              f"{len(failed)} failed", markup=False)
-    if failed:
-        raise typer.Exit(1)
-
-
-def _guard_list(fn: Callable[[], list[Check]]) -> list[Check]:
+def guard_list(fn: Callable[[], list[Check]]) -> list[Check]:
     try:
         return fn()
     except Exception as exc:  # noqa: BLE001
@@ -337,72 +305,6 @@ def sqlite_backup(src: Path, dest: Path) -> dict[str, int]:
     return counts
 
 
-def _pg_cli_url(url: str) -> str:
+def pg_cli_url(url: str) -> str:
     scheme, rest = url.split("://", 1)
     return "postgresql://" + rest
-
-
-def backup(
-    dest: Path = typer.Argument(..., help="File to write the copy to (SQLite: a database file; PostgreSQL: a pg_dump archive)."),
-    db: Optional[str] = typer.Option(None, "--db", envvar="SITROOM_DB", show_envvar=True,
-                                     help="Database: a SQLite file path (default sitroom.db) or a postgresql:// URL."),
-    force: bool = typer.Option(False, "--force", help="Replace DEST if it exists."),
-) -> None:
-    """Back up the database to DEST while it is in use (an ingest or watch may keep writing).
-
-    SQLite: the online backup API, one consistent snapshot, integrity-checked. PostgreSQL:
-    pg_dump --format=custom when pg_dump is installed, else the command to run. Restore: see
-    docs/reliability.md."""
-    from .store.engine import resolve_url
-    url = resolve_url(db)
-    shown = db or os.environ.get("SITROOM_DB") or "sitroom.db"
-    if dest.exists() and not force:
-        err.print(f"sitroom: {dest} exists: choose another name or add --force", markup=False)
-        raise typer.Exit(2)
-    if dest.is_dir():
-        err.print(f"sitroom: {dest} is a directory: give a file name", markup=False)
-        raise typer.Exit(2)
-    if not dest.parent.exists():
-        err.print(f"sitroom: the folder {dest.parent} does not exist", markup=False)
-        raise typer.Exit(2)
-    if url.startswith("sqlite"):
-        src = Path(url.split(":///", 1)[1]) if ":///" in url else None
-        if src is None or not src.exists():
-            err.print(f"sitroom: no database at {shown}", markup=False)
-            raise typer.Exit(2)
-        if src.resolve() == dest.resolve():
-            err.print("sitroom: the backup must go to another file than the database", markup=False)
-            raise typer.Exit(2)
-        t0 = time.monotonic()
-        try:
-            counts = sqlite_backup(src, dest)
-        except (sqlite3.Error, RuntimeError, OSError) as exc:
-            err.print(f"sitroom: backup failed: {type(exc).__name__}: {exc}", markup=False)
-            raise typer.Exit(1)
-        size = dest.stat().st_size / 1e6
-        err.print(f"sitroom: {shown} backed up to {dest} ({size:.1f} MB, {counts.get('documents', 0)} documents, "
-                  f"{counts.get('events', 0)} events, integrity ok, {time.monotonic() - t0:.1f} s)", markup=False)
-        return
-    cli_url = _pg_cli_url(url)
-    safe = _hide_password(cli_url)
-    cmd = ["pg_dump", "--format=custom", "--no-owner", "--file", str(dest), cli_url]
-    restore = f"createdb NEWDB && pg_restore --no-owner --dbname postgresql://USER@HOST/NEWDB {dest}"
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        err.print("sitroom: pg_dump is not installed here; on a machine with PostgreSQL's client tools run:", markup=False)
-        out.print(f"  pg_dump --format=custom --no-owner --file {dest} '{safe}'", markup=False)
-        err.print(f"sitroom: restore with: {restore}", markup=False)
-        raise typer.Exit(1)
-    tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
-    cmd[4] = str(tmp)
-    r = subprocess.run([pg_dump, *cmd[1:]], capture_output=True, text=True)
-    if r.returncode:
-        tmp.unlink(missing_ok=True)
-        msg = " ".join(r.stderr.split())[:500]
-        err.print(f"sitroom: pg_dump failed: {msg}", markup=False)
-        err.print(f"sitroom: the command was: pg_dump --format=custom --no-owner --file {dest} '{safe}' "
-                  "(pg_dump must be at least the server's major version)", markup=False)
-        raise typer.Exit(1)
-    os.replace(tmp, dest)
-    err.print(f"sitroom: {safe} dumped to {dest} ({dest.stat().st_size / 1e6:.1f} MB, pg_dump custom format); "
-              f"restore with: {restore}", markup=False)

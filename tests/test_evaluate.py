@@ -375,7 +375,7 @@ def test_command_json_prints_one_object(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     import sitroom.pipeline
-    from sitroom.evaluate.command import evaluate
+    from sitroom.cli.evaluate import evaluate
 
     monkeypatch.setattr(sitroom.pipeline, "Pipeline", StandInPipeline)
     app = typer.Typer()

@@ -170,7 +170,7 @@ def test_command_scores_and_reliability(tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     import sitroom.pipeline
-    from sitroom.evaluate.command import evaluate
+    from sitroom.cli.evaluate import evaluate
 
     monkeypatch.setattr(sitroom.pipeline, "Pipeline", StandIn)
     app = typer.Typer()

@@ -256,3 +256,54 @@ def test_api_paging_counts_and_bounds(store, monkeypatch):
     assert ok.status_code == 200, ok.text
     assert ok.json()["counts"]["events"] == store.count_events(country="AB", admin1="Region AB-3",
                                                                since="2017-01-01", until="2017-12-31") > 0
+
+
+def test_iter_events_memory_stays_one_batch(store):
+    """Streaming every event keeps about one batch in memory: the peak while iterating (rows
+    dropped as they come) is a fraction of the peak of reading them all at once."""
+    import gc
+    import tracemalloc
+
+    def peak(fn) -> int:
+        gc.collect()
+        tracemalloc.start()
+        try:
+            fn()
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    def stream():
+        n = 0
+        for _ in store.iter_events(batch=100):
+            n += 1
+        assert n == N_EVENTS
+
+    def everything():
+        assert len(store.query_events()) == N_EVENTS
+    store.count_events()            # the stored filter values and counts: read once, outside the measures
+    assert peak(stream) < peak(everything) / 4
+
+
+def test_read_path_statements_use_indexes(db, store):
+    """The stamp of the kept values is index probes, not a scan of events, and a bounded count
+    that starts from the country reads one covering index (SQLite's plans)."""
+    if not db.endswith(".db"):
+        pytest.skip("SQLite's query plans")
+    import sqlalchemy as sa
+
+    from sitroom.store import schema as S
+    from sitroom.store.core import _stamp
+
+    ev = S.events
+    with store.engine.connect() as conn:
+        seen = []
+        sa.event.listen(conn, "before_cursor_execute", lambda *a: seen.append(a[2]))
+        _stamp(conn)
+        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + seen[-1], tuple(()))]
+        assert not any(p.startswith("SCAN events") for p in plan), plan
+        conds = store._filters(conn, country="AB", type="Battles", actor="military")
+        q = sa.select(sa.func.count()).select_from(sa.select(ev.c.id).where(*conds).limit(10_001).subquery())
+        sql = str(q.compile(conn, compile_kwargs={"literal_binds": True}))
+        plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+        assert any("COVERING INDEX ix_events_filters" in p for p in plan), plan

@@ -30,8 +30,8 @@ FILTERS = dict(country="SY", admin1="Idlib", since="2020-01-01", until="2020-01-
 
 
 def _app() -> typer.Typer:
-    from sitroom.report.command import report
-    from sitroom.store.command import ingest
+    from sitroom.cli.report import report
+    from sitroom.cli.store import ingest
 
     app = typer.Typer()
     app.command("ingest")(ingest)

@@ -231,7 +231,7 @@ def test_a_bug_in_one_file_loses_not_the_directory(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- JSON Lines out and back in
 
 def test_jsonl_escapes_line_separators_and_reads_back(tmp_path):
-    from sitroom.store.command import read_results
+    from sitroom.ingest.results import read_results
 
     res = {"doc_id": "x", "title": "a\u2028b\u2029c\x85d \u00e9\u4e2d", "events": []}
     line = dumps(res)

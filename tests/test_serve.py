@@ -343,7 +343,7 @@ def test_serve_command_warns_off_loopback(monkeypatch, tmp_path):
     from typer.testing import CliRunner
 
     from sitroom.cli import app
-    from sitroom.serve.command import is_loopback
+    from sitroom.serve.guard import is_loopback
 
     assert is_loopback("127.0.0.1") and is_loopback("localhost") and is_loopback("::1") and is_loopback("127.5.0.1")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.4") and not is_loopback("example.org")

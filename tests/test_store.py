@@ -358,7 +358,7 @@ def test_geojson_export_loads_with_ogr2ogr(filled, tmp_path):
 
 def _app():
     import typer
-    from sitroom.store.command import events, explain, export, ingest
+    from sitroom.cli.store import events, explain, export, ingest
 
     app = typer.Typer()
     app.command("ingest")(ingest)
@@ -420,7 +420,7 @@ def slow(self, *a, **k):            # widen the window inside each document's tr
     return orig(self, *a, **k)
 core.Store._add_reports = slow
 import typer
-from sitroom.store.command import ingest
+from sitroom.cli.store import ingest
 app = typer.Typer(); app.command("ingest")(ingest); app.command("x")(lambda: None)
 app(["ingest", "--results", sys.argv[1], "--db", sys.argv[2], "-q", "--commit-every", "7"])
 """
@@ -653,7 +653,7 @@ def test_figures_query(reported):
 def test_report_commands(reported, db_url, tmp_path):
     from typer.testing import CliRunner
     import typer
-    from sitroom.store.command import ceasefires, claims, figures
+    from sitroom.cli.statements import ceasefires, claims, figures
 
     app = typer.Typer()
     app.command("ceasefires")(ceasefires)
@@ -720,7 +720,7 @@ def test_later_reports_join_events_filed_earlier(store, tmp_path):
     """An event filed in one transaction is joined, in a later one, to the event that new reports
     tie it to: mentions, sources and claim links move, the old id resolves to the event, and
     explain says why."""
-    from sitroom.store.command import explain_text
+    from sitroom.cli.store import explain_text
 
     base = dict(sub_event_type="Arrests", event_type="Strategic developments", event_date=None,
                 time_precision=None, country="United States", country_code="US", admin1="Virginia",

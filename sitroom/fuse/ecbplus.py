@@ -90,7 +90,7 @@ def evaluate(root: Path, db: str | None = None, jsonl: Path | None = None,
     from ..ingest import iter_documents
     from ..pipeline import Pipeline
     from ..store import open_store
-    from ..store.export import event_json
+    from ..store.serialize import event_json
 
     corpus = read_corpus(root)
     gold = {d["id"]: d["subtopic"] for d in corpus}
@@ -99,7 +99,7 @@ def evaluate(root: Path, db: str | None = None, jsonl: Path | None = None,
         src.write_text("".join(json.dumps({k: d[k] for k in ("id", "text", "url")}) + "\n" for d in corpus),
                        encoding="utf-8")
         if results is not None:
-            from ..store.command import read_results
+            from ..ingest.results import read_results
             extracted = list(read_results([str(results)]))
         else:
             extracted = list((pipeline or Pipeline()).run(iter_documents([str(src)])))

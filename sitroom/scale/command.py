@@ -44,7 +44,7 @@ def dry_run(paths: list[str], *, db: Optional[str], published, results: bool, al
         store = open_store(db)
     try:
         if results:
-            from ..store.command import read_results
+            from ..ingest.results import read_results
             for res in read_results(paths):
                 if "error" in res or not res.get("content_hash"):
                     n_bad += 1

@@ -292,3 +292,14 @@ def add_guard(app, *, csp: str, token: str | None, max_body: int, allowed_hosts:
     app.add_middleware(Guard, csp=csp, allowed_hosts=allowed_hosts, read_token=read_token, write_token=token,
                        read_only=read_only, max_body=max_body)
     return read_only
+
+
+def is_loopback(host: str) -> bool:
+    """True for names and addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    h = host.strip().strip("[]").lower()
+    if h in ("localhost", "localhost.localdomain") or h.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(h).is_loopback
+    except ValueError:
+        return False

@@ -107,6 +107,11 @@ sa.Index("ix_events_date_hi", events.c.date_hi)
 sa.Index("ix_events_updated_at", events.c.updated_at)
 for _col in ORDER_INDEXED:
     sa.Index(f"ix_events_{_col}_date_lo_id", events.c[_col], events.c.date_lo, events.c.id)
+# Revision 0007: bounded counts read from an index alone (every filter column; a date window).
+sa.Index("ix_events_filters", *(events.c[c] for c in ("country_code", "admin1", "sub_event_type", "event_type",
+                                                      "actor1", "actor2", "assoc_actor_1", "date_lo", "date_hi",
+                                                      "confidence")))
+sa.Index("ix_events_date_lo_hi", events.c.date_lo, events.c.date_hi, events.c.confidence)
 
 mentions = sa.Table(
     "mentions", metadata,

@@ -18,8 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from .. import fuse
+from ..model import iso_day
 from . import schema as S
-from .core import _day, event_code, parse_event_id
+from .core import event_code, parse_event_id
 
 #: ACLED event types that break a ceasefire (Protests, Riots and Strategic developments do not).
 VIOLENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians")
@@ -87,7 +88,7 @@ def page_figures(store, *, kind: str | None = None, country: str | None = None,
         q = q.where(d.c.doc_id == doc)
     if docs is not None:
         q = q.where(d.c.doc_id.in_(sorted(set(docs))))
-    lo, hi = _day(since), _day(until)
+    lo, hi = iso_day(since), iso_day(until)
 
     def keep(r: dict) -> bool:
         start = _first_day(r.get("period_start")) or r.get("doc_published")
@@ -195,7 +196,7 @@ def page_claims(store, *, kind: str | None = None, speaker: str | None = None,
                                                                actor=actor)))
     if linked:
         q = q.where(c.c.id.in_(sa.select(ce.c.claim_id).where(*linked)))
-    lo, hi = _day(since), _day(until)
+    lo, hi = iso_day(since), iso_day(until)
 
     def keep(r: dict) -> bool:
         when = _first_day(r.get("date")) or r.get("doc_published")
@@ -303,11 +304,11 @@ def ceasefires(store, *, kind: str | None = None, area: str | None = None,
         for g in _join_undated(groups):
             start_s = g["effective_date"] or g["agreed_date"]
             start = _first_day(start_s)
-            if since and (start is None or start < _day(since)):
+            if since and (start is None or start < iso_day(since)):
                 continue
             g["start"] = start.isoformat() if start else None
             doc_pks = g.pop("_doc_pks")
-            g["area_used"], violations = _violations(conn, g, doc_pks, start, _day(until))
+            g["area_used"], violations = _violations(conn, g, doc_pks, start, iso_day(until))
             g["n_violations"] = len(violations)
             g["fatalities"] = sum(v["fatalities"] or 0 for v in violations)
             days: dict[str, dict[str, Any]] = {}

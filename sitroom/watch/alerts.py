@@ -30,7 +30,8 @@ import sqlalchemy as sa
 
 from ..store import event_code
 from ..store import schema as S
-from ..store.export import _jsonable, event_json
+from ..model import to_jsonable
+from ..store.serialize import event_json
 from . import schema as W
 from .registry import NAME_RE, aware, now_utc
 
@@ -310,7 +311,7 @@ def payload(rule: dict, e: dict, reasons: list[str], prev: dict | None, fired_at
     base = base_url.rstrip("/")
     ev = event_json(e)
     ev.pop("mentions", None)
-    return _jsonable({
+    return to_jsonable({
         "rule": rule["name"], "reasons": reasons, "fired_at": fired_at, "event_id": code,
         "summary": summary(e), "event": ev,
         "sources": [{k: s.get(k) for k in ("source", "title", "url", "published", "fatalities", "doc_id")}

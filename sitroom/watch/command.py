@@ -1,5 +1,5 @@
 """The monitoring commands: ``sitroom sources ...``, ``sitroom watch``, ``sitroom alerts ...``,
-``sitroom brief``. Registered in ``sitroom/cli.py`` with ``register(app)``."""
+``sitroom brief``. Registered in :mod:`sitroom.cli` with ``register(app)``."""
 from __future__ import annotations
 
 import json
@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from ..store.command import _db_option, _open
+from ..cli.options import db_option, open_db
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 sources_app = typer.Typer(no_args_is_help=True, add_completion=False,
@@ -32,7 +32,7 @@ BASE_URL_HELP = "Dashboard address put in alerts' links (default $SITROOM_BASE_U
 def _opened(db: Optional[str], *errors: type[Exception]) -> Iterator:
     """The store for one command, closed afterwards; an error of the given kinds (a bad source or
     rule) becomes one clear line and exit code 2."""
-    store = _open(db)
+    store = open_db(db)
     try:
         yield store
     except errors as exc:
@@ -76,7 +76,7 @@ def sources_add(
     scale: Optional[str] = typer.Option(None, "--scale", help="local | national | regional | international (ACLED source_scale)."),
     interval: str = typer.Option("15m", "--interval", help="How often to poll it: 90s, 15m, 2h, 1d."),
     pattern: Optional[str] = typer.Option(None, "--pattern", help="Folder sources: read only files named like this, e.g. '*.txt'."),
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Register a source to watch."""
     from . import registry
@@ -91,7 +91,7 @@ def sources_add(
 def sources_import(
     path: Path = typer.Argument(..., help="YAML file: `sources:` then a list of {name, url, kind, language, region, scale, interval}."),
     replace: bool = typer.Option(True, "--replace/--no-replace", help="Update sources that exist already (default) or refuse them."),
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Register (or update) every source of a YAML file; nothing is written if one entry is bad."""
     from . import registry
@@ -104,7 +104,7 @@ def sources_import(
 
 @sources_app.command("list")
 def sources_list(
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
     fmt: str = typer.Option("table", "--format", "-f", help="table | json"),
 ) -> None:
     """The registered sources with their health."""
@@ -113,10 +113,10 @@ def sources_list(
     with _opened(db) as store:
         rows = registry.list_sources(store)
     if fmt == "json":
-        from ..store.export import _jsonable
+        from ..model import to_jsonable
         for r in rows:
             r["status"] = registry.status_word(r)
-        typer.echo(json.dumps(_jsonable(rows), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(to_jsonable(rows), ensure_ascii=False, indent=2))
         return
     from rich.table import Table
     t = Table(header_style="bold", title=f"{len(rows)} sources")
@@ -132,7 +132,7 @@ def sources_list(
 @sources_app.command("show")
 def sources_show(
     name: str = typer.Argument(...),
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
     fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
 ) -> None:
     """One source's settings and health: last fetch, last new article, errors in a row, articles found."""
@@ -143,8 +143,8 @@ def sources_show(
     if h is None:
         raise _fail(f"no source named {name!r} (see `sitroom sources list`)", 1)
     if fmt == "json":
-        from ..store.export import _jsonable
-        typer.echo(json.dumps(_jsonable(h), ensure_ascii=False, indent=2))
+        from ..model import to_jsonable
+        typer.echo(json.dumps(to_jsonable(h), ensure_ascii=False, indent=2))
         return
     out = Console()
     lines = [
@@ -168,7 +168,7 @@ def sources_show(
 
 
 @sources_app.command("remove")
-def sources_remove(name: str = typer.Argument(...), db: Optional[str] = _db_option()) -> None:
+def sources_remove(name: str = typer.Argument(...), db: Optional[str] = db_option()) -> None:
     """Stop watching a source (the articles it brought stay, and are never fetched twice)."""
     from . import registry
 
@@ -194,8 +194,8 @@ def _print_status(store, fmt: str) -> None:
 
     s = status_summary(store)
     if fmt == "json":
-        from ..store.export import _jsonable
-        typer.echo(json.dumps(_jsonable(s), ensure_ascii=False, indent=2))
+        from ..model import to_jsonable
+        typer.echo(json.dumps(to_jsonable(s), ensure_ascii=False, indent=2))
         return
     from rich.table import Table
     out = Console()
@@ -215,7 +215,7 @@ def _print_status(store, fmt: str) -> None:
 
 
 def watch(
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
     every: Optional[str] = typer.Option(None, "--every", help="Poll every source this often (15m, 1h); default: each source's own interval."),
     once: bool = typer.Option(False, "--once", help="Poll every source once (due or not), then exit."),
     status: bool = typer.Option(False, "--status", help="Summarise the sources and the fetch log, then exit."),
@@ -259,7 +259,7 @@ def watch(
             brief_time, filters = parse_time(brief_at), parse_filters(brief_filter)
         except BriefError as exc:
             raise _fail(str(exc))
-    store = _open(db)
+    store = open_db(db)
     if status:
         try:
             _print_status(store, "text")
@@ -396,7 +396,7 @@ def alerts_add(
     min_fatalities: Optional[int] = typer.Option(None, "--min-fatalities", min=0),
     words: Optional[list[str]] = typer.Option(None, "--word", help="A word the event's text must contain (repeatable; any)."),
     webhook: Optional[str] = typer.Option(None, "--webhook", help="POST each alert there as JSON."),
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Add an alert rule."""
     from . import alerts as A
@@ -431,7 +431,7 @@ def alerts_add(
 def alerts_import(
     path: Path = typer.Argument(..., help="YAML file: `alerts:` then a list of rules."),
     replace: bool = typer.Option(True, "--replace/--no-replace", help="Update rules that exist already (default) or refuse them."),
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
 ) -> None:
     """Add (or update) every rule of a YAML file; nothing is written if one rule is bad."""
     from . import alerts as A
@@ -443,7 +443,7 @@ def alerts_import(
 
 
 @alerts_app.command("list")
-def alerts_list(db: Optional[str] = _db_option(),
+def alerts_list(db: Optional[str] = db_option(),
                 fmt: str = typer.Option("table", "--format", "-f", help="table | json")) -> None:
     """The alert rules, with how often each fired."""
     from . import alerts as A
@@ -451,8 +451,8 @@ def alerts_list(db: Optional[str] = _db_option(),
     with _opened(db) as store:
         rows = A.list_rules(store)
     if fmt == "json":
-        from ..store.export import _jsonable
-        typer.echo(json.dumps(_jsonable(rows), ensure_ascii=False, indent=2))
+        from ..model import to_jsonable
+        typer.echo(json.dumps(to_jsonable(rows), ensure_ascii=False, indent=2))
         return
     from rich.table import Table
     t = Table(header_style="bold", title=f"{len(rows)} alert rules")
@@ -469,7 +469,7 @@ def alerts_list(db: Optional[str] = _db_option(),
 def alerts_show(
     name: str = typer.Argument(...),
     limit: int = typer.Option(20, "--limit", min=1, help="How many of the last alerts."),
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
     fmt: str = typer.Option("text", "--format", "-f", help="text | jsonl"),
 ) -> None:
     """A rule and the last alerts it fired (newest first), with their webhook delivery."""
@@ -496,7 +496,7 @@ def alerts_show(
 
 
 @alerts_app.command("remove")
-def alerts_remove(name: str = typer.Argument(...), db: Optional[str] = _db_option()) -> None:
+def alerts_remove(name: str = typer.Argument(...), db: Optional[str] = db_option()) -> None:
     """Remove an alert rule and what it fired."""
     from . import alerts as A
 
@@ -509,7 +509,7 @@ def alerts_remove(name: str = typer.Argument(...), db: Optional[str] = _db_optio
 
 @alerts_app.command("check")
 def alerts_check(
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
     base_url: Optional[str] = typer.Option(None, "--base-url", help=BASE_URL_HELP),
     allow_private: bool = typer.Option(False, "--allow-private", help="Allow webhooks on private or loopback addresses."),
     allow_loopback: bool = typer.Option(False, "--allow-loopback", help="Allow webhooks on loopback addresses only."),
@@ -532,7 +532,7 @@ def alerts_check(
 # ====================================================================== brief
 
 def brief(
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
     out_dir: Path = typer.Option(Path("briefs"), "--dir", "-d", help="Directory to write into."),
     brief_filter: Optional[list[str]] = typer.Option(None, "--filter", help="KEY=VALUE (country, admin1); repeatable."),
 ) -> None:

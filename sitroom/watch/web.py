@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..store import event_code
 from ..store import schema as S
-from ..store.export import _jsonable
+from ..model import to_jsonable
 
 router = APIRouter()
 
@@ -60,7 +60,7 @@ def _sources(store) -> list[dict[str, Any]]:
 @router.get("/api/sources", tags=["sources"], summary="The watched sources and their health")
 async def api_sources(request: Request) -> dict[str, Any]:
     rows = await run_in_threadpool(_sources, _store(request))
-    return {"sources": _jsonable(rows)}
+    return {"sources": to_jsonable(rows)}
 
 
 @router.get("/sources", include_in_schema=False)
@@ -120,7 +120,7 @@ async def api_changes(request: Request, since: str = Query(..., description="ISO
         out = []
         for r in rows:
             created = r["created_at"] if r["created_at"].tzinfo else r["created_at"].replace(tzinfo=timezone.utc)
-            out.append(dict(_jsonable(dict(r)), id=event_code(r["id"]), new=created > t))
+            out.append(dict(to_jsonable(dict(r)), id=event_code(r["id"]), new=created > t))
         return total, out
 
     total, rows = await run_in_threadpool(q)

@@ -1,31 +1,20 @@
 """The ``serve`` command: the dashboard and JSON API over an event database, run by uvicorn.
 
-Registered in ``sitroom/cli.py`` with ``app.command("serve")(serve)``.
+The application is :func:`sitroom.serve.app.create_app`.
 """
 from __future__ import annotations
 
-import ipaddress
 import os
 from typing import Optional
 
 import typer
 
-from ..store.command import _db_option, _open, err
-
-
-def is_loopback(host: str) -> bool:
-    """True for names and addresses only this machine can reach (127.0.0.0/8, ::1, localhost)."""
-    h = host.strip().strip("[]").lower()
-    if h in ("localhost", "localhost.localdomain") or h.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(h).is_loopback
-    except ValueError:
-        return False
+from ..serve.guard import is_loopback
+from .options import db_option, err, open_db
 
 
 def serve(
-    db: Optional[str] = _db_option(),
+    db: Optional[str] = db_option(),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on. Anything but loopback exposes the dashboard to the network."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
     allow_host: Optional[list[str]] = typer.Option(None, "--allow-host", help="Host name the server answers to, besides the localhost names (repeatable; .example.org also allows its sub-domains; env SITROOM_ALLOWED_HOSTS, comma-separated)."),  # noqa: E501
@@ -37,8 +26,8 @@ def serve(
     Reading is open to whoever can reach the address unless SITROOM_READ_TOKEN is set (then every request needs it: Authorization: Bearer, or open /?token=... once in a browser); POST /api/documents needs the bearer token in SITROOM_TOKEN and is refused while none is set. Only requests whose Host header is a localhost name, the --host address or an --allow-host name are answered (DNS rebinding)."""  # noqa: E501
     import uvicorn
 
-    from .app import create_app
-    from .guard import LOCAL_HOSTS, split_hosts
+    from ..serve.app import create_app
+    from ..serve.guard import LOCAL_HOSTS, split_hosts
 
     hosts = [*LOCAL_HOSTS, *split_hosts(os.environ.get("SITROOM_ALLOWED_HOSTS")), *split_hosts(allow_host)]
     if host not in ("0.0.0.0", "::", ""):
@@ -56,7 +45,7 @@ def serve(
         err.print("sitroom: read-only: every write is refused (403)", markup=False)
     elif token is None:
         err.print("sitroom: SITROOM_TOKEN is not set: POST /api/documents is refused (403)", markup=False)
-    store = _open(db)
+    store = open_db(db)
     app = create_app(store=store, token=token, allowed_hosts=hosts, read_token=read_token, read_only=read_only,
                      cors_origins=cors_origin or None)
     shown = f"[{host}]" if ":" in host else host

@@ -1,6 +1,6 @@
 """``sitroom evaluate``: measure the pipeline on a gold set.
 
-Registered in :mod:`sitroom.cli` with ``app.command("evaluate")(evaluate)``.
+The measuring is :mod:`sitroom.evaluate`; this module prints its scores.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .readers import FORMATS
+from ..evaluate.readers import FORMATS
 
 err = Console(stderr=True, highlight=False)
 
@@ -39,7 +39,7 @@ def _json_safe(obj: Any) -> Any:
 
 
 def render_scores(console: Console, fmt: str, scores: dict, sup: dict[str, int], title: str) -> None:
-    from .scorers import SCORE_KEYS
+    from ..evaluate.scorers import SCORE_KEYS
 
     table = Table(title=title, title_justify="left")
     table.add_column("metric")
@@ -68,7 +68,7 @@ def render_scores(console: Console, fmt: str, scores: dict, sup: dict[str, int],
     if rel:
         render_reliability(console, rel)
     if fmt == "events" and scores.get("counts"):
-        from .events import summary_line
+        from ..evaluate.events import summary_line
 
         console.print("SUMMARY " + summary_line(scores), markup=False, soft_wrap=True)
 
@@ -123,9 +123,9 @@ def evaluate(
     """Run the pipeline on a gold set's text and score what a user gets."""
     from pathlib import Path
 
-    from .readers import detect_format
-    from .run import run_evaluation, worst_cases
-    from .scorers import denominators
+    from ..evaluate.readers import detect_format
+    from ..evaluate.run import run_evaluation, worst_cases
+    from ..evaluate.scorers import denominators
 
     if fmt != "auto" and fmt not in FORMATS:
         raise typer.BadParameter(f"{fmt!r}; choose auto or one of {', '.join(FORMATS)}", param_hint="--format")
@@ -140,7 +140,7 @@ def evaluate(
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--format")
     if fmt == "events":
-        from .events import read_events_key
+        from ..evaluate.events import read_events_key
 
         try:                                  # a bad key or article file: one clear message
             for _ in read_events_key(gold, articles):

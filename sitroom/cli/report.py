@@ -1,6 +1,6 @@
 """``sitroom report``: a situation report (HTML, Markdown, PDF or JSON) from the event database.
 
-Registered in ``sitroom/cli.py`` with ``app.command("report")(report)``.
+The report itself is built by :mod:`sitroom.report.data` and rendered by :mod:`sitroom.report.render`.
 """
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from typing import Optional
 
 import typer
 
-from ..store.command import (_admin1_option, _country_option, _db_option, _output_option, _since_option,
-                             _until_option)
+from .options import admin1_option, country_option, db_option, min_confidence_option, output_option, since_option, until_option
 
 FORMATS = ("html", "md", "pdf", "json")
 SUFFIXES = {".html": "html", ".htm": "html", ".md": "md", ".markdown": "md", ".pdf": "pdf", ".json": "json"}
@@ -63,16 +62,15 @@ def _open_existing(db: Optional[str]):
 
 
 def report(
-    db: Optional[str] = _db_option(),
-    country: Optional[str] = _country_option(),
-    admin1: Optional[str] = _admin1_option(),
-    since: Optional[str] = _since_option(),
-    until: Optional[str] = _until_option(),
+    db: Optional[str] = db_option(),
+    country: Optional[str] = country_option(),
+    admin1: Optional[str] = admin1_option(),
+    since: Optional[str] = since_option(),
+    until: Optional[str] = until_option(),
     fmt: Optional[str] = typer.Option(None, "--format", "-f",
                                       help="html | md | pdf | json (default: from the -o suffix, else html)."),
-    output: Optional[Path] = _output_option(),
-    min_confidence: Optional[float] = typer.Option(
-        None, "--min-confidence", min=0.0, max=1.0,
+    output: Optional[Path] = output_option(),
+    min_confidence: Optional[float] = min_confidence_option(
         help="Leave out events less likely than this to be real and right (default: the calibrated "
              "threshold of sitroom/data/calibration.yaml; 0 keeps every event)."),
 ) -> None:
@@ -96,7 +94,7 @@ def report(
     if output is not None and output.parent and not output.parent.exists():
         raise _fail(f"-o: directory {output.parent} does not exist")
 
-    from .data import build_report
+    from ..report.data import build_report
 
     store = _open_existing(db)
     try:
@@ -109,7 +107,7 @@ def report(
     finally:
         store.close()
 
-    from . import render
+    from ..report import render
 
     try:
         if fmt == "json":

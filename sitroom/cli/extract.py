@@ -1,35 +1,16 @@
-"""The ``sitroom`` command line. One obvious thing per verb."""
+"""``sitroom extract``: documents in, events, places, dates, figures, claims and agreements out."""
 from __future__ import annotations
 
-import logging
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Optional
 
 import typer
 from rich.console import Console
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="sitroom: news reports about armed conflict in, verified geocoded events out.")
-err = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per message, never wrapped
+from .options import err, parse_date
 
 
-def _parse_published(value: Optional[str]) -> Optional[date]:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint="--published")
-
-
-@app.callback()
-def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log details to stderr.")) -> None:
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-
-
-@app.command()
 def extract(
     paths: list[str] = typer.Argument(..., help="Files, directories, http(s) URLs, or - for standard input."),
     published: Optional[str] = typer.Option(None, "--published", help="Publication date (YYYY-MM-DD) for inputs whose metadata has none."),
@@ -43,10 +24,10 @@ def extract(
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Extract on a Dask cluster: tcp://HOST:8786, or 'local' for a LocalCluster of --workers processes."),
 ) -> None:
     """Extract events, places, dates, figures, claims, agreements and quality flags."""
-    from .ingest import iter_documents
-    from .model import DocError, Document
-    from .output import FORMATS, Writer
-    pub = _parse_published(published)
+    from ..ingest import iter_documents
+    from ..model import DocError, Document
+    from ..output import FORMATS, Writer
+    pub = parse_date(published, "--published")
     out_is_tty = output is None and sys.stdout.isatty()
     fmt = fmt or ("table" if out_is_tty else "jsonl")
     if fmt not in FORMATS:
@@ -70,7 +51,7 @@ def extract(
                                                    max_bytes=max_bytes, stdin=sys.stdin))
     show_progress = not quiet and err.is_terminal
     try:
-        from .scale.run import extraction
+        from ..scale.run import extraction
         results = extraction(items, workers=workers, scheduler=scheduler, batch_size=batch_size, quiet=quiet)
         if show_progress:
             from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -99,7 +80,7 @@ def extract(
 
 
 def _emit(res, writer, counts, quiet) -> None:
-    from .pipeline import failed
+    from ..pipeline import failed
 
     if "error" in res:
         counts["error"] += 1
@@ -107,33 +88,3 @@ def _emit(res, writer, counts, quiet) -> None:
     else:
         counts["ok"] += 1
     writer.write(res)
-
-
-from .evaluate.command import evaluate  # noqa: E402
-from .store.command import ceasefires, claims, events, explain, export, figures, ingest  # noqa: E402
-from .serve.command import serve  # noqa: E402
-
-app.command("ingest")(ingest)
-app.command("events")(events)
-app.command("explain")(explain)
-app.command("export")(export)
-app.command("figures")(figures)
-app.command("claims")(claims)
-app.command("ceasefires")(ceasefires)
-app.command("evaluate")(evaluate)
-app.command("serve")(serve)
-from .report.command import report  # noqa: E402
-app.command("report")(report)
-from .ops import backup, doctor  # noqa: E402
-app.command("doctor")(doctor)
-app.command("backup")(backup)
-from .watch.command import register as _register_watch  # noqa: E402
-_register_watch(app)
-
-
-def main() -> None:
-    app()
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,4 @@
+"""``python -m sitroom.cli``: the ``sitroom`` command."""
+from . import main
+
+main()

@@ -1,0 +1,73 @@
+"""What the routers of :mod:`sitroom.serve.routes` share: the settings :func:`~sitroom.serve.app.create_app`
+put on the application, and the limits of the API."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Optional
+
+from fastapi import Request
+from pydantic import BaseModel, Field
+
+from ..store import Store
+
+#: OpenStreetMap's standard tiles; ``SITROOM_TILES`` (or ``tile_url=``) replaces them, "off" disables.
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
+MAX_LIMIT = 1000
+MAX_OFFSET = 1_000_000_000    # deeper pages: the `cursor` of /api/events
+#: ``total`` of a page counts matches up to this many (``total_exact`` false beyond; /api/events
+#: ``total=exact`` counts them all). The dashboard loads at most this many events.
+COUNT_CAP = 10_000
+#: /api/report reads at most this many events (422 beyond, asking for filters).
+REPORT_MAX_EVENTS = 5_000
+
+
+@dataclass
+class Settings:
+    """One application's configuration and shared state (``app.state.settings``)."""
+    store: Store
+    token: str | None
+    tile_url: str | None
+    read_only: bool
+    max_body: int
+    #: ``total`` of a page counts matches up to this many (``total_exact`` false beyond)
+    count_cap: int
+    #: /api/report reads at most this many events (422 beyond, asking for filters)
+    report_max_events: int
+    pipeline: Any = None        # loaded on the first POST /api/documents
+    pipeline_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def store(request: Request) -> Store:
+    return request.app.state.store
+
+
+class _Error(BaseModel):
+    detail: str
+
+
+#: an error response's body ({"detail": ...}); the class keeps its name, which is the OpenAPI schema's
+Error = _Error
+
+
+class DocumentIn(BaseModel):
+    """A document to extract and store."""
+    text: str = Field(..., min_length=1, description="The article text (plain text).")
+    title: Optional[str] = Field(None, max_length=2000)
+    url: Optional[str] = Field(None, max_length=4000)
+    source: Optional[str] = Field(None, max_length=512, description="Outlet or site name.")
+    published: Optional[date] = Field(None, description="Publication date, YYYY-MM-DD.")
+    id: Optional[str] = Field(None, max_length=512, description="Document id (default: api:<content hash>).")
+
+
+def page(rows: list, n: int, limit: int, offset: int, key: str, cap: int) -> dict[str, Any]:
+    """A page read in SQL with a count bounded by ``cap`` (``n`` is at most ``cap + 1``)."""
+    from ..model import to_jsonable
+
+    return to_jsonable({"total": min(n, cap), "total_exact": n <= cap, "limit": limit, "offset": offset, key: rows})

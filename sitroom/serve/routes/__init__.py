@@ -1,0 +1,1 @@
+"""The API's routers, one per resource; :func:`sitroom.serve.app.create_app` includes them in this order."""
