@@ -125,7 +125,7 @@ def sweep_ecbplus(root: Path, results: Path | None, sweep: str, settings: list[s
         raise SystemExit(f"{root}: no ECB+ topics (*/*.xml) there")
     gold = {d["id"]: d["subtopic"] for d in corpus}
     if results is not None and results.exists():
-        from sitroom.store.command import read_results
+        from sitroom.ingest.results import read_results
         extracted = list(read_results([str(results)]))
     else:
         from sitroom.ingest import document_from_text
