@@ -115,8 +115,8 @@ def component(name: str, *, requires: Iterable[str] = (), assigns: Iterable[str]
 def _load_defaults() -> None:
     global _defaults_loaded
     if not _defaults_loaded:
+        importlib.import_module(DEFAULTS_MODULE)     # registers them (once: the module is cached)
         _defaults_loaded = True
-        importlib.import_module(DEFAULTS_MODULE)
 
 
 def registered() -> dict[str, ComponentSpec]:

@@ -121,12 +121,7 @@ class Pipeline:
                 try:
                     if isinstance(sdoc, BaseException):
                         raise sdoc
-                    analysis = self._analyse_within_budget(nlp, item, sdoc)
-                    result = result_dict(analysis)
-                    # the context refers back to its Analysis: break the cycle so that the spaCy
-                    # Doc is freed now, not by a later garbage collection
-                    analysis.context = None
-                    yield result
+                    yield self._result(nlp, item, sdoc)
                 except TimeBudgetExceeded as exc:
                     yield {"doc_id": item.doc_id, "error": f"{TIME_BUDGET_ERROR}: {exc}"}
                 except Exception as exc:  # one bad document never stops the batch
@@ -143,6 +138,14 @@ class Pipeline:
                 yield from flush()
         if batch:
             yield from flush()
+
+    def _result(self, nlp, document: Document, sdoc) -> dict[str, Any]:
+        analysis = self._analyse_within_budget(nlp, document, sdoc)
+        result = result_dict(analysis)
+        # the context refers back to its Analysis: break the cycle so that the Analysis and its
+        # spaCy Doc are freed on return, not by a later garbage collection
+        analysis.context = None
+        return result
 
     def _analyse_within_budget(self, nlp, document: Document, sdoc) -> Analysis:
         """Parse (when still to do: a long document) and analyse one document within its time
