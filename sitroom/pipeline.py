@@ -37,6 +37,8 @@ class Pipeline:
     """
 
     def __init__(self, stages: Iterable[str] | None = None) -> None:
+        if isinstance(stages, str):
+            raise PipelineError(f"stages is a list of component names, not the string {stages!r}")
         names = _components.default_stages() if stages is None else tuple(stages)
         specs = _components.check(names)
         self._stages: list[tuple[str, Callable[[Analysis], Any]]] = [(s.name, s.create()) for s in specs]

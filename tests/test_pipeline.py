@@ -239,6 +239,7 @@ def test_a_pipeline_of_chosen_stages():
 
 @pytest.mark.parametrize("stages, message", [
     (["places", "nonesuch"], "unknown component 'nonesuch'; registered components: "),
+    ("places", "stages is a list of component names, not the string 'places'"),
     (["places", "dates", "places"], "component 'places' is listed twice"),
     (["context"], "component 'context' requires 'places', which no component before it assigns; "
                   "no component in this pipeline assigns it"),
