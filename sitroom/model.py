@@ -15,7 +15,13 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:      # the stages' own types, for the Analysis fields below (they import this module)
+    from .stages.attribution import Attribution
+    from .stages.casualties import Count
+    from .stages.context import DocContext
+    from .stages.numbers import Number
 
 #: Keys of one line of ``sitroom extract --format jsonl``. A public contract: add, never rename/drop.
 RESULT_KEYS = ("events", "places", "dates", "figures", "claims", "agreements", "quality",
@@ -284,7 +290,9 @@ class Agreement:
 
 @dataclass
 class Analysis:
-    """Everything known about one document as it passes the stages."""
+    """Everything known about one document as it passes the stages: each field is assigned by one
+    component of the pipeline (docs/architecture.md lists which). Only the fields in RESULT_KEYS
+    are part of the result; the others are the stages' working data."""
     document: Document
     doc: Any = None                 # spacy.tokens.Doc over document.nlp_text
     places: list[Place] = field(default_factory=list)
@@ -296,9 +304,18 @@ class Analysis:
     claims: list[Claim] = field(default_factory=list)
     agreements: list[Agreement] = field(default_factory=list)
     quality: list[QualityFlag] = field(default_factory=list)
-    numbers: list[Any] = field(default_factory=list)
+    numbers: list[Number] = field(default_factory=list)
     #: the countries and first-level units the document is about (sitroom.stages.geocode)
     geo_focus: dict[str, Any] = field(default_factory=dict)
+    # -- working data of the stages, not in the result
+    #: sentences and the places and dates in each (sitroom.stages.context)
+    context: DocContext | None = None
+    #: numbers left out as too large to count anything (sitroom.stages.numbers)
+    too_large: list[Number] = field(default_factory=list)
+    #: what each number counts (sitroom.stages.casualties)
+    counts: list[Count] = field(default_factory=list)
+    #: who said what (sitroom.stages.attribution)
+    attributions: list[Attribution] = field(default_factory=list)
 
 
 def to_jsonable(obj: Any) -> Any:

@@ -1,11 +1,14 @@
-"""The pipeline: stages over one document model.
+"""The pipeline: registered components over one document model.
 
-ingest (Document) → nlp (one spaCy pass, batched) → extract (places, dates, triggers, actors,
-numbers) → resolve (gazetteer, actor dictionary, date normalisation) → assemble (events, figures,
-claims, agreements, quality) → a JSON-ready result per document.
+ingest (Document) → nlp (one spaCy pass, batched) → the components, in order, each reading and
+writing fields of one :class:`~sitroom.model.Analysis` → a JSON-ready result per document.
 
-Stages are compiled once per :class:`Pipeline`; documents stream through in batches, so thousands
-of short documents load the model once and run through ``nlp.pipe``.
+A component declares what it requires and assigns (:mod:`sitroom.components`); ``Pipeline`` is an
+ordered list of component names, checked and instantiated once when it is built. The default list
+and the default components are in :mod:`sitroom.stages.default`; a new component plugs in by
+registering it and naming it (``Pipeline(stages=[...])``, :meth:`Pipeline.add`), not by editing
+this module. Documents stream through in batches, so thousands of short documents load the model
+once and run through ``nlp.pipe``.
 """
 from __future__ import annotations
 
@@ -17,53 +20,79 @@ import threading
 import time
 from typing import Any, Callable, Iterable, Iterator
 
-from .model import Analysis, DocError, Document, QualityFlag, RESULT_KEYS, Span, to_jsonable
+from . import components as _components
+from .components import PipelineError, component, register   # noqa: F401 - the API to extend a pipeline
+from .model import Analysis, DocError, Document, RESULT_KEYS, to_jsonable
 
 log = logging.getLogger("sitroom")
 
 
 class Pipeline:
-    def __init__(self) -> None:
-        from .stages.attribution import find_attributions
-        from .stages.dates import DateExtractor
-        from .stages.events import EventBuilder
-        from .stages.places import PlaceExtractor
-        from .stages.triggers import TriggerFinder
-        from .stages.actors import ActorFinder, assign_roles
-        from .stages.geocode import geo_precision
+    """An ordered list of registered components, each instantiated once.
 
-        self.places = PlaceExtractor()
-        self.dates = DateExtractor()
-        self.triggers = TriggerFinder()
-        self.actors = ActorFinder()
-        self.find_attributions = find_attributions
-        self.events = EventBuilder(geo_precision=geo_precision, assign_roles=assign_roles)
+    ``Pipeline()`` runs the default components (``DEFAULT_STAGES``); ``Pipeline(stages=[...])``
+    any registered ones. The order is checked when the pipeline is built and on every change:
+    every field a component requires must be assigned by a component before it
+    (:class:`~sitroom.components.PipelineError` otherwise, naming the component and the field).
+    """
+
+    def __init__(self, stages: Iterable[str] | None = None) -> None:
+        if isinstance(stages, str):
+            raise PipelineError(f"stages is a list of component names, not the string {stages!r}")
+        names = _components.default_stages() if stages is None else tuple(stages)
+        specs = _components.check(names)
+        self._stages: list[tuple[str, Callable[[Analysis], Any]]] = [(s.name, s.create()) for s in specs]
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        """The names of the components, in the order they run."""
+        return tuple(name for name, _ in self._stages)
+
+    def get(self, name: str) -> Callable[[Analysis], Any]:
+        """The instance of the component ``name`` in this pipeline."""
+        for n, comp in self._stages:
+            if n == name:
+                return comp
+        raise KeyError(f"no component {name!r} in this pipeline ({', '.join(self.stage_names)})")
+
+    def add(self, name: str, *, before: str | None = None, after: str | None = None) -> None:
+        """Add the registered component ``name``: last, or just before/after the named one. The
+        new order is checked first; the pipeline is unchanged when it fails."""
+        if before is not None and after is not None:
+            raise PipelineError("give before= or after=, not both")
+        names = list(self.stage_names)
+        anchor = before if before is not None else after
+        if anchor is None:
+            at = len(names)
+        elif anchor in names:
+            at = names.index(anchor) + (0 if before is not None else 1)
+        else:
+            raise PipelineError(f"cannot add {name!r} {'before' if before is not None else 'after'}"
+                                f" {anchor!r}: no such component in this pipeline ({', '.join(names)})")
+        names.insert(at, name)
+        (new,) = [s for s in _components.check(names) if s.name == name]
+        self._stages.insert(at, (name, new.create()))
+
+    def remove(self, name: str) -> None:
+        """Take the component ``name`` out; refused (unchanged) when a later one requires what it
+        assigns."""
+        names = list(self.stage_names)
+        if name not in names:
+            raise PipelineError(f"no component {name!r} in this pipeline ({', '.join(names)})")
+        at = names.index(name)
+        _components.check(names[:at] + names[at + 1:])
+        del self._stages[at]
 
     # -- one document, already parsed
     def analyse(self, analysis: Analysis) -> Analysis:
-        from .stages import statements as reports
-        from .stages.casualties import find_counts
-        from .stages.context import DocContext
-        from .stages.numbers import find_numbers
-
-        self.places(analysis)
-        self.dates(analysis)
-        ctx = DocContext(analysis)
-        self.actors(analysis, country_code=ctx.country_code())
-        self.triggers(analysis)
-        too_large: list = []
-        numbers = find_numbers(analysis.document.text, too_large)
-        analysis.numbers = numbers
-        counts = find_counts(analysis.doc, analysis.dates, numbers)
-        attrs = self.find_attributions(analysis.doc)
-        analysis.events = self.events(analysis, ctx, counts)
-        _mark_event_places(analysis)
-        analysis.figures = reports.build_figures(analysis, ctx, counts, attrs, analysis.events)
-        analysis.claims = reports.build_claims(analysis, ctx, attrs, analysis.events)
-        analysis.agreements = reports.build_agreements(analysis, ctx)
-        analysis.quality = reports.quality_flags(analysis, numbers)
-        if too_large:
-            analysis.quality.append(_too_large_flag(analysis.document, too_large))
+        """Run every component over ``analysis`` in order."""
+        for name, comp in self._stages:
+            out = comp(analysis)
+            if out is not None:
+                if not isinstance(out, Analysis):
+                    raise TypeError(f"component {name!r} returned {type(out).__name__}: a component"
+                                    " returns None or the Analysis")
+                analysis = out
         return analysis
 
     def run(self, items: Iterable[Document | DocError], *, batch_size: int = 32,
@@ -94,7 +123,7 @@ class Pipeline:
                 try:
                     if isinstance(sdoc, BaseException):
                         raise sdoc
-                    yield result_dict(self._analyse_within_budget(nlp, item, sdoc))
+                    yield self._result(nlp, item, sdoc)
                 except TimeBudgetExceeded as exc:
                     yield {"doc_id": item.doc_id, "error": f"{TIME_BUDGET_ERROR}: {exc}"}
                 except Exception as exc:  # one bad document never stops the batch
@@ -112,11 +141,17 @@ class Pipeline:
         if batch:
             yield from flush()
 
+    def _result(self, nlp, document: Document, sdoc) -> dict[str, Any]:
+        analysis = self._analyse_within_budget(nlp, document, sdoc)
+        result = result_dict(analysis)
+        # the context refers back to its Analysis: break the cycle so that the Analysis and its
+        # spaCy Doc are freed on return, not by a later garbage collection
+        analysis.context = None
+        return result
+
     def _analyse_within_budget(self, nlp, document: Document, sdoc) -> Analysis:
         """Parse (when still to do: a long document) and analyse one document within its time
         budget."""
-        from .nlp import parse_long
-
         seconds = time_budget(len(document.text))
         started = time.monotonic()
 
@@ -126,6 +161,8 @@ class Pipeline:
 
         with _alarm(seconds, len(document.text)):
             if sdoc is _LONG:
+                from .nlp import parse_long      # sitroom.nlp imports spaCy: not on import of this module
+
                 sdoc = parse_long(nlp, document.nlp_text, check=check)
             analysis = self.analyse(Analysis(document=document, doc=sdoc))
         check()        # where no alarm can run (not the main thread), the budget is checked after
@@ -225,28 +262,6 @@ def _alarm(seconds: float, n_chars: int):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
-
-
-def _too_large_flag(document: Document, numbers: list) -> QualityFlag:
-    from .stages.numbers import MAX_VALUE
-
-    shown = numbers[0].text if len(numbers[0].text) <= 40 else numbers[0].text[:37] + "..."
-    return QualityFlag(
-        "number_too_large",
-        f"{len(numbers)} number(s) above {MAX_VALUE:,} (or too long to read) left out, the first"
-        f" {shown!r}: no count of people or things is that large",
-        evidence=[Span(n.start, n.end, n.text, document.doc_id)
-                  if n.end - n.start <= 200 else Span(n.start, n.start + 200, n.text[:200], document.doc_id)
-                  for n in numbers[:5]])
-
-
-def _mark_event_places(analysis: Analysis) -> None:
-    """A place mention that located an event gets the role event_location."""
-    used = {(e.location_evidence.start, e.location_evidence.end) for e in analysis.events
-            if e.location_evidence is not None}
-    for p in analysis.places:
-        if (p.start, p.end) in used:
-            p.role = "event_location"
 
 
 def result_dict(analysis: Analysis) -> dict[str, Any]:

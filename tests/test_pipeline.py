@@ -169,3 +169,173 @@ def test_the_actor_of_a_sentence_counts_for_all_its_events(pipeline):
     res = run(pipeline, "A roadside bomb struck a vehicle carrying Kenyan police reservists in Lamu "
                         "county on Monday.", published="2021-03-10")
     assert best(res)["sub_event_type"] == "Remote explosive/landmine/IED", res["events"]
+
+
+# ---------------------------------------------------------------- components: registry and order
+
+from sitroom.components import (PipelineError, component, markdown_table, register,  # noqa: E402
+                                registered, spec)
+from sitroom.model import Analysis, QualityFlag, RESULT_KEYS  # noqa: E402
+from sitroom.pipeline import result_dict  # noqa: E402
+from sitroom.stages.default import DEFAULT_STAGES  # noqa: E402
+
+
+@component("test_scorer", requires=("events",), assigns=("events.confidence",))
+class _HalfScorer:
+    """A stand-in for a learned scorer: every event's confidence becomes 0.5."""
+    instances = 0
+
+    def __init__(self):
+        type(self).instances += 1
+
+    def __call__(self, analysis):
+        for ev in analysis.events:
+            ev.confidence = 0.5
+
+
+@component("test_flag", requires=("dates", "quality"), assigns=("quality",))
+def _flag_dates(analysis):
+    """One info flag counting the dates (returns the Analysis, which a component may do)."""
+    analysis.quality.append(QualityFlag("test_dates", f"{len(analysis.dates)} date(s)", severity="info"))
+    return analysis
+
+
+@component("test_needs_figures", requires=("figures",), assigns=("claims",))
+def _needs_figures(analysis):
+    raise AssertionError("never run: its pipeline cannot be built")
+
+
+@component("test_bad_return", assigns=("quality",))
+def _bad_return(analysis):
+    return ["not", "an", "analysis"]
+
+
+def test_the_default_pipeline_runs_the_default_stages(pipeline):
+    assert pipeline.stage_names == DEFAULT_STAGES
+    assert set(DEFAULT_STAGES) <= set(registered())
+
+
+def test_a_registered_component_plugs_in_and_its_output_is_seen():
+    p = Pipeline()
+    instances = _HalfScorer.instances
+    p.add("test_scorer", after="events")
+    p.add("test_flag")
+    assert _HalfScorer.instances == instances + 1          # instantiated once, when added
+    assert p.stage_names == DEFAULT_STAGES[:DEFAULT_STAGES.index("events") + 1] + ("test_scorer",) \
+        + DEFAULT_STAGES[DEFAULT_STAGES.index("events") + 1:] + ("test_flag",)
+    res = run(p, "Gunmen killed five villagers near Djibo on Monday.")
+    assert res["events"] and {e["confidence"] for e in res["events"]} == {0.5}
+    assert [q["message"] for q in res["quality"] if q["kind"] == "test_dates"] == [f"{len(res['dates'])} date(s)"]
+
+
+def test_a_pipeline_of_chosen_stages():
+    p = Pipeline(stages=["dates", "numbers", "quality", "test_flag"])
+    assert p.stage_names == ("dates", "numbers", "quality", "test_flag")
+    res = run(p, "Gunmen killed five villagers near Djibo on March 4, 2021.")
+    assert [d["text"] for d in res["dates"]] == ["March 4, 2021"]
+    assert res["events"] == [] and res["places"] == []
+    assert any(q["kind"] == "test_dates" and q["message"] == "1 date(s)" for q in res["quality"])
+
+
+@pytest.mark.parametrize("stages, message", [
+    (["places", "nonesuch"], "unknown component 'nonesuch'; registered components: "),
+    ("places", "stages is a list of component names, not the string 'places'"),
+    (["places", "dates", "places"], "component 'places' is listed twice"),
+    (["context"], "component 'context' requires 'places', which no component before it assigns; "
+                  "no component in this pipeline assigns it"),
+    (["dates", "numbers", "events", "counts"], "component 'events' requires 'places', which no component"),
+    (["places", "dates", "context", "actors", "triggers", "numbers", "attributions", "events", "counts"],
+     "component 'events' requires 'counts', which no component before it assigns; 'counts' assigns it "
+     "but comes later"),
+    (["numbers", "test_needs_figures"], "component 'test_needs_figures' requires 'figures'"),
+    (["test_scorer"], "component 'test_scorer' requires 'events'"),
+])
+def test_a_pipeline_that_cannot_run_is_refused_when_built(stages, message):
+    with pytest.raises(PipelineError) as err:
+        Pipeline(stages=stages)
+    assert message in str(err.value)
+
+
+def test_unknown_names_list_the_registered_components():
+    with pytest.raises(PipelineError) as err:
+        Pipeline(stages=["plaices"])
+    for name in DEFAULT_STAGES:
+        assert name in str(err.value)
+
+
+def test_refining_a_field_needs_it_assigned_before():
+    @component("test_refine_places", assigns=("places.role",))
+    def refine(analysis):
+        pass
+
+    with pytest.raises(PipelineError, match="'test_refine_places' refines 'places', which no component"):
+        Pipeline(stages=["test_refine_places"])
+    assert Pipeline(stages=["places", "test_refine_places"]).stage_names == ("places", "test_refine_places")
+
+
+def test_add_and_remove_keep_the_pipeline_valid(pipeline):
+    p = Pipeline(stages=["dates", "numbers", "counts", "quality"])
+    with pytest.raises(PipelineError, match="'test_needs_figures' requires 'figures'"):
+        p.add("test_needs_figures", before="quality")
+    with pytest.raises(PipelineError, match="no such component in this pipeline"):
+        p.add("test_flag", after="events")
+    with pytest.raises(PipelineError, match="not both"):
+        p.add("test_flag", before="quality", after="counts")
+    with pytest.raises(PipelineError, match="'counts' requires 'numbers'"):
+        p.remove("numbers")
+    assert p.stage_names == ("dates", "numbers", "counts", "quality")       # unchanged by the failures
+    p.add("attributions", before="dates")
+    p.remove("counts")
+    assert p.stage_names == ("attributions", "dates", "numbers", "quality")
+    with pytest.raises(PipelineError, match="no component 'counts'"):
+        p.remove("counts")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"assigns": ("evnts",)}, "assigned field 'evnts' is not a field of Analysis"),
+    ({"requires": ("event",), "assigns": ("events",)}, "requirement 'event' is not a field of Analysis"),
+    ({"requires": "events", "assigns": ("events",)}, "must be a tuple of field names"),
+    ({"assigns": ()}, "assigns nothing"),
+])
+def test_a_component_is_declared_with_analysis_fields(kwargs, message):
+    with pytest.raises(PipelineError, match=message):
+        register("test_declared", lambda analysis: None, **kwargs)
+    assert "test_declared" not in registered()
+
+
+def test_a_name_is_registered_once():
+    with pytest.raises(PipelineError, match="'places' is already registered"):
+        register("places", lambda analysis: None, assigns=("places",))
+    assert spec("places").obj.__name__ == "PlaceExtractor"
+
+
+def test_a_component_returns_none_or_the_analysis():
+    from sitroom.ingest import document_from_text
+    p = Pipeline(stages=["test_bad_return"])
+    with pytest.raises(TypeError, match="component 'test_bad_return' returned list"):
+        p.analyse(Analysis(document=document_from_text("Nothing.", doc_id="n")))
+    (res,) = list(p.run([document_from_text("Nothing.", doc_id="n")]))
+    assert res["error"].startswith("internal error during extraction: TypeError: component 'test_bad_return'")
+
+
+def test_working_fields_stay_out_of_the_result(pipeline):
+    from sitroom.ingest import document_from_text
+    doc = document_from_text("Rebels shelled Aleppo on Monday, killing 3 people, a military spokesman said.",
+                             doc_id="w", published="2021-03-10")
+    (res,) = list(pipeline.run([doc]))
+    assert set(res) == {"doc_id", "content_hash", "title", "published", "published_from", "source",
+                        "url", *RESULT_KEYS}
+    # the working fields are filled, though: the components assigned them
+    from sitroom.nlp import parse_one
+    a = pipeline.analyse(parse_one(doc))
+    assert a.context is not None and a.counts and a.attributions and a.numbers
+    assert result_dict(a) == res
+
+
+def test_the_architecture_page_shows_the_default_components():
+    from pathlib import Path
+    page = (Path(__file__).resolve().parents[1] / "docs" / "architecture.md").read_text(encoding="utf-8")
+    start, end = "<!-- components: generated by python -m sitroom.components -->", "<!-- end of components -->"
+    assert start in page and end in page
+    shown = page.split(start, 1)[1].split(end, 1)[0].strip()
+    assert shown == markdown_table(DEFAULT_STAGES), "docs/architecture.md: paste `python -m sitroom.components`"

@@ -12,7 +12,7 @@ from sitroom.ingest.clean import MAX_SYMBOL_RUN, cap_symbol_run_text
 from sitroom.model import Document
 from sitroom.nlp import cut_points, load_nlp, parse_long
 from sitroom.output import dumps
-from sitroom.pipeline import Pipeline, _parse_batch, failed
+from sitroom.pipeline import Pipeline, _parse_batch, component, failed
 
 REPORT = ("Air strikes killed 12 civilians in Maarat al-Numan in Idlib province on Monday, the "
           "Syrian Observatory for Human Rights said. Rebels shelled Aleppo on Tuesday, killing "
@@ -103,14 +103,16 @@ def test_a_parse_error_lands_on_its_own_document():
     assert isinstance(out[1], ValueError)
 
 
-def test_pipeline_error_line_is_an_internal_error_of_that_document(pipeline, monkeypatch):
+def test_pipeline_error_line_is_an_internal_error_of_that_document():
+    @component("test_boom", requires=("dates",), assigns=("triggers",))
     def boom(analysis):
         if "Boom" in analysis.document.text:
             raise RuntimeError("a bug\nover two lines")
-    monkeypatch.setattr(pipeline, "triggers", boom)
+
+    pipeline = Pipeline(stages=["dates", "test_boom", "numbers", "quality"])
     docs = [document_from_text(REPORT, doc_id="a"), document_from_text("Boom " + REPORT, doc_id="b")]
     out = list(pipeline.run(docs))
-    assert "error" not in out[0] or "Boom" in out[0]["error"]
+    assert "error" not in out[0] and out[0]["dates"]
     assert out[1]["error"] == "internal error during extraction: RuntimeError: a bug over two lines"
     assert failed(out[1]) and not failed({"doc_id": "x", "error": "empty document"})
 

@@ -112,9 +112,13 @@ class ActorFinder:
         return None
 
     def __call__(self, analysis: Analysis, country_code: str | None = None) -> None:
+        """Assigns ``analysis.actors``; an ambiguous name is read in the document's country
+        (``country_code``, else ``analysis.context``'s)."""
         doc = analysis.doc
         if doc is None:
             raise ValueError("analysis.doc is empty: run sitroom.nlp.parse first")
+        if country_code is None and analysis.context is not None:
+            country_code = analysis.context.country_code()
         matches = []
         for m in (self.pm_lower(doc), self.pm_orth(doc), self.matcher(doc)):
             for mid, s, e in m:

@@ -17,8 +17,10 @@ from typing import Any, Callable
 
 from ..data import load as load_data
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
+from .actors import assign_roles as _assign_roles
 from .casualties import Count, segment_bounds
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
+from .geocode import geo_precision as _geo_precision
 from .offsets import Coverage, OffsetIndex
 from .calibration import calibrate
 from .triggers import cue_regex
@@ -345,12 +347,23 @@ def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_
 
 
 class EventBuilder:
-    def __init__(self, geo_precision: Callable[[Place], int],
-                 assign_roles: Callable[[Analysis, Trigger], dict[str, Any]]) -> None:
+    """Events from the triggers, with their place, date, actors and counts; merged, calibrated."""
+
+    def __init__(self, geo_precision: Callable[[Place], int] = _geo_precision,
+                 assign_roles: Callable[[Analysis, Trigger], dict[str, Any]] = _assign_roles) -> None:
         self.geo_precision = geo_precision
         self.assign_roles = assign_roles
 
-    def __call__(self, analysis: Analysis, ctx: DocContext, counts: list[Count]) -> list[Event]:
+    def __call__(self, analysis: Analysis) -> None:
+        """Assigns ``analysis.events`` (most confident first), read from the triggers, places,
+        dates, actors, ``analysis.context`` and ``analysis.counts``; a place that locates an event
+        gets the role event_location."""
+        if analysis.context is None:
+            raise ValueError("analysis.context is empty: the context component runs before events")
+        analysis.events = self.build(analysis, analysis.context, analysis.counts)
+        mark_event_places(analysis)
+
+    def build(self, analysis: Analysis, ctx: DocContext, counts: list[Count]) -> list[Event]:
         document = analysis.document
         doc_id = document.doc_id
         focus = ctx.focus()
@@ -539,6 +552,15 @@ class EventBuilder:
                 continue
             _absorb(target, ev)
         return merged
+
+
+def mark_event_places(analysis: Analysis) -> None:
+    """A place mention that located an event gets the role event_location."""
+    used = {(e.location_evidence.start, e.location_evidence.end) for e in analysis.events
+            if e.location_evidence is not None}
+    for p in analysis.places:
+        if (p.start, p.end) in used:
+            p.role = "event_location"
 
 
 _PEACEFUL = re.compile(r"\bpeaceful(?:ly)?\b", re.I)

@@ -7,11 +7,10 @@ from functools import lru_cache
 
 
 from ..data import load as load_data
-from ..model import Agreement, Analysis, Claim, Event, Figure, Place, QualityFlag, Span, iso_day
+from ..model import Agreement, Analysis, Claim, Document, Event, Figure, Place, QualityFlag, Span, iso_day
 from .attribution import Attribution
-from .casualties import Count
 from .context import DocContext, most_specific, sentence_span, since_before
-from .numbers import Number
+from .numbers import MAX_VALUE, Number
 from .offsets import OffsetIndex, index_for
 
 CLAIM_KINDS = {
@@ -67,9 +66,10 @@ def _place_fields(obj, place: Place | None) -> None:
 _TOO_VAGUE = {"many", "several", "numerous", "a few", "few"}   # no figure to report
 
 
-def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
-                  attrs: list[Attribution], events: list[Event]) -> list[Figure]:
-    document = analysis.document
+def build_figures(analysis: Analysis) -> list[Figure]:
+    """Figures (killed, displaced, destroyed, ...) from ``analysis.counts`` that are no incident's
+    count, with their period, place and who gave them (``analysis.attributions``)."""
+    document, ctx, counts, attrs = analysis.document, analysis.context, analysis.counts, analysis.attributions
     trig_sents = {ctx.sentence_of(t.start).index for t in analysis.triggers
                   if not t.negated and not t.hypothetical}
     figures: list[Figure] = []
@@ -115,9 +115,10 @@ def build_figures(analysis: Analysis, ctx: DocContext, counts: list[Count],
 
 # -------------------------------------------------------------------------------------- claims
 
-def build_claims(analysis: Analysis, ctx: DocContext, attrs: list[Attribution],
-                 events: list[Event]) -> list[Claim]:
-    document = analysis.document
+def build_claims(analysis: Analysis) -> list[Claim]:
+    """Claims (statements, appeals, denials, accusations) from ``analysis.attributions``, with the
+    events each is about; an event a denial is about becomes contested."""
+    document, ctx, attrs, events = analysis.document, analysis.context, analysis.attributions, analysis.events
     by_sentence: dict[int, Claim] = {}
     for a in attrs:
         kind = CLAIM_KINDS.get(a.verb, "statement")
@@ -234,9 +235,10 @@ def _accused(claim: Claim, analysis: Analysis, ctx: DocContext | None = None) ->
 
 # ---------------------------------------------------------------------------------- agreements
 
-def build_agreements(analysis: Analysis, ctx: DocContext) -> list[Agreement]:
+def build_agreements(analysis: Analysis) -> list[Agreement]:
+    """Ceasefires, truces and other agreements, sentence by sentence (``analysis.context``)."""
     lex = agreement_lexicon()
-    document = analysis.document
+    document, ctx = analysis.document, analysis.context
     kinds, effective, agreed, violated, appeal, party_cue = _agreement_patterns()
     out: list[Agreement] = []
     for sent in ctx.sentences:
@@ -322,8 +324,10 @@ def _merge_agreements(items: list[Agreement], families: dict[str, str]) -> list[
 
 # ------------------------------------------------------------------------------------- quality
 
-def quality_flags(analysis: Analysis, numbers: list[Number]) -> list[QualityFlag]:
-    document = analysis.document
+def quality_flags(analysis: Analysis) -> list[QualityFlag]:
+    """The input's flags, then malformed numbers, dates without a year, no publication date, and
+    the numbers left out as too large (``analysis.numbers``, ``analysis.too_large``)."""
+    document, numbers = analysis.document, analysis.numbers
     flags = list(document.quality)
     good = {n.value for n in numbers if not n.malformed}
     for n in numbers:
@@ -342,4 +346,17 @@ def quality_flags(analysis: Analysis, numbers: list[Number]) -> list[QualityFlag
     if document.published is None:
         flags.append(QualityFlag("no_publication_date", "no publication date in metadata or "
                                  "--published: relative dates cannot be resolved", [], "info"))
+    if analysis.too_large:
+        flags.append(_too_large_flag(document, analysis.too_large))
     return flags
+
+
+def _too_large_flag(document: Document, numbers: list[Number]) -> QualityFlag:
+    shown = numbers[0].text if len(numbers[0].text) <= 40 else numbers[0].text[:37] + "..."
+    return QualityFlag(
+        "number_too_large",
+        f"{len(numbers)} number(s) above {MAX_VALUE:,} (or too long to read) left out, the first"
+        f" {shown!r}: no count of people or things is that large",
+        evidence=[Span(n.start, n.end, n.text, document.doc_id)
+                  if n.end - n.start <= 200 else Span(n.start, n.start + 200, n.text[:200], document.doc_id)
+                  for n in numbers[:5]])
