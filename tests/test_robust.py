@@ -12,16 +12,11 @@ from sitroom.ingest.clean import MAX_SYMBOL_RUN, cap_symbol_run_text
 from sitroom.model import Document
 from sitroom.nlp import cut_points, load_nlp, parse_long
 from sitroom.output import dumps
-from sitroom.pipeline import Pipeline, _parse_batch, failed
+from sitroom.pipeline import _parse_batch, failed
 
 REPORT = ("Air strikes killed 12 civilians in Maarat al-Numan in Idlib province on Monday, the "
           "Syrian Observatory for Human Rights said. Rebels shelled Aleppo on Tuesday, killing "
           "three soldiers.\n\n")
-
-
-@pytest.fixture(scope="module")
-def pipeline():
-    return Pipeline()
 
 
 def _offsets_hold(res, text):
@@ -157,16 +152,10 @@ def test_huge_numbers_never_raise(pipeline, count):
         assert "number_too_large" in {q["kind"] for q in res["quality"]}
 
 
-def test_huge_death_toll_is_stored(pipeline, tmp_path):
-    from sitroom.store import open_store
-
+def test_huge_death_toll_is_stored(pipeline, sqlite_store):
     text = "Shelling killed 99999999999999999999 people in Idlib on Monday, the monitor said."
-    store = open_store(str(tmp_path / "x.db"))
-    try:
-        stats = store.ingest(pipeline.run([document_from_text(text, published="2020-01-17")]))
-        assert stats.added == 1 and stats.errors == 0
-    finally:
-        store.close()
+    stats = sqlite_store().ingest(pipeline.run([document_from_text(text, published="2020-01-17")]))
+    assert stats.added == 1 and stats.errors == 0
 
 
 # ---------------------------------------------------------------- symbol runs

@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from shared_data import SHARED, missing
+from tests.helpers import ROOT
+from tests.helpers.shared_data import SHARED, missing
 import yaml
 
 from sitroom.evaluate.readers import (GoldItem, detect_format, first_source_date, hash_part,
@@ -19,7 +20,7 @@ from sitroom.evaluate.scorers import (MAX_ERROR_KM, best_event, canonical_admin1
                                       stated_numbers, weighted_f1)
 
 EVAL = SHARED / "eval"
-DATA = Path(__file__).resolve().parents[1] / "sitroom" / "data"
+DATA = ROOT / "sitroom" / "data"
 
 
 def need(rel: str) -> Path:

@@ -17,7 +17,9 @@ from sitroom.evaluate.events import (admin_same, best_matching, judge_events, ma
                                      reliability, score_article, score_events, summary_line)
 from sitroom.evaluate.readers import detect_format, read_gold
 
-EVAL = Path(__file__).resolve().parents[1].parent / "shared" / "eval"
+from tests.helpers.shared_data import SHARED
+
+EVAL = SHARED / "eval"
 
 
 def gold_event(**kw):

@@ -116,7 +116,7 @@ def test_ecbplus_reader_and_pairwise_scoring():
 
     from sitroom.fuse.ecbplus import pairwise, read_corpus
 
-    from shared_data import need_shared
+    from tests.helpers.shared_data import need_shared
 
     root = need_shared("eval/ecbplus")
     corpus = read_corpus(root)

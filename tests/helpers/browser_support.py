@@ -1,7 +1,8 @@
 """What the browser suites share (tests/test_browser.py, tests/test_browser_xss.py): the reasons to
-skip, ``sitroom serve``'s app run by uvicorn in a thread, and Debian's Chromium driven by Playwright.
+skip, ``sitroom serve``'s app run by uvicorn in a thread, and how to launch Debian's Chromium with
+Playwright (the ``browser`` fixture of tests/serve/conftest.py).
 
-    from browser_support import SKIP_WITHOUT_BROWSER, browser, serving  # noqa: F401 (the fixture)
+    from tests.helpers.browser_support import SKIP_WITHOUT_BROWSER, serving
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import pytest
 
 CHROMIUM = os.environ.get("SITROOM_CHROMIUM", "/usr/bin/chromium")   # Debian's, by default
 try:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: F401 - is Playwright there?
     _PLAYWRIGHT_ERROR = None
 except Exception as exc:  # noqa: BLE001 - not installed, or broken
     _PLAYWRIGHT_ERROR = f"{type(exc).__name__}: {exc}"
@@ -49,10 +50,7 @@ def serving(app) -> Iterator[str]:
         thread.join(10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True,
-                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
+def launch(playwright):
+    """Debian's Chromium, headless, as the browser suites run it."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                      args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parents[1]      # the repository: child processes run its sitroom
+from tests.helpers import ROOT     # the repository: child processes run its sitroom
+
 PLACES = [("Maarat al-Numan", "Idlib province"), ("Saraqib", "Idlib province"), ("Ariha", "Idlib province"),
           ("Atarib", "Aleppo province"), ("Azaz", "Aleppo province"), ("Daraa", "Daraa province"),
           ("Nawa", "Daraa province"), ("Douma", "Rif Dimashq province"), ("Taiz", "Taiz governorate"),

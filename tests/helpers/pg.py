@@ -5,7 +5,8 @@ set. Otherwise Debian's PostgreSQL binaries (``/usr/lib/postgresql/*/bin`` or ``
 are used to ``initdb`` a cluster into a temporary directory and start it on a free local port, as
 an unprivileged user (``postgres`` or ``nobody`` when running as root, since initdb refuses root).
 Every test gets a fresh database. When no server can be had, PostgreSQL tests are skipped with the
-reason. Import the fixtures into a test module with ``from conftest_pg import pg_server, pg_url``.
+reason. The fixtures (``pg_server``, ``pg_url``, ``pg_databases``, ``pg_store``) are in tests/conftest.py;
+this module is the machinery behind them.
 """
 from __future__ import annotations
 
@@ -18,10 +19,8 @@ import subprocess
 import tempfile
 import time
 import uuid
-import warnings
 from pathlib import Path
 
-import pytest
 
 
 class PgUnavailable(UserWarning):
@@ -102,49 +101,26 @@ class PgServer:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def _admin_execute(url: str, sql: str) -> None:
+def admin_execute(url: str, sql: str) -> None:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(sql)
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """The base URL of a PostgreSQL server (SITROOM_TEST_PG, or a throwaway one)."""
-    env = os.environ.get("SITROOM_TEST_PG")
-    if env:
-        try:
-            _admin_execute(env, "SELECT 1")
-        except Exception as exc:  # noqa: BLE001
-            reason = f"PostgreSQL tests skipped: SITROOM_TEST_PG={env} is not reachable: {exc}"
-            warnings.warn(reason, PgUnavailable)
-            pytest.skip(reason)
-        yield env
-        return
-    try:
-        server = PgServer()
-        server.start()
-    except Exception as exc:  # noqa: BLE001
-        reason = f"PostgreSQL tests skipped: cannot start a throwaway server: {exc}"
-        warnings.warn(reason, PgUnavailable)       # shows in the warnings summary even under -q
-        pytest.skip(reason)
-    try:
-        yield server.url
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def pg_url(pg_server):
-    """A fresh, empty database on the test server; dropped afterwards."""
+def create_database(server_url: str) -> str:
+    """A fresh, empty database on the server at ``server_url``; returns its URL."""
     name = "sitroom_test_" + uuid.uuid4().hex[:10]
-    _admin_execute(pg_server, f'CREATE DATABASE "{name}"')
-    base, _ = pg_server.rsplit("/", 1)
-    yield f"{base}/{name}"
+    admin_execute(server_url, f'CREATE DATABASE "{name}"')
+    return f"{server_url.rsplit('/', 1)[0]}/{name}"
+
+
+def drop_database(server_url: str, url: str) -> None:
+    """Drop the database at ``url`` (its connections closed by force); a few tries, then give up."""
+    name = url.rsplit("/", 1)[1]
     for _ in range(3):
         try:
-            _admin_execute(pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            break
+            admin_execute(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            return
         except Exception:  # noqa: BLE001
             time.sleep(0.2)

@@ -3,7 +3,7 @@
 A user who clones sitroom has no ``../shared``; CI has it. Tests that need it find it here,
 relative to the repository, and skip with the reason when it is absent::
 
-    from shared_data import SEED, need_shared
+    from tests.helpers.shared_data import SEED, missing, need_shared
     pytestmark = pytest.mark.skipif(not SEED.exists(), reason=missing(SEED))
     text = need_shared("seeds/000_c623d46ca901d4fa.txt").read_text()
 """
@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+from tests.helpers import ROOT
+
+SHARED = ROOT.parent / "shared"
 #: The reference page (a Syria report of January 2020).
 SEED = SHARED / "seeds" / "000_c623d46ca901d4fa.txt"
 

@@ -9,11 +9,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from shared_data import SEED, missing
+from tests.helpers.shared_data import SEED, missing
 
 from sitroom.ingest import clean, document_from_text, iter_documents
 from sitroom.ingest.fetch import FetchError, check_url
 from sitroom.model import DocError, Document
+
+from tests.helpers import ROOT
 
 
 HEADLINE = "Rebels seize hilltop near Kidal after two days of fighting"
@@ -526,7 +528,7 @@ def test_real_stdin_bytes(tmp_path):
     code = ("import sys; from sitroom.ingest import iter_documents\n"
             "for d in iter_documents(['-']):\n"
             "    print(d.doc_id, getattr(d, 'error', None) or [q.kind for q in d.quality])\n")
-    root = Path(__file__).resolve().parents[1]
+    root = ROOT
     run = lambda data: subprocess.run([sys.executable, "-c", code], input=data, cwd=root,  # noqa: E731
                                       capture_output=True, timeout=60).stdout.decode()
     assert run(b"\x00\x01\x02binary") == "- binary file, not text\n"

@@ -17,8 +17,10 @@ from typer.testing import CliRunner
 from sitroom.model import ACLED_COLUMNS
 from sitroom.output import acled
 
-DATA = Path(__file__).resolve().parents[1] / "sitroom" / "data"
-KINDS = Path(__file__).resolve().parent / "data" / "acled_kinds.jsonl"
+from tests.helpers import ROOT, TEST_DATA
+
+DATA = ROOT / "sitroom" / "data"
+KINDS = TEST_DATA / "acled_kinds.jsonl"
 
 #: ACLED's column order, as its API and its CSV exports write it.
 ACLED_ORDER = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",

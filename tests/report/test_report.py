@@ -11,11 +11,12 @@ import zlib
 from pathlib import Path
 
 import pytest
-from shared_data import SEED, missing
+from tests.helpers.shared_data import SEED, missing
 import typer
 from typer.testing import CliRunner
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 COMPOSED = ROOT / "examples" / "composed"
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"

@@ -13,7 +13,8 @@ import pytest
 from sitroom.model import Document
 from sitroom.scale import extract_parallel
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 COMPOSED = ROOT / "examples" / "composed" / "reports.jsonl"
 
 
@@ -73,7 +74,7 @@ def test_dry_run_says_how_work_is_split(tmp_path):
 
 from sitroom.scale import fusion as F  # noqa: E402
 
-SHARED = ROOT.parent / "shared"
+from tests.helpers.shared_data import SHARED  # noqa: E402
 
 
 def _assert_partitioned_equals_single(results, workers=2):
@@ -110,11 +111,10 @@ def test_partitions_keep_wildcards_with_everything_they_reach():
 
 
 @pytest.fixture(scope="module")
-def composed_results():
+def composed_results(pipeline):
     from sitroom.ingest import iter_documents
-    from sitroom.pipeline import Pipeline
 
-    return list(Pipeline().run(iter_documents([str(COMPOSED)], None)))
+    return list(pipeline.run(iter_documents([str(COMPOSED)], None)))
 
 
 @pytest.mark.pipeline
@@ -123,16 +123,15 @@ def test_partitioned_fusion_equals_single_on_composed_examples(composed_results)
 
 
 @pytest.mark.pipeline
-def test_partitioned_fusion_equals_single_on_ecbplus():
+def test_partitioned_fusion_equals_single_on_ecbplus(pipeline):
     root = SHARED / "eval" / "ecbplus"
     if not root.is_dir():
         pytest.skip(f"ECB+ topics not found at {root} (../shared is not there)")
     from sitroom.fuse.ecbplus import read_corpus
     from sitroom.ingest import document_from_text
-    from sitroom.pipeline import Pipeline
 
     docs = [document_from_text(d["text"], doc_id=d["id"]) for d in read_corpus(root)]
-    results = list(Pipeline().run(docs))
+    results = list(pipeline.run(docs))
     n, events, parts, merges = _assert_partitioned_equals_single(results)
     assert n > 50 and merges > 0
 
@@ -181,12 +180,11 @@ def local_cluster():
     cluster.close()
 
 
-def _ingest_both(url_single, url_dask, client):
-    from sitroom.pipeline import Pipeline
+def _ingest_both(url_single, url_dask, client, pipeline):
     from sitroom.scale.cluster import extract_dask
     from sitroom.store import open_store
 
-    for url, results in ((url_single, Pipeline().run(_documents(), batch_size=2)),
+    for url, results in ((url_single, pipeline.run(_documents(), batch_size=2)),
                          (url_dask, extract_dask(_documents(), "unused", client=client, batch_size=2))):
         store = open_store(url)
         try:
@@ -197,36 +195,23 @@ def _ingest_both(url_single, url_dask, client):
 
 
 @pytest.mark.pipeline
-def test_local_cluster_sqlite_database_equals_single_process(local_cluster, tmp_path):
+def test_local_cluster_sqlite_database_equals_single_process(local_cluster, tmp_path, pipeline):
     workers = local_cluster.scheduler_info(n_workers=-1)["workers"]
     assert len(workers) == 2
     one, two = str(tmp_path / "one.db"), str(tmp_path / "dask.db")
-    _ingest_both(one, two, local_cluster)
+    _ingest_both(one, two, local_cluster, pipeline)
     a, b = db_snapshot(one), db_snapshot(two)
     assert a["events"] and a["mentions"]
     assert a == b
 
 
-from conftest_pg import _admin_execute, pg_server  # noqa: E402,F401  (fixture)
-
-
 @pytest.mark.pipeline
-def test_local_cluster_postgresql_database_equals_single_process(local_cluster, pg_server):
-    import uuid
-
-    base, _ = pg_server.rsplit("/", 1)
-    names = [f"sitroom_test_{uuid.uuid4().hex[:10]}_{x}" for x in ("one", "dask")]
-    for n in names:
-        _admin_execute(pg_server, f'CREATE DATABASE "{n}"')
-    try:
-        one, two = (f"{base}/{n}" for n in names)
-        _ingest_both(one, two, local_cluster)
-        a, b = db_snapshot(one), db_snapshot(two)
-        assert a["events"] and a["mentions"]
-        assert a == b
-    finally:
-        for n in names:
-            _admin_execute(pg_server, f'DROP DATABASE IF EXISTS "{n}" WITH (FORCE)')
+def test_local_cluster_postgresql_database_equals_single_process(local_cluster, pg_databases, pipeline):
+    one, two = pg_databases(), pg_databases()
+    _ingest_both(one, two, local_cluster, pipeline)
+    a, b = db_snapshot(one), db_snapshot(two)
+    assert a["events"] and a["mentions"]
+    assert a == b
 
 
 def test_ingest_cli_scheduler_local(tmp_path):

@@ -16,9 +16,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from shared_data import SEED, missing
+from tests.helpers.shared_data import SEED, missing
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 TOKEN = "browser-test-token"
 HOSTILE_TITLE = "<script>window.__xss=1</script> Nawa report"
 HOSTILE_TEXT = ("Nawa strike <b>bold</b>\n\n"
@@ -31,7 +32,7 @@ try:
 except Exception:  # noqa: BLE001 - the marks below skip the module
     pass
 
-from browser_support import SKIP_WITHOUT_BROWSER, browser, serving  # noqa: F401,E402 (browser: a fixture)
+from tests.helpers.browser_support import SKIP_WITHOUT_BROWSER, serving  # noqa: E402
 
 pytestmark = [*SKIP_WITHOUT_BROWSER, pytest.mark.skipif(not SEED.exists(), reason=missing(SEED))]
 
@@ -44,18 +45,17 @@ def shots(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, pipeline):
     """uvicorn in a thread over a fresh database: the seed, then the hostile document POSTed."""
     import httpx
 
     from sitroom.ingest import iter_documents
-    from sitroom.pipeline import Pipeline
     from sitroom.serve import create_app
     from sitroom.store import open_store
 
     db = str(tmp_path_factory.mktemp("browser") / "browser.db")
     store = open_store(db)
-    assert store.ingest(Pipeline().run(iter_documents([str(SEED)], date(2020, 1, 17)))).added == 1
+    assert store.ingest(pipeline.run(iter_documents([str(SEED)], date(2020, 1, 17)))).added == 1
     with serving(create_app(store=store, token=TOKEN)) as base:
         r = httpx.post(f"{base}/api/documents", timeout=60, headers={"Authorization": f"Bearer {TOKEN}"},
                        json={"text": HOSTILE_TEXT, "title": HOSTILE_TITLE, "published": "2020-01-06",

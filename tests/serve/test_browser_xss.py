@@ -17,7 +17,7 @@ try:
 except Exception:  # noqa: BLE001 - the marks below skip the module
     pass
 
-from browser_support import SKIP_WITHOUT_BROWSER, browser, serving  # noqa: F401,E402 (browser: a fixture)
+from tests.helpers.browser_support import SKIP_WITHOUT_BROWSER, serving  # noqa: E402
 
 pytestmark = SKIP_WITHOUT_BROWSER
 
@@ -40,14 +40,13 @@ TEXT = ("On March 3, 2021, Syrian government airstrikes hit the town of Ariha in
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server(tmp_path_factory, pipeline):
     """uvicorn in a thread over a database of hostile documents."""
     from sitroom.ingest import document_from_text
-    from sitroom.pipeline import Pipeline
     from sitroom.serve import create_app
     from sitroom.store import open_store
 
-    base = next(iter(Pipeline().run([document_from_text(TEXT, doc_id="base", published=None)], batch_size=1)))
+    base = next(iter(pipeline.run([document_from_text(TEXT, doc_id="base", published=None)], batch_size=1)))
     assert base.get("events"), base
     results = []
     for i, url in enumerate(URLS):

@@ -9,9 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from shared_data import SEED, missing
+from tests.helpers.shared_data import SEED, missing
 
 from sitroom.store import open_store
+
+from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.skipif(not SEED.exists(), reason=missing(SEED)),
               pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")]
@@ -25,13 +27,12 @@ HOSTILE_TEXT = ("Nawa strike <b>bold</b>\n\n"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory):
+def store(tmp_path_factory, pipeline):
     from sitroom.ingest import iter_documents
-    from sitroom.pipeline import Pipeline
 
     db = str(tmp_path_factory.mktemp("serve") / "serve.db")
     s = open_store(db)
-    stats = s.ingest(Pipeline().run(iter_documents([str(SEED)], date(2020, 1, 17))))
+    stats = s.ingest(pipeline.run(iter_documents([str(SEED)], date(2020, 1, 17))))
     assert stats.added == 1
     yield s
     s.close()
@@ -321,7 +322,7 @@ def test_static_assets_served(client):
 
 
 def test_app_js_never_writes_html():
-    js = (Path(__file__).resolve().parents[1] / "sitroom" / "serve" / "static" / "app.js").read_text()
+    js = (ROOT / "sitroom" / "serve" / "static" / "app.js").read_text()
     assert "innerHTML" not in js and "outerHTML" not in js and "insertAdjacentHTML" not in js
     assert "document.write" not in js and "eval(" not in js
 

@@ -1,6 +1,6 @@
 """Actor dictionary, generic resolution with a document country, and role assignment."""
 import pytest
-from shared_data import need_shared
+from tests.helpers.shared_data import need_shared
 
 from sitroom.stages.triggers import TriggerFinder
 from sitroom.model import Document

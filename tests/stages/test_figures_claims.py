@@ -33,12 +33,6 @@ def test_same_tallies(second, merged):
         assert [f["n_sources"] for f in out] == [1, 1]
 
 
-@pytest.fixture(scope="module")
-def pipeline():
-    from sitroom.pipeline import Pipeline
-    return Pipeline()
-
-
 def denials(pipeline, text, published):
     from sitroom.ingest import document_from_text
     (res,) = list(pipeline.run([document_from_text(text, doc_id="t", published=published)]))

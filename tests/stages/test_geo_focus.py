@@ -13,7 +13,6 @@ from sitroom.stages.context import DocContext
 from sitroom.stages.places import PlaceExtractor
 from sitroom.model import Document, Place
 from sitroom.nlp import parse_one
-from sitroom.pipeline import Pipeline
 from sitroom.kb.gazetteer import Gazetteer
 from sitroom.stages.geocode import geo_precision, relation, source_country
 
@@ -21,11 +20,6 @@ from sitroom.stages.geocode import geo_precision, relation, source_country
 @pytest.fixture(scope="module")
 def extractor() -> PlaceExtractor:
     return PlaceExtractor()
-
-
-@pytest.fixture(scope="module")
-def pipeline() -> Pipeline:
-    return Pipeline()
 
 
 def analyse(extractor, text: str, source: str | None = None):

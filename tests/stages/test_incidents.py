@@ -5,12 +5,6 @@ from __future__ import annotations
 import pytest
 
 from sitroom.ingest import document_from_text
-from sitroom.pipeline import Pipeline
-
-
-@pytest.fixture(scope="module")
-def pipeline():
-    return Pipeline()
 
 
 def run(pipeline, text, published):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 
 import pytest
-from shared_data import need_shared
+from tests.helpers.shared_data import need_shared
 
 from sitroom.model import Document, Place
 from sitroom.nlp import parse_one
 from sitroom.stages.places import PlaceExtractor, demonyms
 from sitroom.kb.gazetteer import Gazetteer, name_key, skeleton
 from sitroom.stages.geocode import geo_precision
+
+from tests.helpers import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -461,7 +463,7 @@ def test_geo_quick_uses_the_official_split():
     import importlib.util
     from pathlib import Path
     from sitroom.evaluate.readers import hash_part
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "geo_quick.py"
+    path = ROOT / "benchmarks" / "geo_quick.py"
     spec = importlib.util.spec_from_file_location("geo_quick", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

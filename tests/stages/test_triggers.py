@@ -1,6 +1,6 @@
 """Trigger finding and classification on composed news-style sentences."""
 import pytest
-from shared_data import need_shared
+from tests.helpers.shared_data import need_shared
 
 from sitroom.stages.triggers import TriggerFinder, classify_text, inflections
 from sitroom.model import Document

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest_pg import pg_server, pg_url  # noqa: F401  (fixtures)
 from sitroom.store import Store, open_store
 from sitroom.store.core import event_cursor, parse_cursor
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 N_EVENTS = 3000
 
 

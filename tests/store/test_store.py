@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest_pg import pg_server, pg_url  # noqa: F401  (fixtures)
 from sitroom.model import ACLED_COLUMNS
 from sitroom.store import Store, make_engine, open_store, resolve_url
 from sitroom.store import schema as S
 from sitroom.store.engine import current_revision, head_revision
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.helpers import ROOT
+
 
 
 def result(doc_id: str, events: list[dict], *, claims=(), figures=(), agreements=(), text=None, **kw) -> dict:

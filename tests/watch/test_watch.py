@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest_pg import pg_server, pg_url  # noqa: F401  (fixtures)
 from sitroom.store import open_store
 from sitroom.store import schema as S
 from sitroom.watch import alerts as A
@@ -26,7 +25,8 @@ from sitroom.watch import schema as W
 from sitroom.watch.fetcher import FetchFailed, FetchSettings, PoliteFetcher, parse_retry_after
 from sitroom.watch.poller import Watcher, WatchSettings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import ROOT
+
 
 # ---------------------------------------------------------------------- article texts (made up)
 
@@ -152,19 +152,11 @@ def site():
     s.close()
 
 
-@pytest.fixture(scope="module")
-def pipeline():
-    from sitroom.pipeline import Pipeline
-    return Pipeline()
-
-
 @pytest.fixture
-def store(request, tmp_path):
+def store(request):
     """SQLite, or PostgreSQL for tests marked ``@pytest.mark.parametrize("store", BOTH, indirect=True)``."""
     kind = getattr(request, "param", "sqlite")
-    s = open_store(str(tmp_path / "w.db") if kind == "sqlite" else request.getfixturevalue("pg_url"))
-    yield s
-    s.close()
+    return request.getfixturevalue("sqlite_store" if kind == "sqlite" else "pg_store")()
 
 
 BOTH = ["sqlite", "postgresql"]
