@@ -64,9 +64,9 @@ def server(tmp_path_factory, pipeline):
         hostile = r.json()["events"]
         assert hostile
         # the page shows the events at or above the default confidence threshold it gets from /api/config
-        floor = httpx.get(f"{base}/api/config").json()["min_confidence"]
-        total = httpx.get(f"{base}/api/events", params={"min_confidence": floor}).json()["total"]
-        assert 0 < total <= httpx.get(f"{base}/api/events").json()["total"]
+        floor = httpx.get(f"{base}/api/config", timeout=60).json()["min_confidence"]
+        total = httpx.get(f"{base}/api/events", params={"min_confidence": floor}, timeout=60).json()["total"]
+        assert 0 < total <= httpx.get(f"{base}/api/events", timeout=60).json()["total"]
         yield {"url": base + "/", "hostile": hostile, "total": total}
     store.close()
 
@@ -133,6 +133,38 @@ def test_click_the_maarat_al_numan_event_and_read_its_evidence(page, shots):
     expect(panel.locator(".facts")).to_contain_text("Maarrat an Numan")
     page.screenshot(path=str(shots / "2-maarat-evidence.png"))
     assert not page.problems, page.problems
+
+
+# The list item clicked from inside the page DELAY ms after the events are ready: while the first fit
+# to the events still zooms and re-clusters (the window a quick user, or a test, can hit).
+_EAGER_CLICK = """
+new MutationObserver(function (changes, observer) {
+  if (document.body && document.body.getAttribute("data-events") === "ready") {
+    observer.disconnect();
+    setTimeout(function () {
+      var items = Array.prototype.slice.call(document.querySelectorAll("#event-list .event-item"));
+      items.filter(function (b) { return /strike at .*Maarat al-Numan/.test(b.getAttribute("aria-label")); })[0].click();
+    }, DELAY);
+  }
+}).observe(document, { attributes: true, subtree: true });
+"""
+
+
+def test_an_event_clicked_while_the_map_still_moves_ends_with_its_marker_shown(browser, server):
+    """A click during the first fit's zoom and re-clustering: the marker must end on the map, at rest
+    (before the fix, the focus finished mid-animation and the marker closed into its cluster)."""
+    for delay in range(0, 500, 50):
+        ctx = browser.new_context(viewport={"width": 1400, "height": 900})
+        ctx.add_init_script(_EAGER_CLICK.replace("DELAY", str(delay)))
+        pg = ctx.new_page()
+        pg.route(re.compile(r"^https?://(?!127\.0\.0\.1[:/]).*"), lambda route: route.abort())
+        pg.goto(server["url"])
+        pg.wait_for_selector("body[data-focused]", timeout=20000)
+        eid = pg.locator("body").get_attribute("data-focused")
+        pg.wait_for_timeout(600)        # longer than a zoom and a re-clustering: the marker stays
+        expect(pg.locator(f"img.leaflet-marker-icon[data-event-id='{eid}']")).to_be_visible(timeout=1000)
+        expect(pg.locator("#panel h2")).to_contain_text(eid)
+        ctx.close()
 
 
 def test_brushing_the_timeline_filters_the_map(page, server, shots):
