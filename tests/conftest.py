@@ -46,6 +46,16 @@ NOT_QUICK = {
     "evaluate/test_evaluate.py::test_real_pipeline_small_case2021_and_ucdp": "the pipeline over evaluation snippets",
     "report/test_report.py::test_command_writes_pdf_md_html_json": "renders a PDF",
     "fuse/test_fuse.py::test_synthetic_fusion_quality_and_near_linear_comparisons": "fuses thousands of mentions",
+    "store/test_store.py::test_kill_9_mid_ingest_leaves_whole_documents_and_resumes": "kills child processes",
+    "store/test_store.py::test_two_ingests_at_once_store_each_document_once": "two ingesting child processes",
+    "watch/test_watch.py::test_kill_9_mid_poll_loses_nothing_and_stores_nothing_twice": "kills a child process",
+    "output/test_acled.py::test_extract_csv_reads_as_acled": "extracts every ACLED kind",
+    "output/test_acled.py::test_export_csv_jsonl_and_api_carry_the_acled_fields": "extracts every ACLED kind",
+    # the CLI in child processes (each loads the model): the JSONL contract and a usage error stay quick
+    "test_cli.py::test_csv_has_acled_columns": "the CLI in a child process",
+    "test_cli.py::test_stdin_and_table": "the CLI in a child process",
+    "test_cli.py::test_bad_inputs_are_reported_and_skipped": "the CLI in a child process",
+    "test_cli.py::test_exit_code_when_nothing_readable": "the CLI in a child process",
 }
 
 _TESTS = Path(__file__).resolve().parent

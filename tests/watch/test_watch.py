@@ -155,8 +155,9 @@ def site():
 @pytest.fixture
 def store(request):
     """SQLite, or PostgreSQL for tests marked ``@pytest.mark.parametrize("store", BOTH, indirect=True)``."""
-    kind = getattr(request, "param", "sqlite")
-    return request.getfixturevalue("sqlite_store" if kind == "sqlite" else "pg_store")()
+    if getattr(request, "param", "sqlite") == "sqlite":
+        return request.getfixturevalue("sqlite_store")("w.db")        # test_commands opens it again by name
+    return request.getfixturevalue("pg_store")()
 
 
 BOTH = ["sqlite", "postgresql"]
