@@ -17,8 +17,8 @@ Per test:
 - ``pg_store``: a factory opening a store on a fresh PostgreSQL database; closed and dropped afterwards.
 
 ``pytest -m quick`` runs the developer loop (under a minute): every test except the modules and tests
-named in ``NOT_QUICK`` below (browser, crash/kill, generated-corpus, accuracy-over-real-data and
-cluster suites) and the ``slow`` ones. A new test module is quick unless it is added there: add it
+named in ``NOT_QUICK`` below (browser, crash/kill, child processes, generated-corpus, evaluation-data
+and cluster suites), the PostgreSQL variants (tests using ``pg_server``, or parametrized ``"postgresql"``) and the ``slow`` ones. A new test module is quick unless it is added there: add it
 when it makes ``pytest -m quick`` take noticeably longer (``pytest -m quick --durations=20`` shows).
 """
 from __future__ import annotations
@@ -52,6 +52,10 @@ NOT_QUICK = {
     "output/test_acled.py::test_extract_csv_reads_as_acled": "extracts every ACLED kind",
     "output/test_acled.py::test_export_csv_jsonl_and_api_carry_the_acled_fields": "extracts every ACLED kind",
     # the CLI in child processes (each loads the model): the JSONL contract and a usage error stay quick
+    "ingest/test_fetch.py::test_overall_deadline_cuts_off_a_dripping_server": "waits out a dripping server",
+    "watch/test_watch.py::test_fetcher_conditional_get_retry_after_slow_500_and_private_redirect": "waits out retries",
+    "watch/test_watch.py::test_sigterm_finishes_cleanly": "a child process",
+    "test_cli.py::test_jsonl_batch_contract": "the CLI in a child process",
     "test_cli.py::test_csv_has_acled_columns": "the CLI in a child process",
     "test_cli.py::test_stdin_and_table": "the CLI in a child process",
     "test_cli.py::test_bad_inputs_are_reported_and_skipped": "the CLI in a child process",
@@ -79,7 +83,11 @@ def _check_not_quick() -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _check_not_quick()
     for item in items:
-        if item.get_closest_marker("slow") is None and _not_quick(item) is None:
+        # PostgreSQL variants (a database created per test) run in the full suite; their SQLite twins are quick
+        callspec = getattr(item, "callspec", None)
+        uses_pg = "pg_server" in getattr(item, "fixturenames", ()) or (
+            callspec is not None and any(isinstance(v, str) and v == "postgresql" for v in callspec.params.values()))
+        if item.get_closest_marker("slow") is None and not uses_pg and _not_quick(item) is None:
             item.add_marker(pytest.mark.quick)
 
 
