@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean accuracy fuzz
+.PHONY: demo test quick install clean accuracy fuzz
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,10 @@ test: $(STAMP)
 	bash scripts/system-deps.sh
 	bash scripts/browser-deps.sh
 	$(BIN)/python -m pytest
+
+# the loop while you work (under a minute): every test but the slow suites listed in tests/conftest.py
+quick: $(STAMP)
+	$(BIN)/python -m pytest -m quick
 
 # many more generated inputs than `make test` runs (SITROOM_FUZZ_EXAMPLES per property, default 400)
 fuzz: $(STAMP)

@@ -4,7 +4,7 @@ how many answer 500, and how many responses lack the Content-Security-Policy.
     python benchmarks/hostile_requests.py
 
 Over an empty temporary database, through FastAPI's test client (no port opened). The requests
-are the ones of tests/test_serve_guard.py: negative, huge and non-integer limit/offset (2**63 and
+are the ones of tests/serve/test_guard.py: negative, huge and non-integer limit/offset (2**63 and
 400 digits included), control characters, overlong and non-UTF-8 values, bad dates, huge and
 signed event ids, and a foreign Host header (DNS rebinding). Figures in docs/reliability.md.
 """

@@ -436,7 +436,7 @@ def _skip_initdb(run):
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--db", help="SQLite file or postgresql:// URL (default /tmp/sitroom-load.db)")
-    ap.add_argument("--pg", action="store_true", help="start a throwaway PostgreSQL (tests/conftest_pg.py) for the run")
+    ap.add_argument("--pg", action="store_true", help="start a throwaway PostgreSQL (tests/helpers/pg.py) for the run")
     ap.add_argument("--pg-dir", help="with --pg: keep the cluster in this directory and reuse it next time")
     ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--clients", type=int, default=8)
@@ -452,8 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     pg = None
     db = args.db or "/tmp/sitroom-load.db"
     if args.pg:
-        sys.path.insert(0, str(ROOT / "tests"))
-        from conftest_pg import PgServer
+        from tests.helpers.pg import PgServer      # ROOT is on sys.path
         pg = PgServer()
         if args.pg_dir:     # a cluster kept between runs (built once, benchmarked again)
             import shutil

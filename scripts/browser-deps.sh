@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the dashboard's browser tests (tests/test_browser.py).
+# Debian's Chromium for the dashboard's browser tests (tests/serve/test_browser.py).
 # Installs it when it is missing and we are root; otherwise says why not, and the browser tests
 # skip with that reason. Never fails the build: the tests report what is missing.
 set -u

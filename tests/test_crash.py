@@ -6,7 +6,7 @@ missing in any table, no mention without its document, no event without a source
 agree with the rows), and running the same ingest again must end with exactly the events of an
 uninterrupted run. Two ingests started together on one database must end with the union and no
 duplicate document or event. SQLite always; PostgreSQL where the throwaway server runs
-(tests/conftest_pg.py).
+(the ``pg_databases`` fixture of tests/conftest.py).
 
 The quick versions kill ``ingest --results`` (documents extracted once per session, so every kill
 lands in storing and fusing, the part that can half-write); the ``slow`` ones (``-m "not slow"``
@@ -26,8 +26,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest_pg import pg_server, pg_url  # noqa: F401 - fixtures
-from ops_corpus import ROOT, duplicate_events, events_of, extract_results, n_documents, problems, write_documents
+from tests.helpers.ops_corpus import ROOT, duplicate_events, events_of, extract_results, n_documents, problems, write_documents
 
 KILLS = int(os.environ.get("SITROOM_KILLS", "20"))
 #: the slow tests (the extracting ingest killed: ~8 min on two shared cores) run only when asked
@@ -180,28 +179,8 @@ def test_sigkill_during_extracting_ingest_sqlite(corpus, tmp_path):
     kill_and_check(_sqlite_dbs(tmp_path), [str(corpus["docs"])], False, KILLS)
 
 
-def _pg_dbs(pg_server):  # noqa: F811
-    import uuid
-
-    from conftest_pg import _admin_execute
-    made = []
-
-    def make() -> str:
-        name = "sitroom_kill_" + uuid.uuid4().hex[:10]
-        _admin_execute(pg_server, f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return pg_server.rsplit("/", 1)[0] + "/" + name
-    return make, made
-
-
-def test_sigkill_during_ingest_postgresql(corpus, pg_server):  # noqa: F811
-    from conftest_pg import _admin_execute
-    make, made = _pg_dbs(pg_server)
-    try:
-        kill_and_check(make, [str(corpus["results"])], True, KILLS_PG)
-    finally:
-        for name in made:
-            _admin_execute(pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def test_sigkill_during_ingest_postgresql(corpus, pg_databases):
+    kill_and_check(pg_databases, [str(corpus["results"])], True, KILLS_PG)
 
 
 # ---------------------------------------------------------------------- concurrent ingests
@@ -239,11 +218,5 @@ def test_two_concurrent_extracting_ingests_sqlite(corpus, tmp_path):
     concurrent_union(str(tmp_path / "both.db"), str(tmp_path / "ref.db"), corpus, tmp_path, results=False)
 
 
-def test_two_concurrent_ingests_postgresql(corpus, pg_server, tmp_path):  # noqa: F811
-    from conftest_pg import _admin_execute
-    make, made = _pg_dbs(pg_server)
-    try:
-        concurrent_union(make(), make(), corpus, tmp_path)
-    finally:
-        for name in made:
-            _admin_execute(pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def test_two_concurrent_ingests_postgresql(corpus, pg_databases, tmp_path):
+    concurrent_union(pg_databases(), pg_databases(), corpus, tmp_path)

@@ -25,7 +25,6 @@ from sitroom.ingest import document_from_text, iter_documents  # noqa: E402
 from sitroom.ingest import readers  # noqa: E402
 from sitroom.model import DocError, Document  # noqa: E402
 from sitroom.output import dumps  # noqa: E402
-from sitroom.pipeline import Pipeline  # noqa: E402
 
 _COMMON = dict(deadline=None, derandomize=False, print_blob=True, database=None,
                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
@@ -36,11 +35,6 @@ PROFILE = os.environ.get("SITROOM_FUZZ", "ci")
 FUZZ = settings.get_profile(PROFILE)
 
 INT64_MAX = 2**63 - 1
-
-
-@pytest.fixture(scope="module")
-def pipeline():
-    return Pipeline()
 
 
 @pytest.fixture(scope="module")

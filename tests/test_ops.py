@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest_pg import _admin_execute, pg_server, pg_url  # noqa: F401 - fixtures
-from ops_corpus import ROOT, events_of, extract_results, n_documents, problems, write_documents
+from tests.helpers.ops_corpus import ROOT, events_of, extract_results, n_documents, problems, write_documents
 
 runner = CliRunner()
 
@@ -124,7 +123,7 @@ def test_doctor_names_a_broken_data_file(tmp_path, monkeypatch):
     assert line.startswith("FAIL") and "actors.yaml line" in line and "not valid YAML" in line
 
 
-def test_doctor_postgresql(pg_url):  # noqa: F811
+def test_doctor_postgresql(pg_url):
     r = sitroom("doctor", "--quick", "--db", pg_url)
     assert r.exit_code == 0, r.output
     assert "not initialised" in _lines(r.output)["database"]
@@ -173,28 +172,20 @@ def test_backup_while_an_ingest_writes_then_restore(results, tmp_path):
     assert sitroom("backup", str(tmp_path / "x.db"), "--db", str(tmp_path / "nothing.db")).exit_code == 2
 
 
-def test_backup_postgresql_with_pg_dump_and_restore(results, pg_server, tmp_path, monkeypatch):  # noqa: F811
-    import uuid
+def test_backup_postgresql_with_pg_dump_and_restore(results, pg_databases, tmp_path, monkeypatch):
     if shutil.which("pg_dump") is None or shutil.which("pg_restore") is None:
         pytest.skip("pg_dump/pg_restore not installed (Debian's postgresql-client)")
-    base = pg_server.rsplit("/", 1)[0]
-    src, dst = (f"sitroom_bk_{uuid.uuid4().hex[:8]}" for _ in range(2))
-    for name in (src, dst):
-        _admin_execute(pg_server, f'CREATE DATABASE "{name}"')
-    try:
-        proc = _ingest(f"{base}/{src}", results)
-        assert proc.wait(600) == 0, proc.stderr.read()[-2000:]
-        dump = tmp_path / "sitroom.dump"
-        r = sitroom("backup", str(dump), "--db", f"{base}/{src}")
-        assert r.exit_code == 0, r.output
-        assert dump.read_bytes()[:5] == b"PGDMP" and "pg_restore" in r.output
-        rr = subprocess.run([shutil.which("pg_restore"), "--no-owner", "--dbname", f"{base}/{dst}", str(dump)],
-                            capture_output=True, text=True)
-        assert rr.returncode == 0, rr.stderr
-        assert events_of(f"{base}/{dst}") == events_of(f"{base}/{src}") and problems(f"{base}/{dst}") == []
-        monkeypatch.setattr(shutil, "which", lambda name: None)     # no pg_dump: the command to run
-        r = sitroom("backup", str(tmp_path / "other.dump"), "--db", f"{base}/{src}")
-        assert r.exit_code == 1 and "pg_dump --format=custom" in r.output
-    finally:
-        for name in (src, dst):
-            _admin_execute(pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    src, dst = pg_databases(), pg_databases()
+    proc = _ingest(src, results)
+    assert proc.wait(600) == 0, proc.stderr.read()[-2000:]
+    dump = tmp_path / "sitroom.dump"
+    r = sitroom("backup", str(dump), "--db", src)
+    assert r.exit_code == 0, r.output
+    assert dump.read_bytes()[:5] == b"PGDMP" and "pg_restore" in r.output
+    rr = subprocess.run([shutil.which("pg_restore"), "--no-owner", "--dbname", dst, str(dump)],
+                        capture_output=True, text=True)
+    assert rr.returncode == 0, rr.stderr
+    assert events_of(dst) == events_of(src) and problems(dst) == []
+    monkeypatch.setattr(shutil, "which", lambda name: None)     # no pg_dump: the command to run
+    r = sitroom("backup", str(tmp_path / "other.dump"), "--db", src)
+    assert r.exit_code == 1 and "pg_dump --format=custom" in r.output

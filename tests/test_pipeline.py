@@ -4,12 +4,6 @@ from datetime import date
 import pytest
 
 from sitroom.ingest import document_from_text
-from sitroom.pipeline import Pipeline
-
-
-@pytest.fixture(scope="module")
-def pipeline():
-    return Pipeline()
 
 
 def run(pipeline, text, published="2021-03-10", doc_id="t"):

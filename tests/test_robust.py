@@ -19,11 +19,6 @@ REPORT = ("Air strikes killed 12 civilians in Maarat al-Numan in Idlib province 
           "three soldiers.\n\n")
 
 
-@pytest.fixture(scope="module")
-def pipeline():
-    return Pipeline()
-
-
 def _offsets_hold(res, text):
     for ev in res["events"]:
         for s in ev["evidence"]:
@@ -159,16 +154,10 @@ def test_huge_numbers_never_raise(pipeline, count):
         assert "number_too_large" in {q["kind"] for q in res["quality"]}
 
 
-def test_huge_death_toll_is_stored(pipeline, tmp_path):
-    from sitroom.store import open_store
-
+def test_huge_death_toll_is_stored(pipeline, sqlite_store):
     text = "Shelling killed 99999999999999999999 people in Idlib on Monday, the monitor said."
-    store = open_store(str(tmp_path / "x.db"))
-    try:
-        stats = store.ingest(pipeline.run([document_from_text(text, published="2020-01-17")]))
-        assert stats.added == 1 and stats.errors == 0
-    finally:
-        store.close()
+    stats = sqlite_store().ingest(pipeline.run([document_from_text(text, published="2020-01-17")]))
+    assert stats.added == 1 and stats.errors == 0
 
 
 # ---------------------------------------------------------------- symbol runs

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from shared_data import SEED, missing
+from tests.helpers.shared_data import SEED, missing
 
 pytestmark = pytest.mark.skipif(not SEED.exists(), reason=missing(SEED))
 

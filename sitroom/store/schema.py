@@ -1,7 +1,7 @@
 """The event database schema (SQLAlchemy 2 Core).
 
 This module is the *current* shape of the schema. Alembic revisions in ``sitroom/migrations``
-create and evolve it; ``tests/test_store.py`` checks that a migrated database matches this
+create and evolve it; ``tests/store/test_store.py`` checks that a migrated database matches this
 metadata, so a change here needs a new revision there.
 
 Tables

@@ -425,16 +425,34 @@
   var FIELD_LABEL = { location: "location", actor1: "actor 1", actor2: "actor 2", date: "date",
                       fatalities: "fatalities", trigger: "trigger", place: "place" };
 
-  // Zoom (and spiderfy) until the event's own marker is on the map: a zoom that was still running,
-  // or a cluster that closed again, can leave it inside its cluster; then try again, a few times.
+  // Leaflet animates a zoom (250 ms, from the next frame on) and the cluster layer then re-clusters
+  // with an animation of its own. In between, a marker can still have its icon while it is on its
+  // way into a cluster, and a zoom asked for is dropped: an event clicked right after the page
+  // loaded (the first fit to the events) or during a zoom stayed inside its cluster. So the focus
+  // waits until the map and the clusters are at rest, before zooming and before checking the marker.
+  function whenMapSettled(fn) {
+    requestAnimationFrame(function () {
+      var panning = map._panAnim && map._panAnim._inProgress;
+      if (map._animatingZoom || cluster._inZoomAnimation || panning) setTimeout(function () { whenMapSettled(fn); }, 50);
+      else fn();
+    });
+  }
+
+  // Zoom (and spiderfy) until the event's own marker is on the map, at rest; a cluster that closed
+  // again leaves it inside: then try again, a few times.
   function focusMarker(m, id, tries) {
-    cluster.zoomToShowLayer(m, function () {
+    whenMapSettled(function () {
       if (state.selected !== id) return;
-      if (!m._icon && tries > 0) {
-        setTimeout(function () { if (state.selected === id) focusMarker(m, id, tries - 1); }, 300);
-        return;
-      }
-      document.body.setAttribute("data-focused", id);
+      cluster.zoomToShowLayer(m, function () {
+        whenMapSettled(function () {
+          if (state.selected !== id) return;
+          if (!m._icon && tries > 0) {
+            focusMarker(m, id, tries - 1);
+            return;
+          }
+          document.body.setAttribute("data-focused", id);
+        });
+      });
     });
   }
 

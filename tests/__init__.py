@@ -1,0 +1,1 @@
+"""sitroom's tests: tests/<package>/ mirrors sitroom/<package>/; cross-cutting suites are at the top."""

@@ -1,0 +1,83 @@
+"""Events of a whole report, through the public output: the story's day carried to the sentences
+that name none, signals and reasons on every event, calibrated confidence in 0..1. Composed texts."""
+from __future__ import annotations
+
+import pytest
+
+from sitroom.ingest import document_from_text
+
+
+def run(pipeline, text, published):
+    doc = document_from_text(text, doc_id="t", published=published)
+    (res,) = list(pipeline.run([doc]))
+    assert "error" not in res, res
+    return res
+
+
+# (text, published, sub-event type of the later sentence, its expected day)
+CARRIED = [
+    ("Gunmen attacked an army base near the town of Damboa on Sunday, killing six soldiers. "
+     "Fighter jets later bombed the attackers as they fled toward the forest.",
+     "2025-01-07", "Air/drone strike", "2025-01-05"),
+    ("Rebels shelled the market of Goma on Tuesday evening. Artillery also hit a school in the "
+     "town of Sake, residents said.",
+     "2024-03-14", "Shelling/artillery/missile attack", "2024-03-12"),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("text,published,sub,day", CARRIED)
+def test_a_sentence_without_a_day_goes_on_with_the_story_day(pipeline, text, published, sub, day):
+    res = run(pipeline, text, published)
+    later = [e for e in res["events"] if e["sub_event_type"] == sub]
+    assert later, [(e["sub_event_type"], e["event_date"]) for e in res["events"]]
+    assert all(e["event_date"] == day for e in later)
+
+
+@pytest.mark.pipeline
+def test_an_old_day_is_not_carried(pipeline):
+    # a day long before publication is history, not the story's day
+    res = run(pipeline, "The army shelled Kiwanja on 3 March 2019. Artillery hit a school in the town of "
+                        "Rutshuru, residents said.", "2024-06-20")
+    later = [e for e in res["events"] if e["evidence"][0]["text"].startswith("Artillery")]
+    assert later and all(e["event_date"] == "2024-06-20" for e in later)
+
+
+@pytest.mark.pipeline
+def test_every_event_has_signals_a_probability_and_a_reason_when_low(pipeline):
+    from sitroom.stages.calibration import default_threshold
+
+    res = run(pipeline, "Air strikes hit a market in Idlib on Tuesday, killing 17 civilians. The air strike "
+                        "on the market destroyed shops. Clashes were also reported in Colombia last year.",
+              "2020-01-15")
+    assert res["events"]
+    for e in res["events"]:
+        assert 0.0 <= e["confidence"] <= 1.0
+        assert {"heuristic", "date_explicit", "place_explicit", "mentions"} <= set(e["signals"])
+        if e["confidence"] < default_threshold() and e["signals"].get("dup_type"):
+            assert e["reason"].startswith("secondary")
+    top = res["events"][0]
+    assert top["sub_event_type"] == "Air/drone strike" and top["confidence"] == max(
+        e["confidence"] for e in res["events"])
+
+
+# (text, expected fatalities of the best event): tolls of coordinated groups add up; a count of
+# another place or a breakdown does not
+TOLLS = [
+    ("Twelve soldiers and 20 militiamen fighting alongside the army were killed in an ambush near Djibo "
+     "on Saturday.", 32),
+    ("Gunmen killed five farmers and three herders in the village of Yelwata on Saturday.", 8),
+    ("Air strikes killed 14 civilians, including six children, in Saraqib on Saturday.", 14),
+    ("Nine people were killed in Tillaberi on Saturday while two others died in Dosso.", 9),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("text,dead", TOLLS)
+def test_tolls_of_coordinated_groups(pipeline, text, dead):
+    res = run(pipeline, text, "2024-03-10")
+    assert res["events"], text
+    top = res["events"][0]
+    assert top["fatalities"] == dead, (top["fatalities"], top["fatalities_evidence"])
+    span = top["fatalities_evidence"]
+    assert text[span["start"]:span["end"]] == span["text"]
