@@ -584,8 +584,12 @@ def _absorb(into: Event, other: Event) -> None:
         highs = [x for x in (into.fatalities_high, other.fatalities_high) if x is not None]
         into.fatalities_low = min(lows) if lows else None
         into.fatalities_high = max(highs) if highs else None
-        if into.fatalities is None:
+        # a headline's count gives way to the story's ("Missile attack kills three children" /
+        # "... killing 15 soldiers as well as three children"; "Dozens killed" / "about 40")
+        if into.fatalities is None or (into.headline and not other.headline):
             into.fatalities, into.fatalities_evidence = other.fatalities, other.fatalities_evidence
+            if other.civilian_fatalities is not None:
+                into.civilian_fatalities = other.civilian_fatalities
     into.headline = into.headline and other.headline
     a, b = into.signals, other.signals
     if a and b:
