@@ -523,8 +523,22 @@ class EventBuilder:
         explicit_a, explicit_b = a.date_evidence is not None, b.date_evidence is not None
         if explicit_a and explicit_b:
             return a.event_date == b.event_date
-        # without two stated dates, only a headline and its story are taken as one event
-        return a.headline or b.headline
+        if a.headline or b.headline:
+            return True
+        # one stated day and one mention without a day of its own, in the same place: one
+        # incident told twice ("An attack on a bus in Oromia has left five dead ... the attack
+        # happened on Thursday evening on the road between Metehara and Wolenchiti"), as long as
+        # the undated mention could be of that day (it is not dated before it)
+        if explicit_a != explicit_b and a.admin1 and b.admin1:
+            dated, undated = (a, b) if explicit_a else (b, a)
+            if not (dated.event_date and undated.event_date
+                    and undated.event_date[:10] >= dated.event_date[:10]):
+                return False
+            if undated.signals.get("date_inherited", True):
+                return False    # told after the story named a day: may be another incident
+            # ... and names no other town than the dated one (a province is no other place)
+            return undated.location == dated.location or (undated.geo_precision or 3) > 1
+        return False
 
     def _merge(self, events: list[Event]) -> list[Event]:
         merged: list[Event] = []
@@ -586,7 +600,10 @@ def _absorb(into: Event, other: Event) -> None:
         into.fatalities_high = max(highs) if highs else None
         # a headline's count gives way to the story's ("Missile attack kills three children" /
         # "... killing 15 soldiers as well as three children"; "Dozens killed" / "about 40")
-        if into.fatalities is None or (into.headline and not other.headline):
+        # between two sentences of the story, the larger: a part ("three more bodies") or an
+        # earlier toll ("killed at least 20") beside the whole ("has increased to 31")
+        if into.fatalities is None or (into.headline and not other.headline) or (
+                other.fatalities > into.fatalities and not other.headline):
             into.fatalities, into.fatalities_evidence = other.fatalities, other.fatalities_evidence
             if other.civilian_fatalities is not None:
                 into.civilian_fatalities = other.civilian_fatalities
