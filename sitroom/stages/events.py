@@ -9,6 +9,7 @@ confident first.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from functools import lru_cache
@@ -124,6 +125,45 @@ def _recent_day(value: str | None, precision: int | None, published) -> bool:
     except ValueError:
         return False
     return 0 <= (published - d).days <= STORY_DAYS
+
+
+# places listed together: "in the cities of Marseille, Lyon and Grenoble", "in Nis and Kragujevac"
+_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+)(?:in\s+)?(?:the\s+)?$",
+                       re.I)
+
+
+def listed_with(place: Place, candidates: list[Place], text: str) -> list[Place]:
+    """The other places of a list the event's place is in ("looting took place in Marseille, Lyon
+    and Grenoble": Marseille and Lyon beside Grenoble), same kind of place (towns with towns,
+    provinces with provinces), in text order; none when the place stands alone. Each is an
+    incident of its own (ACLED: one event per location)."""
+    from .context import SPECIFICITY
+    level = SPECIFICITY.get(place.feature, 0)
+    if level < SPECIFICITY["admin1"]:
+        return []
+    same = sorted((p for p in candidates if SPECIFICITY.get(p.feature, 0) == level
+                   and p.latitude is not None and p.relation in (None, "near")),
+                  key=lambda p: p.start)
+    if place not in same:
+        return []
+    i = same.index(place)
+    chain = [place]
+    j = i
+    while j > 0 and _LIST_GAP.match(text[same[j - 1].end:same[j].start]):
+        j -= 1
+        chain.insert(0, same[j])
+    j = i
+    while j + 1 < len(same) and _LIST_GAP.match(text[same[j].end:same[j + 1].start]):
+        j += 1
+        chain.append(same[j])
+    seen = {(place.name, place.admin1)}
+    out = []
+    for p in chain:
+        if p is place or (p.name, p.admin1) in seen:
+            continue
+        seen.add((p.name, p.admin1))
+        out.append(p)
+    return out
 
 
 def _mention_span(m: ActorMention | None, doc_id: str) -> Span | None:
@@ -369,6 +409,7 @@ class EventBuilder:
         pending: list[tuple] = []
         in_range = OffsetIndex(counts, lambda c: c.number.start).between
         ref_day: str | None = None       # the last recent day the story named
+        listed_at: dict[int, int] = {}    # events split off a list of places: where their place is
         for trig in triggers:
             sent = ctx.sentence_of(trig.start)
             ev = Event(event_id="", event_type=trig.event_type, sub_event_type=trig.sub_event_type,
@@ -449,6 +490,20 @@ class EventBuilder:
             ev.headline = sent.heading
             pending.append((ev, trig, sent, place_explicit, d is not None, seg_a, seg_b, inherited))
             events.append(ev)
+            if place_explicit and not from_focus:
+                # one clause, several places listed: one event per place (the clause's count
+                # stays with the event of the place the rules chose: it may be a total)
+                for other in listed_with(place, ctx.places_in(seg_a, seg_b), document.text):
+                    twin = copy.deepcopy(ev)
+                    _place_fields(twin, other, _precision(other, self.geo_precision))
+                    twin.location_evidence = Span(other.start, other.end, other.text, doc_id)
+                    twin.fatalities = twin.fatalities_low = twin.fatalities_high = None
+                    twin.fatalities_evidence = None
+                    twin.civilian_fatalities = None
+                    listed_at[id(twin)] = other.start
+                    pending.append((twin, trig, sent, place_explicit, d is not None, seg_a, seg_b,
+                                    inherited))
+                    events.append(twin)
         # who acted is told once per sentence ("A roadside bomb struck a vehicle carrying police
         # reservists"): every event of a sentence with a named actor gets the actor's share of
         # confidence, so the trigger, not which of its words the actor attaches to, ranks them
@@ -469,6 +524,8 @@ class EventBuilder:
                           "lede": sent.index == lede, "tally": tally, "mentions": 1,
                           "position": round(trig.start / length, 3), "sentence": sent.index,
                           "date_inherited": inherited}
+            if id(ev) in listed_at:
+                ev.signals["listed_place"] = listed_at[id(ev)]
         events = self._merge(_one_protest(events))
         _unassigned_counts(events, counts, document.text, doc_id)
         focus_bonus = focus is not None and focus.admin1 and len({e.admin1 for e in events if e.admin1}) > 1
@@ -484,6 +541,8 @@ class EventBuilder:
             ev.source = document.source or _host(document.url) or None
             ev.notes = make_note(ev)
             key = f"{document.content_hash}:{ev.evidence[0].start}:{ev.sub_event_type}"
+            if ev.signals.get("listed_place") is not None:      # one of several places of a list
+                key += f":{ev.signals['listed_place']}"
             ev.event_id = "ev-" + hashlib.sha1(key.encode()).hexdigest()[:12]
         events.sort(key=lambda e: (-e.confidence, -e.signals.get("heuristic", 0.0), e.evidence[0].start))
         return events
