@@ -120,3 +120,11 @@ def test_the_story_count_wins_over_the_headline_count(pipeline):
                         "who were nearby, residents said.", "2021-03-15")
     top = max(res["events"], key=lambda e: e["confidence"])
     assert top["fatalities"] == 13, [(e["sub_event_type"], e["fatalities"]) for e in res["events"]]
+
+
+@pytest.mark.pipeline
+def test_two_tolls_joined_by_while_are_two_incidents(pipeline):
+    res = run(pipeline, "Nine people were killed in an attack by gunmen on Gusau in Zamfara state on "
+                        "Monday, while two others died in a separate attack in Kaura Namoda.", "2023-05-10")
+    got = {(e["location"], e["fatalities"]) for e in res["events"] if e["sub_event_type"] == "Attack"}
+    assert got == {("Gusau", 9), ("Kaura Namoda", 2)}, got

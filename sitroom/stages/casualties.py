@@ -130,6 +130,27 @@ def segment_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]
     return (a + 1 if a >= 0 else start), (b if b >= 0 else end)
 
 
+_WHILE = re.compile(r",?\s+(?:while|whereas)\s+", re.I)
+_TOLL = re.compile(r"\b(?:killed|killing|died|dead|deaths?|lost their lives)\b", re.I)
+
+
+def clause_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]:
+    """The clause of start..end that holds ``pos`` when "while" or "whereas" joins clauses that
+    each give a death toll ("Nine people were killed in X, while two others died in Y"): two
+    incidents, each with its place and count. Else start..end."""
+    cuts = [m for m in _WHILE.finditer(text, start, end)]
+    if not cuts:
+        return start, end
+    bounds = [start] + [m.start() for m in cuts] + [end]
+    parts = [(bounds[0], bounds[1])] + [(cuts[i].end(), bounds[i + 2]) for i in range(len(cuts))]
+    if not all(_TOLL.search(text, a, b) and find_numbers(text[a:b]) for a, b in parts):
+        return start, end
+    for a, b in parts:
+        if a <= pos < b:
+            return a, b
+    return start, end
+
+
 @dataclass
 class Count:
     number: Number

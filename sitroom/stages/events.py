@@ -18,7 +18,7 @@ from typing import Any, Callable
 
 from ..data import load as load_data
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
-from .casualties import Count, segment_bounds
+from .casualties import Count, clause_bounds, segment_bounds
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
 from .offsets import Coverage, OffsetIndex
 from .calibration import calibrate
@@ -417,10 +417,16 @@ class EventBuilder:
             ev.evidence.append(sentence_span(document, sent))
             # the ';'-separated part of the sentence that holds the trigger (joined headlines)
             seg_a, seg_b = segment_bounds(document.text, sent.start, sent.end, trig.start)
-            # place: of the trigger's part first, else of the sentence
+            # "Nine were killed in X, while two others died in Y": each toll is an incident of its own
+            part_a, part_b = seg_a, seg_b
+            seg_a, seg_b = clause_bounds(document.text, seg_a, seg_b, trig.start)
+            # place: of the trigger's part first, else of the sentence (not of the other clause)
             place = most_specific(_locative(ctx.places_in(seg_a, seg_b), document.text), trig.start)
             if place is None:
-                place = most_specific(_locative(ctx.places_in(sent.start, sent.end), document.text), trig.start)
+                place = most_specific(_locative([
+                    p for p in ctx.places_in(sent.start, sent.end)
+                    if not (part_a <= p.start < part_b) or seg_a <= p.start < seg_b], document.text),
+                    trig.start)
             place_explicit = place is not None
             if place is None and ANAPHORA.search(sent.text) and last_place is not None:
                 place = last_place
