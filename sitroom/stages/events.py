@@ -2,9 +2,12 @@
 
 Each non-negated, non-hypothetical trigger is anchored in its sentence: the sentence's most specific
 event place (speaker locations excluded), its nearest date (else the publication date, coarser),
-its actors by grammatical role, and its incident death counts. Events of one document that are the
-same happening (same sub-event type, compatible place and date) are merged and their evidence
-pooled. Confidence rewards explicit, specific, attributed detail; events are returned most
+its actors by grammatical role, and its incident death counts. A clause that lists several places
+("in Marseille, Lyon and Grenoble") gives one event per place, and clauses joined by "while" that
+each give a toll are incidents of their own. Events of one document that are the same happening
+(same sub-event type, compatible place and date: both days stated and equal, a headline and its
+story, or one stated day and a mention, before any day was named, in the same place) are merged,
+their evidence pooled, the story's larger count kept. Confidence rewards explicit, specific, attributed detail; events are returned most
 confident first.
 """
 from __future__ import annotations
