@@ -86,6 +86,15 @@ _PERIOD = re.compile(r"\b(?:in|during|within|over|for) (?:the )?(?:last |past |l
 _SAME_DAY = re.compile(r"\bsince (?:this|the) (?:morning|dawn|evening|afternoon)\b|\bsince dawn\b", re.I)
 
 
+# a state word right after the counted noun: "left five passengers dead", "ten people injured"
+_RESULT_STATE = re.compile(r"\s+(dead|killed|injured|wounded)\b", re.I)
+# the rising toll of one incident: "the number of Maoists killed in the encounter ... has
+# increased to 31", "the death toll from the attack rose to 12"
+_TOLL_RISE = re.compile(r"\b(?:number of (?:[\w-]+ ){0,3}?(?:killed|dead|deaths|fatalities)|death toll)\b"
+                        r"[^.;]{0,100}?\b(?:increased|risen|rose|rises|climbed|reached|jumped|gone up|"
+                        r"went up) to\s*$", re.I)
+
+
 def _casualties_are_dead(segment: str) -> bool:
     """"6 casualties and several others were wounded", "bombing causes 9 casualties": a count of
     "casualties" is the dead (monitors' usage: SOHR writes "casualties and injuries") unless the
@@ -119,6 +128,27 @@ def segment_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]
     a = text.rfind(";", start, pos)
     b = text.find(";", pos, end)
     return (a + 1 if a >= 0 else start), (b if b >= 0 else end)
+
+
+_WHILE = re.compile(r",?\s+(?:while|whereas)\s+", re.I)
+_TOLL = re.compile(r"\b(?:killed|killing|died|dead|deaths?|lost their lives)\b", re.I)
+
+
+def clause_bounds(text: str, start: int, end: int, pos: int) -> tuple[int, int]:
+    """The clause of start..end that holds ``pos`` when "while" or "whereas" joins clauses that
+    each give a death toll ("Nine people were killed in X, while two others died in Y"): two
+    incidents, each with its place and count. Else start..end."""
+    cuts = [m for m in _WHILE.finditer(text, start, end)]
+    if not cuts:
+        return start, end
+    bounds = [start] + [m.start() for m in cuts] + [end]
+    parts = [(bounds[0], bounds[1])] + [(cuts[i].end(), bounds[i + 2]) for i in range(len(cuts))]
+    if not all(_TOLL.search(text, a, b) and find_numbers(text[a:b]) for a, b in parts):
+        return start, end
+    for a, b in parts:
+        if a <= pos < b:
+            return a, b
+    return start, end
 
 
 @dataclass
@@ -244,6 +274,13 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
             kind = _governing_kind(num_tok)       # "kills 10", "5 killed"
         if kind is None and num_tok is not None:
             kind = _nearby_kind(doc, num_tok, noun, sent)
+        # "has left at least five passengers dead": the state after the counted noun says what
+        # happened to it, whatever the verb governing it ("left", "hit") would say
+        state = _RESULT_STATE.match(text, noun.idx + len(noun.text) if noun is not None else n.end)
+        if state is not None and kind in (None, "killed", "injured", "displaced", "destroyed"):
+            kind = "killed" if state.group(1).lower() in ("dead", "killed") else "injured"
+        if kind is None and _TOLL_RISE.search(text[max(sent.start_char, n.start - 160):n.start]):
+            kind = "killed"     # "the number of Maoists killed in the encounter ... has increased to 31"
         window = text[max(sent.start_char, n.start - 40):n.start].lower()
         if kind is None and not (noun is not None and noun.lower_ in BREAKDOWN_KEYS
                                  and any(cue in window for cue in BREAKDOWN_CUES)):

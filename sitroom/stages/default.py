@@ -65,7 +65,8 @@ def attributions(analysis: Analysis) -> None:
 register("events", EventBuilder,
          requires=("doc", "places", "dates", "actors", "triggers", "context", "counts"),
          assigns=("events", "places.role"),
-         summary="a sentence's trigger, place, date, actors and counts become an event; merged,"
+         summary="a clause's trigger, place, date, actors and counts become an event (one per place"
+                 " of a listed \"X, Y and Z\", one per \"while\"-joined toll); merged,"
                  " calibrated (`stages/events.py`, `stages/calibration.py`); the places that locate"
                  " an event get the role event_location")
 

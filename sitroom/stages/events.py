@@ -2,13 +2,17 @@
 
 Each non-negated, non-hypothetical trigger is anchored in its sentence: the sentence's most specific
 event place (speaker locations excluded), its nearest date (else the publication date, coarser),
-its actors by grammatical role, and its incident death counts. Events of one document that are the
-same happening (same sub-event type, compatible place and date) are merged and their evidence
-pooled. Confidence rewards explicit, specific, attributed detail; events are returned most
+its actors by grammatical role, and its incident death counts. A clause that lists several places
+("in Marseille, Lyon and Grenoble") gives one event per place, and clauses joined by "while" that
+each give a toll are incidents of their own. Events of one document that are the same happening
+(same sub-event type, compatible place and date: both days stated and equal, a headline and its
+story, or one stated day and a mention, before any day was named, in the same place) are merged,
+their evidence pooled, the story's larger count kept. Confidence rewards explicit, specific, attributed detail; events are returned most
 confident first.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from functools import lru_cache
@@ -18,7 +22,7 @@ from typing import Any, Callable
 from ..data import load as load_data
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
 from .actors import assign_roles as _assign_roles
-from .casualties import Count, segment_bounds
+from .casualties import Count, clause_bounds, segment_bounds
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
 from .geocode import geo_precision as _geo_precision
 from .offsets import Coverage, OffsetIndex
@@ -126,6 +130,45 @@ def _recent_day(value: str | None, precision: int | None, published) -> bool:
     except ValueError:
         return False
     return 0 <= (published - d).days <= STORY_DAYS
+
+
+# places listed together: "in the cities of Marseille, Lyon and Grenoble", "in Nis and Kragujevac"
+_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+)(?:in\s+)?(?:the\s+)?$",
+                       re.I)
+
+
+def listed_with(place: Place, candidates: list[Place], text: str) -> list[Place]:
+    """The other places of a list the event's place is in ("looting took place in Marseille, Lyon
+    and Grenoble": Marseille and Lyon beside Grenoble), same kind of place (towns with towns,
+    provinces with provinces), in text order; none when the place stands alone. Each is an
+    incident of its own (ACLED: one event per location)."""
+    from .context import SPECIFICITY
+    level = SPECIFICITY.get(place.feature, 0)
+    if level < SPECIFICITY["admin1"]:
+        return []
+    same = sorted((p for p in candidates if SPECIFICITY.get(p.feature, 0) == level
+                   and p.latitude is not None and p.relation in (None, "near")),
+                  key=lambda p: p.start)
+    if place not in same:
+        return []
+    i = same.index(place)
+    chain = [place]
+    j = i
+    while j > 0 and _LIST_GAP.match(text[same[j - 1].end:same[j].start]):
+        j -= 1
+        chain.insert(0, same[j])
+    j = i
+    while j + 1 < len(same) and _LIST_GAP.match(text[same[j].end:same[j + 1].start]):
+        j += 1
+        chain.append(same[j])
+    seen = {(place.name, place.admin1)}
+    out = []
+    for p in chain:
+        if p is place or (p.name, p.admin1) in seen:
+            continue
+        seen.add((p.name, p.admin1))
+        out.append(p)
+    return out
 
 
 def _mention_span(m: ActorMention | None, doc_id: str) -> Span | None:
@@ -382,6 +425,7 @@ class EventBuilder:
         pending: list[tuple] = []
         in_range = OffsetIndex(counts, lambda c: c.number.start).between
         ref_day: str | None = None       # the last recent day the story named
+        listed_at: dict[int, int] = {}    # events split off a list of places: where their place is
         for trig in triggers:
             sent = ctx.sentence_of(trig.start)
             ev = Event(event_id="", event_type=trig.event_type, sub_event_type=trig.sub_event_type,
@@ -389,10 +433,16 @@ class EventBuilder:
             ev.evidence.append(sentence_span(document, sent))
             # the ';'-separated part of the sentence that holds the trigger (joined headlines)
             seg_a, seg_b = segment_bounds(document.text, sent.start, sent.end, trig.start)
-            # place: of the trigger's part first, else of the sentence
+            # "Nine were killed in X, while two others died in Y": each toll is an incident of its own
+            part_a, part_b = seg_a, seg_b
+            seg_a, seg_b = clause_bounds(document.text, seg_a, seg_b, trig.start)
+            # place: of the trigger's part first, else of the sentence (not of the other clause)
             place = most_specific(_locative(ctx.places_in(seg_a, seg_b), document.text), trig.start)
             if place is None:
-                place = most_specific(_locative(ctx.places_in(sent.start, sent.end), document.text), trig.start)
+                place = most_specific(_locative([
+                    p for p in ctx.places_in(sent.start, sent.end)
+                    if not (part_a <= p.start < part_b) or seg_a <= p.start < seg_b], document.text),
+                    trig.start)
             place_explicit = place is not None
             if place is None and ANAPHORA.search(sent.text) and last_place is not None:
                 place = last_place
@@ -462,6 +512,20 @@ class EventBuilder:
             ev.headline = sent.heading
             pending.append((ev, trig, sent, place_explicit, d is not None, seg_a, seg_b, inherited))
             events.append(ev)
+            if place_explicit and not from_focus:
+                # one clause, several places listed: one event per place (the clause's count
+                # stays with the event of the place the rules chose: it may be a total)
+                for other in listed_with(place, ctx.places_in(seg_a, seg_b), document.text):
+                    twin = copy.deepcopy(ev)
+                    _place_fields(twin, other, _precision(other, self.geo_precision))
+                    twin.location_evidence = Span(other.start, other.end, other.text, doc_id)
+                    twin.fatalities = twin.fatalities_low = twin.fatalities_high = None
+                    twin.fatalities_evidence = None
+                    twin.civilian_fatalities = None
+                    listed_at[id(twin)] = other.start
+                    pending.append((twin, trig, sent, place_explicit, d is not None, seg_a, seg_b,
+                                    inherited))
+                    events.append(twin)
         # who acted is told once per sentence ("A roadside bomb struck a vehicle carrying police
         # reservists"): every event of a sentence with a named actor gets the actor's share of
         # confidence, so the trigger, not which of its words the actor attaches to, ranks them
@@ -482,6 +546,8 @@ class EventBuilder:
                           "lede": sent.index == lede, "tally": tally, "mentions": 1,
                           "position": round(trig.start / length, 3), "sentence": sent.index,
                           "date_inherited": inherited}
+            if id(ev) in listed_at:
+                ev.signals["listed_place"] = listed_at[id(ev)]
         events = self._merge(_one_protest(events))
         _unassigned_counts(events, counts, document.text, doc_id)
         focus_bonus = focus is not None and focus.admin1 and len({e.admin1 for e in events if e.admin1}) > 1
@@ -497,6 +563,8 @@ class EventBuilder:
             ev.source = document.source or _host(document.url) or None
             ev.notes = make_note(ev)
             key = f"{document.content_hash}:{ev.evidence[0].start}:{ev.sub_event_type}"
+            if ev.signals.get("listed_place") is not None:      # one of several places of a list
+                key += f":{ev.signals['listed_place']}"
             ev.event_id = "ev-" + hashlib.sha1(key.encode()).hexdigest()[:12]
         events.sort(key=lambda e: (-e.confidence, -e.signals.get("heuristic", 0.0), e.evidence[0].start))
         return events
@@ -536,8 +604,22 @@ class EventBuilder:
         explicit_a, explicit_b = a.date_evidence is not None, b.date_evidence is not None
         if explicit_a and explicit_b:
             return a.event_date == b.event_date
-        # without two stated dates, only a headline and its story are taken as one event
-        return a.headline or b.headline
+        if a.headline or b.headline:
+            return True
+        # one stated day and one mention without a day of its own, in the same place: one
+        # incident told twice ("An attack on a bus in Oromia has left five dead ... the attack
+        # happened on Thursday evening on the road between Metehara and Wolenchiti"), as long as
+        # the undated mention could be of that day (it is not dated before it)
+        if explicit_a != explicit_b and a.admin1 and b.admin1:
+            dated, undated = (a, b) if explicit_a else (b, a)
+            if not (dated.event_date and undated.event_date
+                    and undated.event_date[:10] >= dated.event_date[:10]):
+                return False
+            if undated.signals.get("date_inherited", True):
+                return False    # told after the story named a day: may be another incident
+            # ... and names no other town than the dated one (a province is no other place)
+            return undated.location == dated.location or (undated.geo_precision or 3) > 1
+        return False
 
     def _merge(self, events: list[Event]) -> list[Event]:
         merged: list[Event] = []
@@ -606,8 +688,15 @@ def _absorb(into: Event, other: Event) -> None:
         highs = [x for x in (into.fatalities_high, other.fatalities_high) if x is not None]
         into.fatalities_low = min(lows) if lows else None
         into.fatalities_high = max(highs) if highs else None
-        if into.fatalities is None:
+        # a headline's count gives way to the story's ("Missile attack kills three children" /
+        # "... killing 15 soldiers as well as three children"; "Dozens killed" / "about 40")
+        # between two sentences of the story, the larger: a part ("three more bodies") or an
+        # earlier toll ("killed at least 20") beside the whole ("has increased to 31")
+        if into.fatalities is None or (into.headline and not other.headline) or (
+                other.fatalities > into.fatalities and not other.headline):
             into.fatalities, into.fatalities_evidence = other.fatalities, other.fatalities_evidence
+            if other.civilian_fatalities is not None:
+                into.civilian_fatalities = other.civilian_fatalities
     into.headline = into.headline and other.headline
     a, b = into.signals, other.signals
     if a and b:

@@ -27,6 +27,7 @@ from typing import Any
 from .. import data as data_files
 from ..model import Analysis, Trigger
 from .attribution import REPORT_LEMMAS
+from .casualties import clause_bounds
 
 TAXONOMY_FILE = "taxonomy.yaml"
 
@@ -456,7 +457,7 @@ class TriggerFinder:
                     score == best[a][3] and len(span) > len(best[a][1])):
                 best[a] = (spec, span, si, score)
         chosen: list[tuple] = []
-        per_sentence: set[tuple[int, str]] = set()
+        per_sentence: set[tuple[int, int, str]] = set()
         # the chosen spans never overlap: kept sorted by start, a new span overlaps one of them
         # only if it overlaps the last that starts before its end
         taken_starts: list[int] = []
@@ -467,9 +468,12 @@ class TriggerFinder:
                 continue
             # one trigger per sub-event type (or exclusive group) and sentence: the best-scoring one
             slot = self.group_of.get(item[0].sub_event_type, item[0].sub_event_type)
-            if (item[2], slot) in per_sentence:
+            # (clauses joined by "while" that each give a toll are incidents of their own)
+            s = sents[item[2]]
+            clause = clause_bounds(doc.text, s.start_char, s.end_char, item[1].start_char)[0]
+            if (item[2], clause, slot) in per_sentence:
                 continue
-            per_sentence.add((item[2], slot))
+            per_sentence.add((item[2], clause, slot))
             chosen.append(item)
             k = bisect.bisect_left(taken_starts, item[1].start)
             taken_starts.insert(k, item[1].start)

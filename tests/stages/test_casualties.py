@@ -114,3 +114,19 @@ def test_the_final_toll_of_one_incident_is_no_tally():
     a = analyse("New deaths raise the death toll of the shelling on the town to 90 people killed in four days.")
     (c,) = [c for c in find_counts(a.doc, []) if c.number.value == 90]
     assert c.cumulative
+
+
+def test_a_state_word_after_the_noun_sets_the_kind():
+    # "left N dead": not people who left (displaced); "N injured" after the noun likewise
+    a = analyse("A bomb attack on a minibus in the north has left at least seven passengers dead, "
+                "the police said. The blast also left four other passengers injured.")
+    kinds = {c.number.value: c.kind for c in find_counts(a.doc, [])}
+    assert kinds[7] == "killed"
+    assert kinds[4] == "injured"
+
+
+def test_the_rising_toll_of_one_incident_is_a_death_count():
+    a = analyse("The number of rebels killed in the clash with the army near the river on Monday "
+                "has increased to 27.")
+    counts = [c for c in find_counts(a.doc, []) if c.number.value == 27]
+    assert counts and counts[0].kind == "killed" and not counts[0].cumulative

@@ -81,3 +81,44 @@ def test_tolls_of_coordinated_groups(pipeline, text, dead):
     assert top["fatalities"] == dead, (top["fatalities"], top["fatalities_evidence"])
     span = top["fatalities_evidence"]
     assert text[span["start"]:span["end"]] == span["text"]
+
+
+@pytest.mark.pipeline
+def test_places_listed_in_one_clause_are_one_event_each(pipeline):
+    res = run(pipeline, "Rioters looted shops and set cars ablaze on Friday night in the cities of "
+                        "Marseille, Lyon and Grenoble, the interior ministry said.", "2023-07-01")
+    riots = [e for e in res["events"] if e["event_type"] == "Riots"]
+    assert {e["location"] for e in riots} >= {"Marseille", "Lyon", "Grenoble"}, \
+        [(e["event_type"], e["location"]) for e in res["events"]]
+    assert len({e["event_id"] for e in res["events"]}) == len(res["events"])
+    assert all(e["event_date"] == "2023-06-30" for e in riots)
+
+
+@pytest.mark.pipeline
+def test_a_lede_without_a_day_and_the_sentence_dating_it_are_one_incident(pipeline):
+    # the lede gives the toll, the next sentence the day and the place: one event with all three
+    res = run(pipeline, "Gunmen killed at least nine passengers in an attack on a bus in Ethiopia's "
+                        "Amhara region, a local outlet reported. Witnesses said gunmen attacked the "
+                        "bus on Tuesday evening near the town of Debre Markos.", "2023-05-06")
+    attacks = [e for e in res["events"] if e["sub_event_type"] == "Attack" and e["confidence"] >= 0.3]
+    assert attacks, [(e["sub_event_type"], e["confidence"]) for e in res["events"]]
+    top = max(attacks, key=lambda e: e["confidence"])
+    assert top["fatalities"] == 9 and top["event_date"] == "2023-05-02", top
+    assert top["location"] == "Debre Markos" and len(top["evidence"]) == 2
+
+
+@pytest.mark.pipeline
+def test_the_story_count_wins_over_the_headline_count(pipeline):
+    res = run(pipeline, "Rocket attack kills two children in Marib\n\nHouthi forces fired a rocket on "
+                        "Sunday at an army post in Marib, killing 11 soldiers as well as two children "
+                        "who were nearby, residents said.", "2021-03-15")
+    top = max(res["events"], key=lambda e: e["confidence"])
+    assert top["fatalities"] == 13, [(e["sub_event_type"], e["fatalities"]) for e in res["events"]]
+
+
+@pytest.mark.pipeline
+def test_two_tolls_joined_by_while_are_two_incidents(pipeline):
+    res = run(pipeline, "Nine people were killed in an attack by gunmen on Gusau in Zamfara state on "
+                        "Monday, while two others died in a separate attack in Kaura Namoda.", "2023-05-10")
+    got = {(e["location"], e["fatalities"]) for e in res["events"] if e["sub_event_type"] == "Attack"}
+    assert got == {("Gusau", 9), ("Kaura Namoda", 2)}, got
