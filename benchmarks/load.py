@@ -278,12 +278,13 @@ def _free_port() -> int:
 class Server:
     """``sitroom serve`` on 127.0.0.1 in a subprocess of its own."""
 
-    def __init__(self, db: str, code: Path = ROOT) -> None:
+    def __init__(self, db: str, code: Path = ROOT, workers: int = 1) -> None:
         self.port = _free_port()
         env = dict(os.environ, PYTHONPATH=str(code) + os.pathsep + os.environ.get("PYTHONPATH", ""))
         env.pop("SITROOM_TOKEN", None)
         self.proc = subprocess.Popen([sys.executable, "-m", "sitroom.cli", "serve", "--db", db,
-                                      "--host", "127.0.0.1", "--port", str(self.port)],
+                                      "--host", "127.0.0.1", "--port", str(self.port),
+                                      *(["--workers", str(workers)] if workers != 1 else [])],
                                      env=env, cwd=str(code), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -444,6 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="comma-separated endpoints (default: all)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--server-workers", type=int, default=1,
+                    help="`sitroom serve --workers N`: server processes (default 1)")
     ap.add_argument("--out", help="also write the results (Markdown) here")
     ap.add_argument("--server-code", help="run `sitroom serve` from this checkout (to compare revisions on one "
                                           "database; its migrations must know the database's revision)")
@@ -478,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         todo = scenarios(vocab)
         if args.only:
             todo = {k: v for k, v in todo.items() if k in args.only.split(",")}
-        server = Server(db, Path(args.server_code) if args.server_code else ROOT)
+        server = Server(db, Path(args.server_code) if args.server_code else ROOT, args.server_workers)
         rows = []
         try:
             for name, make in todo.items():

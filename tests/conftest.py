@@ -36,6 +36,7 @@ from tests.helpers.pg import PgServer, PgUnavailable, admin_execute, create_data
 NOT_QUICK = {
     "serve/test_browser.py": "Chromium over the served reference page",
     "serve/test_browser_xss.py": "Chromium",
+    "serve/test_serve.py::test_serve_workers_answer_with_the_same_guard": "server processes in a child process",
     "test_crash.py": "SIGKILLs child processes during ingestion",
     "test_ops.py": "extracts a generated corpus in child processes, backups",
     "test_fuzz.py": "hundreds of generated inputs through the pipeline",

@@ -96,3 +96,12 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
                    reports.router, ingest.router):
         app.include_router(router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app each ``sitroom serve --workers N`` process builds for itself (uvicorn's factory):
+    every setting comes from the environment the command prepared (``SITROOM_DB``,
+    ``SITROOM_TOKEN``, ``SITROOM_READ_TOKEN``, ``SITROOM_ALLOWED_HOSTS``, ``SITROOM_READ_ONLY``,
+    ``SITROOM_CORS_ORIGINS``, ``SITROOM_TILES``); each process opens its own connection pool."""
+    return create_app(os.environ.get("SITROOM_DB"))
+

@@ -361,3 +361,59 @@ def test_serve_command_warns_off_loopback(monkeypatch, tmp_path):
     assert r.exit_code == 0, r.output
     assert calls[-1]["host"] == "0.0.0.0" and calls[-1]["port"] == 8123
     assert "warning: listening on 0.0.0.0, not on loopback" in r.output
+
+
+def test_serve_workers_answer_with_the_same_guard(tmp_path):
+    """`sitroom serve --workers 2`: two server processes over one database give the same answers and
+    the same Host guard as one process (each builds the app from the environment the command set)."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    db = tmp_path / "w.db"
+    with open_store(str(db)) as s:
+        s.ingest([{"doc_id": "d1", "text": "x", "published": "2020-01-14", "events": [], "figures": [],
+                   "claims": [], "agreements": [], "quality": []}])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    env.pop("SITROOM_DB", None)
+    proc = subprocess.Popen([sys.executable, "-m", "sitroom.cli", "serve", "--db", "w.db", "--port", str(port),
+                             "--workers", "2", "--read-only"], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        url = f"http://127.0.0.1:{port}/api/events"
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as r:
+                    body = json.loads(r.read())
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert proc.poll() is None, proc.stderr.read().decode()[-800:]
+                assert time.monotonic() < deadline, "the server did not answer within 90 s"
+                time.sleep(0.3)
+        assert body["total"] == 0 and body["events"] == []
+        codes = set()
+        for _ in range(8):          # every process answers with the guard in front
+            req = urllib.request.Request(url, headers={"Host": "evil.example"})
+            try:
+                urllib.request.urlopen(req, timeout=5)
+                codes.add(200)
+            except urllib.error.HTTPError as exc:
+                codes.add(exc.code)
+        assert codes == {400}
+        post = urllib.request.Request(f"http://127.0.0.1:{port}/api/documents", data=b'{"text": "x"}',
+                                      headers={"Content-Type": "application/json"}, method="POST")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(post, timeout=5)
+        assert refused.value.code == 403            # --read-only reached the workers
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert "2 server processes" in proc.stderr.read().decode()
