@@ -3,7 +3,11 @@ from datetime import date
 
 import pytest
 
+from sitroom.components import PipelineError, component, markdown_table, register, registered, spec
 from sitroom.ingest import document_from_text
+from sitroom.model import Analysis, QualityFlag, RESULT_KEYS
+from sitroom.pipeline import Pipeline, result_dict
+from sitroom.stages.default import DEFAULT_STAGES
 
 
 def run(pipeline, text, published="2021-03-10", doc_id="t"):
@@ -167,11 +171,6 @@ def test_the_actor_of_a_sentence_counts_for_all_its_events(pipeline):
 
 # ---------------------------------------------------------------- components: registry and order
 
-from sitroom.components import (PipelineError, component, markdown_table, register,  # noqa: E402
-                                registered, spec)
-from sitroom.model import Analysis, QualityFlag, RESULT_KEYS  # noqa: E402
-from sitroom.pipeline import result_dict  # noqa: E402
-from sitroom.stages.default import DEFAULT_STAGES  # noqa: E402
 
 
 @component("test_scorer", requires=("events",), assigns=("events.confidence",))
