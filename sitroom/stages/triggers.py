@@ -154,6 +154,53 @@ def _in_name(span, sent) -> bool:
     return cap(prev) or cap(nxt)
 
 
+#: words that may join the words of a name: "Front for the Liberation of ...", "Workers' Party"
+_NAME_JOINERS = {"of", "for", "the", "and", "'", "’", "'s", "’s", "-"}
+
+
+def _in_org_name(span, sent, heads: frozenset, prefixes: tuple) -> bool:
+    """The trigger is a word of an organisation's, armed group's or unit's name: every word of it
+    capitalised and (a) the capitalised name it starts or continues ends, at most four words on, in
+    an organisation head noun ("Oromo Liberation Army", "425th Separate Assault Regiment",
+    "Front for the Liberation of ...") or (b) it follows a unit prefix ("JTF Storm"). In a Title
+    Case headline (no final stop) every word is capitalised, so there the name (trigger to head noun) must also
+    occur, written the same, elsewhere in the document ("Oromo Liberation Army Fighters Kill 12"
+    over a report that names the Oromo Liberation Army; never "Rebels Attack Army Base").
+    "Syrian Army shelled ..." keeps its trigger: "shelled" is outside the name."""
+    if not heads and not prefixes:
+        return False
+    words = [t for t in span if t.is_alpha]
+    if not words or not all(t.text[:1].isupper() for t in words):
+        return False
+    doc = span.doc
+    first = span[0]
+    end = None                # the end of the name (exclusive)
+    for pre in prefixes:
+        n = len(pre)
+        if first.i - n >= sent.start and \
+                tuple(t.lower_ for t in doc[first.i - n:first.i]) == pre:
+            end = span.end
+            break
+    if end is None and len(span) > 1 and span[-1].lower_ in heads:
+        end = span.end
+    j, seen = span.end, 0
+    while end is None and j < sent.end and seen < 4:
+        t = doc[j]
+        if t.is_alpha and t.text[:1].isupper():
+            if t.lower_ in heads:
+                end = j + 1
+            seen += 1
+        elif t.lower_ not in _NAME_JOINERS or j == span.end and t.lower_ in ("and", "-"):
+            break
+        j += 1
+    if end is None:
+        return False
+    if _title_case(sent) and not sent.text.rstrip().endswith((".", "!", "?")):
+        name = doc[first.i:end].text
+        return doc.text.count(name) >= 2
+    return True
+
+
 _OPEN_QUOTES = {"\"", "“", "'", "‘", "«"}
 _CLOSE_QUOTES = {"\"", "”", "'", "’", "»"}
 
@@ -217,6 +264,11 @@ class TriggerFinder:
                                    self.cue_sets.get("reference_before") or ()}, key=len, reverse=True))
         #: "blamed the ELN for the attack": a word of blame before "for"/"of" and the trigger
         self._blame = cue_regex(self._expand(["@blame_words"])) if "blame_words" in self.cue_sets else None
+        #: "Oromo Liberation Army", "JTF Storm": a trigger word inside a name is no event (cue
+        #: sets ``organisation_heads`` and ``name_prefixes``)
+        self._org_heads = frozenset(str(w).lower() for w in self.cue_sets.get("organisation_heads") or ())
+        self._name_prefixes = tuple(tuple(str(p).lower().split())
+                                    for p in self.cue_sets.get("name_prefixes") or ())
 
     # ------------------------------------------------------------------ compilation
     def _expand(self, cues: Any) -> list[str]:
@@ -395,6 +447,8 @@ class TriggerFinder:
                     continue      # "the UN envoy announced": who speaks, not what happened
                 damp.setdefault(si, []).append((spec.strength, spec.sub_event_type))
                 continue
+            if _in_org_name(span, sents[si], self._org_heads, self._name_prefixes):
+                continue          # "Oromo Liberation Army": a name, not a liberation
             score = spec.weight + (0.1 if spec.boost is not None and _found(spec.boost, ctx, memo) else 0.0)
             cands.append((spec, span, si, min(score, 1.0)))
         return cands, damp

@@ -566,3 +566,52 @@ def test_general_rules_water_cannon_handover_exchange(finder, text, sub):
     finder(an)
     top = max(an.triggers, key=lambda t: t.score)
     assert top.sub_event_type == sub, (text, an.triggers)
+
+
+def _triggers(finder, text):
+    an = parse_one(Document(doc_id="t", text=text))
+    finder(an)
+    return [(t.text, t.sub_event_type) for t in an.triggers]
+
+
+@pytest.mark.parametrize("text,word", [
+    # a trigger word inside an organisation's, armed group's or unit's name is no event
+    ("Members of the Popular Mobilization Forces attended the funeral in Baghdad.", "Mobilization"),
+    ("Ukraine's 425th Separate Assault Regiment said it held the line near the town.", "Assault"),
+    ("JTF Storm commander Colonel Reyes said the area had been cleared.", "Storm"),
+    ("A spokesman for the Oromo Liberation Army said the group had regained control of the district.",
+     "Liberation"),
+    ("The Sudan Liberation Movement said government troops had recaptured the road.", "Liberation"),
+])
+def test_trigger_words_inside_organisation_names_are_no_event(finder, text, word):
+    assert word not in [w for w, _ in _triggers(finder, text)], (text, _triggers(finder, text))
+
+
+@pytest.mark.parametrize("text,word,sub", [
+    # the trigger outside the name keeps its event; a lower-case or unnamed use stays a trigger
+    ("The Syrian Army shelled the town of Kafranbel on Monday.", "shelled",
+     "Shelling/artillery/missile attack"),
+    ("Oromo Liberation Army fighters attacked a bus near Metehara, killing five passengers.",
+     "attacked", "Attack"),
+    ("Liberation of the town by the army came after two days of heavy fighting.", "Liberation",
+     "Government regains territory"),
+    ("Protests erupted outside the Army headquarters in Khartoum on Saturday.", "Protests",
+     "Peaceful protest"),
+    # a Title Case headline: "Attack" before "Army" is a verb here, not a word of a name
+    ("Rebels Attack Army Base In Northern Mali", "Attack", None),
+])
+def test_triggers_outside_names_are_kept(finder, text, word, sub):
+    found = _triggers(finder, text)
+    assert word in [w for w, _ in found], (text, found)
+    if sub:
+        assert (word, sub) in found, (text, found)
+
+
+def test_a_name_in_a_title_case_headline_is_a_name_when_the_body_writes_it_too(finder):
+    body = ("Oromo Liberation Army Fighters Kill 12 In Attack On Village\n\n"
+            "Fighters of the Oromo Liberation Army attacked the village of Gida on Monday, killing 12.")
+    words = [w for w, _ in _triggers(finder, body)]
+    assert "Liberation" not in words and "attacked" in words, words
+    # the headline alone gives no second writing of the name: its words stay triggers
+    alone = [w for w, _ in _triggers(finder, body.split("\n")[0])]
+    assert "Liberation" in alone, alone
