@@ -12,6 +12,37 @@ from .offsets import index_for
 SPECIFICITY = {"populated_place": 4, "other": 3, "admin2": 3, "admin1": 2, "country": 1, "demonym": 0}
 
 
+#: a teaser line has at most this many words
+TEASER_MAX_WORDS = 16
+
+
+def _title_case_line(text: str) -> bool:
+    """A short line in Title Case without a final stop: most words of four letters or more
+    (four in five) capitalised ("Junta Troops Retake Border Town In Rakhine")."""
+    t = text.strip()
+    if not t or t.endswith((".", "!", "?", ":", ";", ",")) or "\n" in t:
+        return False
+    words = t.split()
+    if len(words) > TEASER_MAX_WORDS:
+        return False
+    long_words = [w.strip("\"'“”‘’()[],") for w in words]
+    long_words = [w for w in long_words if len(w) >= 4 and w[:1].isalpha()]
+    return len(long_words) >= 3 and sum(w[:1].isupper() for w in long_words) >= 0.8 * len(long_words)
+
+
+def _mark_teasers(sentences: list["Sentence"]) -> None:
+    """The Title Case lines after the last sentence of the body (one that ends with a stop) are
+    related-link headlines and teasers of a scraped page, not the report: a section heading is
+    followed by body sentences and stays. The first sentence (the report's headline) never is."""
+    last_body = max((s.index for s in sentences
+                     if s.text.rstrip().rstrip("\"'”’)").endswith((".", "!", "?"))), default=None)
+    if last_body is None:
+        return
+    for s in sentences[last_body + 1:]:
+        if s.index > 0 and _title_case_line(s.text):
+            s.teaser = True
+
+
 @dataclass
 class Sentence:
     index: int
@@ -21,6 +52,7 @@ class Sentence:
     in_quote: bool
     heading: bool
     period: bool = False        # opens a period ("Since April 29, ...") or gives a running tally
+    teaser: bool = False        # a related-link headline or teaser after the article's body
 
 
 class DocContext:
@@ -45,6 +77,7 @@ class DocContext:
                 quote_open = not quote_open
             if "\n\n" in text[s.start_char:s.end_char + 2]:
                 quote_open = False
+        _mark_teasers(self.sentences)
         self._starts = [s.start for s in self.sentences]
         for d in analysis.dates:
             sent = self.sentence_of(d.start)

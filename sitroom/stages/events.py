@@ -356,6 +356,9 @@ def _coordinated(killed: list[Count], text: str) -> list[Count]:
 FOCUS_BONUS = 0.1
 #: Confidence added to events of the lede (the first body sentence).
 LEDE_BONUS = 0.1
+#: events of a related-link headline after the body (``Sentence.teaser``) keep at most this
+#: confidence: below every default threshold of the store, the report and the dashboard
+TEASER_CONFIDENCE = 0.2
 
 
 def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_id: str) -> None:
@@ -539,6 +542,10 @@ class EventBuilder:
                 ev.confidence = round(min(1.0, ev.confidence + LEDE_BONUS), 3)
             if tally:
                 ev.confidence = round(max(0.0, ev.confidence - 0.25), 3)
+            if sent.teaser:
+                # a related-link headline after the body: another report's event, never the
+                # first of this one
+                ev.confidence = round(ev.confidence * 0.5, 3)
             ev.signals = {"trigger_score": round(float(trig.score), 3), "date_explicit": date_explicit,
                           "place_explicit": place_explicit, "actor": sent.index in actor_sents,
                           "fatalities": ev.fatalities is not None, "headline": bool(sent.heading),
@@ -546,6 +553,8 @@ class EventBuilder:
                           "lede": sent.index == lede, "tally": tally, "mentions": 1,
                           "position": round(trig.start / length, 3), "sentence": sent.index,
                           "date_inherited": inherited}
+            if sent.teaser:
+                ev.signals["teaser"] = True
             if id(ev) in listed_at:
                 ev.signals["listed_place"] = listed_at[id(ev)]
         events = self._merge(_one_protest(events))
@@ -559,6 +568,10 @@ class EventBuilder:
                 ev.confidence = round(min(1.0, ev.confidence + FOCUS_BONUS), 3)
             ev.signals["fatalities"] = ev.fatalities is not None
         calibrate(events, published=published, doc_country=ctx.country_code())
+        for ev in events:
+            if ev.signals.get("teaser"):
+                ev.confidence = round(min(ev.confidence, TEASER_CONFIDENCE), 3)
+                ev.reason = "teaser: a related-link headline after the article's body"
         for ev in events:
             ev.source = document.source or _host(document.url) or None
             ev.notes = make_note(ev)

@@ -122,3 +122,36 @@ def test_two_tolls_joined_by_while_are_two_incidents(pipeline):
                         "Monday, while two others died in a separate attack in Kaura Namoda.", "2023-05-10")
     got = {(e["location"], e["fatalities"]) for e in res["events"] if e["sub_event_type"] == "Attack"}
     assert got == {("Gusau", 9), ("Kaura Namoda", 2)}, got
+
+
+BODY = ("Gunmen kill 12 villagers in central Mali\n\n"
+        "Gunmen killed 12 villagers in an attack on the village of Djiguibombo in Mali's Mopti "
+        "region on Monday, local officials said.\n\n"
+        "The attackers set fire to houses before fleeing, a resident told reporters.\n\n")
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("tail,teasers", [
+    # related-link headlines after the body: another report's events, never confident
+    ("Related\n\nSoldiers Kill Dozens Of Rebels In Fierce Clashes Near Gao\n\n"
+     "Suicide Bomber Kills Seven At Market In Northern Burkina Faso\n",
+     ["Soldiers Kill Dozens", "Suicide Bomber Kills"]),
+    # a section heading followed by body sentences is part of the report
+    ("Second Attack On Farmers Near Ogossagou\n\nGunmen killed four farmers in the village of "
+     "Ogossagou on Tuesday, officials said.\n", []),
+    # a body cut off mid-sentence is no teaser
+    ("Boko Haram and a splinter group called the Islamic State in West Af", []),
+])
+def test_related_link_headlines_after_the_body_give_no_confident_event(pipeline, tail, teasers):
+    res = run(pipeline, BODY + tail, "2024-07-03")
+    found = []
+    for ev in res["events"]:
+        text = ev["evidence"][0]["text"]
+        if any(text.startswith(t) for t in teasers):
+            found.append(text)
+            assert ev["confidence"] <= 0.2 and (ev["reason"] or "").startswith("teaser"), ev
+        else:
+            assert not (ev["reason"] or "").startswith("teaser"), ev
+    assert len(found) == len(teasers), res["events"]
+    top = max(res["events"], key=lambda e: e["confidence"])
+    assert top["sub_event_type"] == "Attack" and top["location"] == "Mopti", top
