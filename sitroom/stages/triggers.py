@@ -14,7 +14,8 @@ the index does the same matching (inflections, alternatives, optional words, gap
 Disambiguation is by context written in the taxonomy: cues that must / must not occur in the
 sentence, cues that must occur in the grammatical subject (who acted) or object (who was hit) of the
 trigger's verb, and "non-events" (disasters, crime, diplomacy, attribution) that damp every trigger
-in their sentence.
+in their sentence. A capitalised trigger word inside an organisation's or unit's name ("Oromo
+Liberation Army", "JTF Storm"; cue sets ``organisation_heads`` and ``name_prefixes``) is none.
 """
 from __future__ import annotations
 
