@@ -320,7 +320,14 @@ class Analysis:
 
 def to_jsonable(obj: Any) -> Any:
     """Dataclasses, dates and tuples to plain JSON values."""
-    if obj is None or isinstance(obj, (str, int, float)):     # most values: no dataclass check
+    t = type(obj)
+    if obj is None or t is str or t is int or t is float or t is bool:     # most values: no checks
+        return obj
+    if t is dict:           # exact types first: no dataclass check for the containers of a response
+        return {(k if type(k) is str else str(k)): to_jsonable(v) for k, v in obj.items()}
+    if t is list or t is tuple:
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, (str, int, float)):
         return obj
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return {f.name: to_jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}

@@ -212,6 +212,30 @@ def civilian_targeting(event_type: str | None, inter2: int | None) -> str:
 def outlet_scale(source: str | None = None, url: str | None = None) -> str | None:
     """The scale sitroom/data/source_scales.yaml gives an outlet, by name or by URL host."""
     t = tables()
+    memo = _SCALE_MEMO
+    if memo.get("tables") is not t:     # the tables were read again: forget the answers
+        memo.clear()
+        memo["tables"] = t
+    key = (source, url)
+    try:
+        return memo[key]
+    except KeyError:
+        pass
+    got = _outlet_scale(t, source, url)
+    if len(memo) > _SCALE_MEMO_MAX:
+        memo.clear()
+        memo["tables"] = t
+    memo[key] = got
+    return got
+
+
+#: outlet_scale's answers by (source, url), for the tables they came from (key "tables"): an
+#: event listing asks for the same few outlets again and again, and a URL split is not free.
+_SCALE_MEMO: dict = {}
+_SCALE_MEMO_MAX = 100_000
+
+
+def _outlet_scale(t: _Tables, source: str | None, url: str | None) -> str | None:
     if source:
         got = t.outlet_names.get(source.strip().casefold())
         if got:

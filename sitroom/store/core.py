@@ -648,9 +648,10 @@ class Store:
                            es.c.n_mentions, d.c.doc_id, d.c.source, d.c.url, d.c.published, d.c.title, scale)
                  .join(d, d.c.id == es.c.document_id).where(es.c.event_id.in_(ids[i:i + 5000]))
                  .order_by(es.c.event_id, d.c.id))
-            for s in conn.execute(q).mappings():
-                s = dict(s)
-                by_id[s.pop("event_id")]["sources"].append(s)
+            res = conn.execute(q)
+            keys = list(res.keys())[1:]
+            for eid, *values in res:        # one dict per source, no copy of a mapping
+                by_id[eid]["sources"].append(dict(zip(keys, values)))
         for r in rows:
             r["documents"] = [s["doc_id"] for s in r["sources"]]
 

@@ -116,6 +116,29 @@ def test_source_scale_from_what_is_known():
     assert acled.source_scale([{"source": "Reuters", "scale": "Local"}, {"source": "SANA"}]) == "Local-National"
 
 
+def test_outlet_scale_answers_are_kept_only_for_the_tables_they_came_from(monkeypatch):
+    url = "https://www.example-gazette.org/news/1"
+    assert acled.outlet_scale("Example Gazette", url) is None
+    assert acled.outlet_scale("Example Gazette", url) is None         # the kept answer
+    real = acled.tables()
+    acled.tables.cache_clear()
+    from sitroom import data
+    load = data.load
+    monkeypatch.setattr(data, "load", lambda name: {"scales": ["Local", "National", "International"],
+                                                     "outlets": [{"names": ["Example Gazette"], "scale": "Local",
+                                                                  "domains": ["example-gazette.org"]}]}
+                        if name == "source_scales.yaml" else load(name))
+    try:
+        t = acled.tables()
+        assert t is not real
+        assert acled.outlet_scale("Example Gazette", url) == "Local"  # the new tables' answer
+        assert acled.outlet_scale(None, url) == "Local"
+    finally:
+        acled.tables.cache_clear()
+    monkeypatch.setattr(data, "load", load)
+    assert acled.outlet_scale("Example Gazette", url) is None
+
+
 # ------------------------------------------------------------------ composed reports of each kind
 
 @pytest.fixture(scope="module")

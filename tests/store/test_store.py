@@ -832,3 +832,29 @@ def test_name_document_counts_weigh_rare_names(store):
         w = SqlCandidates(c, EVENT_FIELDS, split_terms).name_weights(
             [], {1: {"name_counts": {"nabl": 1, "ariha": 1, "idlib": 1}}})
     assert w.documents == 3 and w("nabl") > w("ariha") > w("idlib") > 0
+
+
+def test_to_jsonable_is_the_same_for_exact_and_derived_types():
+    import dataclasses
+    from collections import OrderedDict
+    from datetime import date, datetime
+
+    from sitroom.model import to_jsonable
+
+    @dataclasses.dataclass
+    class P:
+        day: date
+        xs: tuple
+
+    class Name(str):
+        pass
+
+    value = {"a": (1, 2.5, True, None), 3: [date(2024, 1, 2), {"d": datetime(2024, 1, 2, 3, 4)}],
+             Name("n"): P(date(2024, 5, 6), (P(date(2024, 5, 7), ()),)),
+             "od": OrderedDict([(1, (date(2024, 1, 1),))]), None: "k"}
+    got = to_jsonable(value)
+    assert got == {"a": [1, 2.5, True, None], "3": ["2024-01-02", {"d": "2024-01-02T03:04:00"}],
+                   "n": {"day": "2024-05-06", "xs": [{"day": "2024-05-07", "xs": []}]},
+                   "od": {"1": ["2024-01-01"]}, "None": "k"}
+    assert all(type(k) is str for k in got) and type(got["a"]) is list and type(got["od"]) is dict
+    assert to_jsonable(got) == got                          # already plain: unchanged
