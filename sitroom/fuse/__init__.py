@@ -73,13 +73,3 @@ from .signals import SIGNALS, Context, near_region  # noqa: F401
 from .weights import WEIGHTS, Weights  # noqa: F401
 from .words import (COSINE_FULL, GENERIC_NAMES, MAX_NAME_LEN, MAX_NAMES, MAX_TERMS, STOPWORDS,  # noqa: F401
                     NameWeights, document_names, names, names_share, source_counts, terms)
-
-# the shipped weights under their former names
-THRESHOLD = WEIGHTS.threshold
-LIMIT_KM = dict(WEIGHTS.limit_km)
-NAMES_WEIGHT = WEIGHTS.names_weight
-NAMES_PENALTY = WEIGHTS.names_penalty
-NAMES_MIN = WEIGHTS.names_min
-STRONG_NAMES = WEIGHTS.strong_names
-STRONG_WORDING = WEIGHTS.wording_strong
-SAME_DOC = WEIGHTS.same_doc

@@ -48,7 +48,6 @@ MENTION_FIELDS = (
 #: How a store transaction fuses its mentions (:attr:`Store.fusion`).
 FUSION_MODES = ("single", "partitioned")
 
-_day = iso_day      # the day of a date or an ISO string (sitroom.model)
 
 
 def _ord_to_date(o: int | None) -> date | None:
@@ -219,7 +218,7 @@ class Store:
         doc_pks = conn.execute(
             sa.insert(S.documents).returning(S.documents.c.id, sort_by_parameter_order=True), [{
                 "doc_id": _str(r.get("doc_id") or "-", 512), "content_hash": r["content_hash"],
-                "title": r.get("title"), "published": _day(r.get("published")),
+                "title": r.get("title"), "published": iso_day(r.get("published")),
                 "source": _str(r.get("source"), 512), "url": r.get("url"), "ingested_at": now,
                 "n_events": len(evs), "places": r.get("places"), "dates": r.get("dates"),
                 "quality": r.get("quality")} for r, evs in zip(docs, doc_evs)]).scalars().all()

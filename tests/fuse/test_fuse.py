@@ -37,7 +37,7 @@ def test_date_ranges_follow_precision():
 
 def test_same_event_reported_differently_merges_with_reasons():
     s, why = compare(m(sub_event_type="Shelling/artillery/missile attack", fatalities=19), new_event(m()))
-    assert s is not None and s >= fuse.THRESHOLD
+    assert s is not None and s >= fuse.WEIGHTS.threshold
     text = " ".join(why)
     assert "same sub-event family" in text and "same day" in text and "km apart" in text
     assert "shared actor" in text and "fatalities agree" in text
@@ -57,8 +57,8 @@ def test_rules_that_forbid_a_merge():
 
 def test_one_day_slack_and_coarse_dates():
     e = new_event(m())
-    assert compare(m(event_date="2020-01-17"), e)[0] >= fuse.THRESHOLD
-    assert compare(m(event_date="2020-01", time_precision=3), e)[0] >= fuse.THRESHOLD
+    assert compare(m(event_date="2020-01-17"), e)[0] >= fuse.WEIGHTS.threshold
+    assert compare(m(event_date="2020-01", time_precision=3), e)[0] >= fuse.WEIGHTS.threshold
     assert compare(m(event_date="2020-02", time_precision=3), e)[0] is None
 
 
@@ -305,4 +305,4 @@ def test_reports_of_one_document_do_not_share_names_by_being_one_document():
     assert s is None and not any(r.startswith("names shared") for r in why)
     # two reports of one type at one place in one document are one event (ACLED's coding unit)
     s, why = compare(mention_record(raw(**base), names, source=7), new_event(clash))
-    assert "reported by the same document (its names not compared)" in why and s >= fuse.THRESHOLD
+    assert "reported by the same document (its names not compared)" in why and s >= fuse.WEIGHTS.threshold

@@ -121,7 +121,7 @@ def test_weights_change_the_score_and_are_checked():
     del raw["threshold"]
     with pytest.raises(ValueError, match="missing fusion weights"):
         Weights.from_mapping(raw)
-    assert Weights.load() == W and fuse.THRESHOLD == W.threshold
+    assert Weights.load() == W and fuse.WEIGHTS.threshold == W.threshold
 
 
 # ------------------------------------------------------------------ plan
