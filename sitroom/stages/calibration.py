@@ -4,38 +4,98 @@ placed and dated (and not a second copy of an event already coded).
 The event builder records for each event the signals it computed (``Event.signals``: trigger
 strength, whether the date, place and actor are stated, fatalities, headline, quotation, running
 tally, lede, mentions, position on the page) and its rule-based score (``heuristic``).
-:func:`features` adds what only the whole document tells: whether a more certain event of the same
-incident (same type, or same sentence, in the same province within a day) was already coded, the
-event's rank, the number of events, a country other than the document's, the distance of the date
-from publication. A small logistic model (``sitroom/data/calibration.yaml``, fitted by
-``benchmarks/calibrate.py`` on the tune half of the real-world development set, cross-validated)
-turns them into a probability. Without the data file the rule-based score stays.
+:func:`calibrate` adds what the document's places tell (``place_conflict``: the sentence that
+names the event's place also names a province or district of the same country that the place does
+not lie in, "Madala, Chikun Local Government Area of Kaduna State" resolved to a Madala outside
+Kaduna, so the place is probably the wrong namesake; ``admin1_share``: the share of the document's
+place mentions in the event's province). :func:`features` adds what only the whole document tells:
+whether a more certain event of the same incident (same type, or same sentence, in the same
+province within a day) was already coded, the event's rank, the number of events, a country other
+than the document's, the distance of the date from publication. A small logistic model
+(``sitroom/data/calibration.yaml``, fitted by ``benchmarks/calibrate.py`` on the tune half of the
+real-world development set, chosen by out-of-fold log loss over the whole set, each coefficient
+of the sign :data:`DIRECTION` gives it) turns them into a probability. Without the data file the
+rule-based score stays.
 
 ``Event.reason`` says, by rule, why an event is kept at low confidence.
 """
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from functools import lru_cache
+from collections import Counter
 from typing import Any
 
 from .. import data as data_files
-from ..model import Event, iso_day
+from ..model import Event, Place, iso_day
 
 MODEL_FILE = "calibration.yaml"
 EVENT_TYPES = ("Battles", "Explosions/Remote violence", "Violence against civilians", "Protests", "Riots")
 
+#: The sign each feature's coefficient may take: +1 when more of it can only make an event more
+#: likely real and right (a stated date, a stronger trigger, more mentions), -1 when it can only
+#: make it less likely (a more certain copy already coded, another country, a place that disagrees
+#: with its sentence's province). ``benchmarks/calibrate.py`` fits under these signs (a feature
+#: whose coefficient comes out the other way is left out), so the probability is monotone in
+#: every signal; :func:`check_model` refuses a model file that breaks them.
+DIRECTION: dict[str, int] = {
+    "heuristic": 1, "trigger_score": 1, "date_explicit": 1, "place_explicit": 1, "precise_place": 1,
+    "actor": 1, "fatalities": 1, "lede": 1, "focus": 1, "log_mentions": 1, "admin1_share": 1,
+    "date_inherited": -1, "headline": -1, "quote": -1, "period": -1, "dup_type": -1, "dup_sentence": -1,
+    "log_rank": -1, "log_events": -1, "foreign": -1, "no_place": -1, "log_days_before": -1,
+    "after_published": -1, "position": -1, "place_conflict": -1, "strategic": -1,
+}
+
+
+def check_model(m: Any, name: str = MODEL_FILE) -> dict[str, Any]:
+    """The model file's checks: ``coef``, ``mean`` and ``scale`` map known features to finite
+    numbers, every coefficient has its feature's :data:`DIRECTION` (or is 0), ``intercept`` is a
+    number and ``threshold`` lies in (0, 1). Raises ``ValueError`` naming the file."""
+    if not isinstance(m, dict):
+        raise ValueError(f"{name}: not a mapping")
+    known = set(DIRECTION) | {"type:" + t for t in EVENT_TYPES}
+
+    def numbers(key: str) -> dict[str, float]:
+        v = m.get(key) or {}
+        if not isinstance(v, dict):
+            raise ValueError(f"{name}: {key}: not a mapping of feature to number")
+        for k, x in v.items():
+            if k not in known:
+                raise ValueError(f"{name}: {key}: unknown feature {k!r}")
+            if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+                raise ValueError(f"{name}: {key}: {k}: not a finite number: {x!r}")
+        return v
+
+    coef = numbers("coef")
+    numbers("mean")
+    for k, x in numbers("scale").items():
+        if x <= 0:
+            raise ValueError(f"{name}: scale: {k}: must be positive: {x!r}")
+    for k, w in coef.items():
+        if w * DIRECTION.get(k, 0) < 0:
+            raise ValueError(f"{name}: coef: {k}: {w} has the wrong sign (more {k} can only make an "
+                             f"event {'more' if DIRECTION[k] > 0 else 'less'} likely)")
+    b = m.get("intercept", 0.0)
+    if isinstance(b, bool) or not isinstance(b, (int, float)) or not math.isfinite(b):
+        raise ValueError(f"{name}: intercept: not a finite number: {b!r}")
+    t = m.get("threshold", 0.5)
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0.0 < t < 1.0:
+        raise ValueError(f"{name}: threshold: must be a number between 0 and 1: {t!r}")
+    return m
+
 
 @lru_cache(maxsize=1)
 def load_model() -> dict[str, Any] | None:
-    """The fitted model (``{features, coef, intercept, threshold, ...}``) or None when absent."""
+    """The fitted model (``{coef, mean, scale, intercept, threshold, ...}``, checked by
+    :func:`check_model`) or None when absent."""
     if not data_files.sources(MODEL_FILE):
         return None
     m = data_files.load(MODEL_FILE)
     if not m.get("coef"):
         return None
-    return m
+    return check_model(m)
 
 
 def default_threshold() -> float:
@@ -93,6 +153,9 @@ def features(ev: Event, events: list[Event], rank: int, *, published: date | Non
         "log_days_before": math.log1p(max(0, before)),
         "after_published": float(before < 0),
         "position": float(s.get("position", 0.0)),
+        "place_conflict": float(bool(s.get("place_conflict"))),
+        "admin1_share": float(s.get("admin1_share", 0.0)),
+        "strategic": float(ev.event_type == "Strategic developments"),
     }
     for t in EVENT_TYPES:
         f["type:" + t] = float(ev.event_type == t)
@@ -109,7 +172,41 @@ def probability(f: dict[str, float], model: dict[str, Any]) -> float:
     return 1.0 / (1.0 + math.exp(-z))
 
 
+_LIST_WORD = re.compile(r"\b(?:and|or)\b|[;()]")
+_LIST_NEXT = re.compile(r"\s*,?\s*(?:and|or)\b")
+
+
+def place_conflict(ev: Event, place: Place | None, sentence_places: list[Place], text: str) -> bool:
+    """True when the place that locates the event is followed in its sentence by the province or
+    district of the same country that contains it, and the event's place does not lie there
+    ("Madala, Chikun Local Government Area of Kaduna State" resolved to a Madala outside Kaduna;
+    "the camp in Borno State's Damboa area" resolved in Kaduna): the place is probably a namesake.
+    Not a conflict: a place that is itself a province or a country, and names listed as peers
+    ("bombings in Songkhla, Narathiwat, and Yala", "in Khost and Kunar provinces")."""
+    if place is None or not ev.admin1 or place.feature in ("admin1", "country"):
+        return False
+    for p in sentence_places:
+        if p is place or p.start < place.end or p.feature not in ("admin1", "admin2"):
+            continue
+        if p.country_code != ev.country_code or not p.admin1:
+            continue
+        between = text[place.end:p.start]
+        if len(between) > 80 or _LIST_WORD.search(between) or _LIST_NEXT.match(text[p.end:p.end + 8]):
+            continue
+        return p.admin1 != ev.admin1     # the first container named decides
+    return False
+
+
+def admin1_shares(places: list[Place]) -> Counter:
+    """The share of the document's place mentions in each (country, province)."""
+    n = Counter((p.country_code, p.admin1) for p in places if p.admin1)
+    total = sum(n.values())
+    return Counter({k: v / total for k, v in n.items()}) if total else Counter()
+
+
 def _reason(f: dict[str, float]) -> str | None:
+    if f["place_conflict"]:
+        return "place: its sentence names a province or district the place does not lie in (a namesake?)"
     if f["dup_type"]:
         return "secondary: a more certain event of the same type, province and day is already coded"
     if f["dup_sentence"]:
@@ -124,15 +221,25 @@ def _reason(f: dict[str, float]) -> str | None:
 
 
 def calibrate(events: list[Event], *, published: date | None, doc_country: str | None,
-              model: dict[str, Any] | None = None) -> None:
+              model: dict[str, Any] | None = None, context: Any = None) -> None:
     """Record each event's features, set its confidence to the model's probability (when a model
-    is shipped) and its ``reason`` when it is kept at low confidence."""
+    is shipped) and its ``reason`` when it is kept at low confidence. ``context`` (the document's
+    :class:`~sitroom.stages.context.DocContext`) gives the place signals."""
     if not events:
         return
     model = load_model() if model is None else model
+    shares = admin1_shares(context.places_in(0, len(context.analysis.document.text))) if context else Counter()
     for ev in events:
         ev.signals["heuristic"] = ev.confidence
         ev.signals["doc_country"] = doc_country
+        if context is not None:
+            ev.signals["admin1_share"] = round(shares.get((ev.country_code, ev.admin1), 0.0), 3)
+            le = ev.location_evidence
+            if le is not None:
+                sent = context.sentence_of(le.start)
+                here = context.places_in(sent.start, sent.end)
+                place = next((p for p in here if p.start == le.start), None)
+                ev.signals["place_conflict"] = place_conflict(ev, place, here, context.analysis.document.text)
     ranked = sorted(events, key=lambda e: (-e.confidence, e.evidence[0].start if e.evidence else 0))
     threshold = float((model or {}).get("threshold", 0.5))
     cap = 1.0

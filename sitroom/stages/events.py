@@ -567,7 +567,7 @@ class EventBuilder:
                 # several provinces: the report is mostly about the one named most often
                 ev.confidence = round(min(1.0, ev.confidence + FOCUS_BONUS), 3)
             ev.signals["fatalities"] = ev.fatalities is not None
-        calibrate(events, published=published, doc_country=ctx.country_code())
+        calibrate(events, published=published, doc_country=ctx.country_code(), context=ctx)
         for ev in events:
             if ev.signals.get("teaser"):
                 ev.confidence = round(min(ev.confidence, TEASER_CONFIDENCE), 3)

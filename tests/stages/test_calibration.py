@@ -1,13 +1,15 @@
 """Calibrated confidence (sitroom.stages.calibration): the features of composed events, the
-shipped model's behaviour, the cap that keeps the rules' first event first, and the reasons."""
+place signals, the shipped model's behaviour (bounded, monotone in every signal, its file
+checked), the cap that keeps the rules' first event first, and the reasons."""
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
 
-from sitroom.stages.calibration import calibrate, default_threshold, features, load_model, probability
-from sitroom.model import Event, Span
+from sitroom.stages.calibration import (DIRECTION, admin1_shares, calibrate, check_model, default_threshold,
+                                        features, load_model, place_conflict, probability)
+from sitroom.model import Event, Place, Span
 
 
 def ev(etype="Battles", admin1="Kaduna", cc="NG", day="2024-05-02", conf=0.7, sentence=1, start=0, **signals):
@@ -88,3 +90,128 @@ def test_shipped_model_is_a_probability_model():
     dup = dict(lone, dup_type=1.0, log_rank=0.69)
     assert probability(dup, m) < probability(lone, m)
     assert probability(dict(lone, foreign=1.0), m) < probability(lone, m)
+
+
+# ---------------------------------------------------------------- place signals
+
+def place(text, at, feature="populated_place", admin1="FCT", cc="NG"):
+    i = at.index(text)
+    return Place(text=text, start=i, end=i + len(text), name=text, country_code=cc, admin1=admin1,
+                 feature=feature, latitude=9.0, longitude=7.0)
+
+
+def town_event(admin1="FCT"):
+    return Event(event_id="", event_type="Violence against civilians", country_code="NG", admin1=admin1,
+                 location="Madala", geo_precision=1)
+
+
+@pytest.mark.parametrize("text,container,admin1,expected", [
+    # the sentence names the province that holds the place, and the place resolved elsewhere
+    ("Worshippers were kidnapped at a church in Madala, Chikun area of Kaduna State.", "Kaduna State",
+     "Kaduna", True),
+    ("Gunmen attacked the camp in Madala in Borno State's Damboa area.", "Borno State", "Borno", True),
+    # the same province: no conflict
+    ("Worshippers were kidnapped at a church in Madala, Abuja Municipal area, FCT.", "FCT", "FCT", False),
+    # names listed as peers, not a place and its container
+    ("Bombs went off in Madala, Kaduna and Kano over the weekend.", "Kaduna", "Kaduna", False),
+    ("Bombs went off in Madala and Kaduna over the weekend.", "Kaduna", "Kaduna", False),
+    # a province named before the place does not contain it
+    ("Kaduna State police said gunmen kidnapped worshippers in Madala on Sunday.", "Kaduna State",
+     "Kaduna", False),
+])
+def test_place_conflict(text, container, admin1, expected):
+    town = place("Madala", text)
+    unit = place(container, text, feature="admin1", admin1=admin1)
+    assert place_conflict(town_event(), town, [town, unit], text) is expected
+
+
+def test_no_conflict_for_a_province_or_another_country():
+    text = "Air strikes hit Khost, Paktika province, on Monday."
+    khost = place("Khost", text, feature="admin1", admin1="Khost", cc="AF")
+    unit = place("Paktika", text, feature="admin1", admin1="Paktika", cc="AF")
+    ev = Event(event_id="", country_code="AF", admin1="Khost", location="Khost")
+    assert not place_conflict(ev, khost, [khost, unit], text)           # the place is itself a province
+    text2 = "Gunmen attacked Madala, near the Niger border in Tahoua region."
+    town = place("Madala", text2)
+    other = place("Tahoua", text2, feature="admin1", admin1="Tahoua", cc="NE")
+    assert not place_conflict(town_event(), town, [town, other], text2)     # another country's unit
+
+
+def test_admin1_shares():
+    text = "Kaduna Kaduna Madala Abuja"
+    ps = [place("Kaduna", text, admin1="Kaduna"), place("Kaduna", text, admin1="Kaduna"),
+          place("Madala", text), place("Abuja", text, admin1=None)]
+    sh = admin1_shares(ps)
+    assert sh[("NG", "Kaduna")] == pytest.approx(2 / 3) and sh[("NG", "FCT")] == pytest.approx(1 / 3)
+    assert admin1_shares([]) == {}
+
+
+class _Ctx:
+    """The part of a DocContext that calibrate reads: one sentence, its places."""
+
+    def __init__(self, text, places):
+        self.places = places
+        self.analysis = type("A", (), {"document": type("D", (), {"text": text})()})()
+        self.sentence = type("S", (), {"start": 0, "end": len(text)})()
+
+    def places_in(self, start, end):
+        return [p for p in self.places if start <= p.start < end]
+
+    def sentence_of(self, offset):
+        return self.sentence
+
+
+def test_calibrate_records_the_place_signals_and_the_reason():
+    text = "Worshippers were kidnapped at a church in Madala, Chikun area of Kaduna State on Sunday."
+    town, unit = place("Madala", text), place("Kaduna State", text, feature="admin1", admin1="Kaduna")
+    e = ev("Violence against civilians", admin1="FCT", conf=0.8)
+    e.location_evidence = Span(town.start, town.end, "Madala")
+    m = dict(toy_model(), coef={"heuristic": 4.0, "place_conflict": -8.0},
+             mean={"heuristic": 0.5, "place_conflict": 0.0}, scale={"heuristic": 0.25, "place_conflict": 1.0})
+    calibrate([e], published=PUB, doc_country="NG", model=m, context=_Ctx(text, [town, unit]))
+    assert e.signals["place_conflict"] is True and e.signals["admin1_share"] == 0.5
+    assert e.confidence < 0.5 and e.reason.startswith("place:")
+
+
+# ---------------------------------------------------------------- the model file
+
+def test_check_model_refuses_bad_files():
+    good = {"intercept": -1.0, "threshold": 0.45, "coef": {"heuristic": 0.5, "dup_type": -0.4},
+            "mean": {"heuristic": 0.5}, "scale": {"heuristic": 0.2}}
+    assert check_model(good) is good
+    for bad, words in [
+        (dict(good, coef={"dup_type": 0.4}), "wrong sign"),
+        (dict(good, coef={"heuristic": -0.5}), "wrong sign"),
+        (dict(good, coef={"no_such_signal": 1.0}), "unknown feature"),
+        (dict(good, coef={"heuristic": float("nan")}), "finite"),
+        (dict(good, coef={"heuristic": "high"}), "finite"),
+        (dict(good, scale={"heuristic": 0.0}), "positive"),
+        (dict(good, threshold=1.5), "threshold"),
+        (dict(good, intercept=None), "intercept"),
+        ([1, 2], "mapping"),
+    ]:
+        with pytest.raises(ValueError, match=words):
+            check_model(bad, "calibration.yaml")
+
+
+def _lone():
+    return features(ev(), [ev()], 0, published=PUB, doc_country="NG")
+
+
+def test_shipped_model_is_bounded_and_monotone_in_every_signal():
+    m = load_model()
+    if m is None:
+        pytest.skip("no calibration model shipped")
+    check_model(m)
+    base = _lone()
+    p0 = probability(base, m)
+    assert 0.0 < p0 < 1.0
+    for k in m["coef"]:
+        for x in (0.0, 0.5, 1.0, 3.0):
+            lo, hi = probability(dict(base, **{k: x}), m), probability(dict(base, **{k: x + 1.0}), m)
+            assert 0.0 <= lo <= 1.0 and 0.0 <= hi <= 1.0
+            assert (hi - lo) * DIRECTION[k] >= 0, k          # more of a signal moves it its way only
+    worst = {k: (10.0 if DIRECTION[k] < 0 else 0.0) for k in m["coef"]}
+    best = {k: (10.0 if DIRECTION[k] > 0 else 0.0) for k in m["coef"]}
+    assert probability(worst, m) < p0 < probability(best, m)
+    assert 0.0 <= probability(worst, m) and probability(best, m) <= 1.0
