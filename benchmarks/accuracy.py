@@ -259,28 +259,41 @@ def render_reliability(parts: dict[str, Any]) -> list[str]:
              "right in type, place and day (each real event once, most confident first; every event on a "
              "no-event page is wrong). A calibrated confidence puts the share near the mean confidence.")
     L.append("")
+    from sitroom.stages.calibration import load_model
+
+    model = load_model() or {}
+    val = model.get("validation") or {}
     L.append("**Calibration.** `confidence` is the probability from `sitroom/data/calibration.yaml`, a logistic "
-             "model over the signals each event carries (`signals`), fitted by `benchmarks/calibrate.py` on the "
-             "*tune* half only (L2 strength by 5-fold cross-validation over tune articles); the *measure* column "
-             "is events the model never saw. The event-type indicators are left out of the model: with them the "
-             "cross-validated tune loss was lower but the measure half's higher (the one model choice for which "
-             "the measure half was looked at). An event is never more confident than the event the rules rank "
-             "first in its document, so the best event of every document (what CASE, UCDP and FA-KES score) is "
-             "the rules' choice. Default threshold for `sitroom events`, the report and the dashboard: "
-             f"{default_threshold()} (the lowest at which 70% of the events shown are right, cross-validated on "
-             "tune). "
+             "model over the signals each event carries (`signals`), each coefficient of the sign its signal "
+             "can only have (`DIRECTION` in `sitroom/stages/calibration.py`: the probability is monotone in "
+             "every signal). `benchmarks/calibrate.py` chooses the feature set out of fold over the *whole* set "
+             "(each candidate fitted on half the articles and predicting the other half, 2-fold by article "
+             "repeated; the first candidate within one standard error of the lowest log loss) and fits it on "
+             "the *tune* half only (L2 strength by 5-fold cross-validation over tune articles); the *measure* "
+             "column is events the model never saw, and the *out of fold* column is the best estimate of how "
+             "the model behaves on pages it never saw"
+             + (f" ({val.get('method')}; {val.get('articles')} articles; event counts per pass; log loss "
+                f"{val.get('log_loss')}, Brier {val.get('brier')}, conf >= 0.8 right {val.get('conf80_right')})"
+                if val else "") + ". "
+             "An event is never more confident than the event the rules rank first in its document, so the "
+             "best event of every document (what CASE, UCDP and FA-KES score) is the rules' choice. Default "
+             f"threshold for `sitroom events`, the report and the dashboard: {default_threshold()} (the lowest "
+             "at which 70% of the events shown are right, out of fold). "
              "Refit after any change that moves the signals: `.venv/bin/python benchmarks/calibrate.py`.")
     L.append("")
-    L.append("| confidence | events (tune) | right (tune) | events (measure) | right (measure) | mean conf (measure) |")
-    L.append("|---|---|---|---|---|---|")
+    vb = val.get("bins") or []
+    L.append("| confidence | events (tune) | right (tune) | events (measure) | right (measure) | mean conf (measure) "
+             "| events (out of fold) | right (out of fold) | mean conf (out of fold) |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
     tb = parts["tune"]["scores"]["reliability"]["bins"]
     mb = parts["measure"]["scores"]["reliability"]["bins"]
-    for t, m in zip(tb, mb):
+    for i, (t, m) in enumerate(zip(tb, mb)):
         hi = "1.0]" if m["hi"] >= 1.0 else f"{m['hi']:.1f})"
+        o = vb[i] if i < len(vb) and vb[i].get("lo") == m["lo"] else {}
         L.append(f"| [{m['lo']:.1f}, {hi} | {t['n']} | {_fmt(t['share'])} | {m['n']} | {_fmt(m['share'])} | "
-                 f"{_fmt(m['mean_conf'])} |")
+                 f"{_fmt(m['mean_conf'])} | {o.get('n', '')} | {_fmt(o.get('share'))} | {_fmt(o.get('mean_conf'))} |")
     L.append(f"| expected calibration error | | {_fmt(parts['tune']['scores']['ece'])} | | "
-             f"{_fmt(parts['measure']['scores']['ece'])} | |")
+             f"{_fmt(parts['measure']['scores']['ece'])} | | | {_fmt(val.get('ece'))} | |")
     L.append("")
     return L
 

@@ -220,6 +220,43 @@ def _reason(f: dict[str, float]) -> str | None:
     return None
 
 
+#: How :func:`weakest` names the signal that lowers an event's probability the most.
+WEAK = {
+    "heuristic": "little is stated about it (day, place, actor, toll)",
+    "trigger_score": "the word that tells it is weak or ambiguous",
+    "strategic": "a strategic development (on news pages most often background)",
+    "admin1_share": "in a province the report hardly names",
+    "headline": "told only in a headline",
+    "quote": "told only in a quotation",
+    "log_days_before": "dated well before publication",
+    "date_inherited": "its day is inherited from an earlier sentence",
+    "position": "told late in the page",
+    "log_rank": "the report tells several more certain events",
+    "log_events": "one of many events the page tells",
+    "no_place": "no place",
+    "date_explicit": "no day stated in its sentence",
+    "place_explicit": "no place stated in its sentence",
+    "precise_place": "no town or village stated",
+    "actor": "no actor stated",
+    "fatalities": "no toll stated",
+    "lede": "not in the first sentence of the story",
+    "log_mentions": "told once",
+    "focus": "not in the province the report is mostly about",
+}
+
+
+def weakest(f: dict[str, float], model: dict[str, Any]) -> str | None:
+    """The reason of an event the model keeps low for no rule of :func:`_reason`: the signal that
+    lowers its probability the most (``"weak: ..."``), None when none lowers it."""
+    mean, scale = model.get("mean") or {}, model.get("scale") or {}
+    worst, key = 0.0, None
+    for k, w in (model.get("coef") or {}).items():
+        c = float(w) * (f.get(k, 0.0) - float(mean.get(k, 0.0))) / (float(scale.get(k, 1.0)) or 1.0)
+        if c < worst and k in WEAK:
+            worst, key = c, k
+    return f"weak: {WEAK[key]}" if key else None
+
+
 def calibrate(events: list[Event], *, published: date | None, doc_country: str | None,
               model: dict[str, Any] | None = None, context: Any = None) -> None:
     """Record each event's features, set its confidence to the model's probability (when a model
@@ -256,4 +293,6 @@ def calibrate(events: list[Event], *, published: date | None, doc_country: str |
                 cap = p
             ev.confidence = min(p, cap)
         if ev.confidence < threshold:
-            ev.reason = _reason(f)
+            ev.reason = _reason(f) or (
+                "capped: not above the report's first event, itself uncertain" if model and p >= threshold
+                else weakest(f, model) if model else None)

@@ -215,3 +215,23 @@ def test_shipped_model_is_bounded_and_monotone_in_every_signal():
     best = {k: (10.0 if DIRECTION[k] > 0 else 0.0) for k in m["coef"]}
     assert probability(worst, m) < p0 < probability(best, m)
     assert 0.0 <= probability(worst, m) and probability(best, m) <= 1.0
+
+
+def test_a_low_event_without_a_rule_says_what_lowers_it():
+    m = dict(toy_model(), coef={"heuristic": 4.0, "strategic": -2.0, "trigger_score": 1.0},
+             mean={"heuristic": 0.5, "strategic": 0.2, "trigger_score": 0.7},
+             scale={"heuristic": 0.25, "strategic": 0.4, "trigger_score": 0.2})
+    sd = ev("Strategic developments", conf=0.5, trigger_score=0.9)
+    calibrate([sd], published=PUB, doc_country="NG", model=m)
+    assert sd.confidence < 0.5 and sd.reason.startswith("weak: a strategic development")
+    weak = ev(conf=0.3, trigger_score=0.4)
+    calibrate([weak], published=PUB, doc_country="NG", model=m)
+    assert weak.reason.startswith("weak: little is stated")      # the heuristic pulls hardest
+    # likely enough alone, but capped below the threshold by an uncertain first event
+    first, second = ev(conf=0.45), ev("Riots", conf=0.44, admin1="Kano", sentence=7, trigger_score=1.0)
+    m2 = dict(toy_model(), coef={"heuristic": 4.0, "trigger_score": 5.0},
+              mean={"heuristic": 0.5, "trigger_score": 0.8}, scale={"heuristic": 0.25, "trigger_score": 0.1})
+    first.signals["trigger_score"] = 0.5
+    calibrate([first, second], published=PUB, doc_country="NG", model=m2)
+    assert probability(features(second, [first, second], 1, published=PUB, doc_country="NG"), m2) > 0.5
+    assert second.confidence == first.confidence < 0.5 and second.reason.startswith("capped")
