@@ -106,6 +106,13 @@ def check_data_files() -> Check:
                 data.read(p.name)
             except data.DataFileError as exc:
                 return Check("data files", "FAIL", str(exc), f"fix it or take it off {data.ENV}")
+        from .stages import calibration
+        calibration.load_model.cache_clear()
+        try:
+            calibration.load_model()
+        except ValueError as exc:
+            return Check("data files", "FAIL", str(exc),
+                         "refit it (benchmarks/calibrate.py) or fix the override")
         extra = f", {len(overrides)} override(s) on {data.ENV}" if overrides else ""
         return Check("data files", "ok", f"{len(files)} YAML files in sitroom/data parse{extra}")
     return _guard("data files", run, "reinstall sitroom (pip install -e .)")

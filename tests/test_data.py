@@ -115,6 +115,19 @@ def test_doctor_names_a_broken_override(override):
     assert check.status == "FAIL" and str(p) in check.message and "line 2" in check.message
 
 
+def test_doctor_names_a_calibration_model_of_the_wrong_sign(override):
+    from sitroom.ops import check_data_files
+    from sitroom.stages.calibration import load_model
+    override("calibration.yaml", "extends: packaged\ncoef: {dup_type: 0.7}\n")
+    try:
+        check = check_data_files()
+        assert check.status == "FAIL" and "calibration.yaml" in check.message and "dup_type" in check.message
+        with pytest.raises(ValueError, match="wrong sign"):
+            load_model()
+    finally:
+        load_model.cache_clear()
+
+
 # ---------------------------------------------------------------------- the actor dictionary
 
 MACINA = ("extends: packaged\nactors:\n  - {name: 'Katiba Macina', type: rebel_group, country: ML,\n"
