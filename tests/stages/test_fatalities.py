@@ -53,6 +53,7 @@ COUNTS = [
     ("Another police constable was shot dead while leaving his home.", [(1, False)]),
     ("Protester killed as crowds clash with police\n\nThe crowd gathered at noon.", [(1, False)]),
     ("A gunman killed two farmers near the village.", [(2, False)]),
+    ("7 casualties in Hama and the army executes 2 men in the countryside", [(7, False), (2, False)]),
     ("The attack left three traffic policemen martyred on Sunday.", [(3, False)]),
     ("One ranger was killed by a bomb today, the latest in a spate of attacks that claimed six "
      "lives over the weekend.", [(1, False), (6, True)]),
@@ -70,6 +71,8 @@ BOMBERS = [
     ("Suicide bomb", "A suicide bombing killed nine people, including the bomber, at the market.", False),
     ("Suicide bomb", "The suicide bomber was arrested before the blast that killed two guards.", False),
     ("Remote explosive/landmine/IED", "A roadside bomb killed nine civilians at the market.", False),
+    # a headline's toll may hold the bomber: unsaid, nothing added
+    ("Suicide bomb", "Suicide attack kills 11 in the camp", False),
 ]
 
 
