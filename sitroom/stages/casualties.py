@@ -323,6 +323,36 @@ def _nearby_kind(doc: Doc, num: Token, noun: Token | None, sent) -> str | None:
     return None
 
 
+# the present perfect of a toll: "has killed", "have been killed", "have died", "has claimed"
+_PERFECT = re.compile(r"\b(?:has|have)\s+(?:now\s+|so far\s+|already\s+)?(?:been\s+)?(?:killed|claimed|died|"
+                      r"left\b[^.;]{0,40}\bdead)\b", re.I)
+# a whole conflict as the subject: "an insurgency launched in 2009 has killed tens of thousands",
+# "the fighting has killed more than 200 fighters"
+_CONFLICT_SUBJECT = re.compile(r"\b(?:fighting|violence|insurgency|insurrection|rebellion|war|conflict|clashes|"
+                               r"unrest|crisis|uprising|hostilities)\b(?:\s+[\w'\u2019-]+){0,8}?\s+(?:has|have)\b", re.I)
+
+
+def _has_cumulative_cue(clause: str) -> bool:
+    """A cumulative cue in the clause, not as a word of a name ("the Baluch Activists Campaign has
+    published the names of 41 people killed that day": a capitalised cue inside a clause that is
+    no title-case headline)."""
+    words = re.findall(r"[A-Za-z]+", clause)
+    title_case = len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+    for m in _CUMULATIVE_RE.finditer(clause.lower()):
+        if clause[m.start()].isupper() and re.search(r"\w", clause[:m.start()]) and not title_case:
+            continue
+        return True
+    return False
+
+
+def _running_toll(segment: str) -> bool:
+    """A count in the present perfect that runs over a whole conflict or a period: "More than
+    36,000 people have been killed ... since Boko Haram launched its insurrection", "the fighting
+    has killed more than 200 fighters": a tally, not one incident's dead."""
+    return bool(_PERFECT.search(segment)) and bool(
+        re.search(r"\bsince\b", segment, re.I) or _CONFLICT_SUBJECT.search(segment))
+
+
 def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = None) -> list[Count]:
     text = doc.text
     numbers = numbers if numbers is not None else find_numbers(text)
@@ -370,11 +400,13 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
                 and _casualties_are_dead(text[sa:sb]):
             kind = "killed"
         m_end = _CLAUSE_END.search(text, n.end, sb)
-        stext = text[sa:(m_end.start() if m_end else sb)].lower()
-        cumulative = bool(_CUMULATIVE_RE.search(_SAME_DAY.sub(" ", stext)))
+        stext = text[sa:(m_end.start() if m_end else sb)]
+        cumulative = _has_cumulative_cue(_SAME_DAY.sub(" ", stext))
         if cumulative and kind == "killed" and _INCIDENT_TOLL.search(text[sa:sb]) \
                 and not _PERIOD.search(text[sa:sb]):
             cumulative = False
+        if not cumulative and kind == "killed" and _running_toll(text[sa:sb]):
+            cumulative = True
         c = Count(number=n, kind=kind, unit=(noun.lemma_.lower() if noun is not None else None),
                   unit_token=(noun.i if noun is not None else None),
                   sentence=(sent.start_char, sent.end_char), sent_index=si,
@@ -465,3 +497,32 @@ def next_sentence_count(ctx, sent, ev, in_range, triggers, text: str) -> list[Co
                 and not _ANAPHORIC_TRIGGER.match(t.text.strip()):
             return []
     return found
+
+
+def refined_count(ev, counts: list[Count], places_in) -> Count | None:
+    """The exact figure a lower bound announced: "killing more than 40 people on September 30"
+    and, later, "the names of 41 people killed that day" -- 41 is consistent with "more than
+    40" and says more. A later incident death count of the document just above the event's
+    "more than N"/"over N" (N < M <= N + max(2, N/5)), exact or "about", whose sentence names no
+    other place than the event's; None when there is none."""
+    fe = ev.fatalities_evidence
+    if fe is None or ev.fatalities is None:
+        return None
+    own = next((c for c in counts if c.number.start == fe.start and c.number.end == fe.end), None)
+    if own is None or own.number.qualifier != "more than" or own.number.value != ev.fatalities:
+        return None
+    n = own.number.value
+    for c in counts:
+        m = c.number.value
+        if c is own or c.kind != "killed" or c.parent is not None or c.cumulative or c.number.vague \
+                or m is None or c.number.start <= fe.start or c.number.qualifier not in (None, "about"):
+            continue
+        if not (n < m <= n + max(2, n // 5)):
+            continue
+        others = [p for p in places_in(c.sentence[0], c.sentence[1])
+                  if p.feature not in ("country", "demonym") and p.role != "speaker_location"
+                  and p.name not in (ev.location, ev.admin1, ev.admin2)]
+        if others:
+            continue
+        return c
+    return None

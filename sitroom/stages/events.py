@@ -22,7 +22,8 @@ from typing import Any, Callable
 from ..data import load as load_data
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
 from .actors import assign_roles as _assign_roles
-from .casualties import Count, bomber_not_counted, clause_bounds, next_sentence_count, segment_bounds
+from .casualties import (Count, bomber_not_counted, clause_bounds, next_sentence_count, refined_count,
+                         segment_bounds)
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
 from .geocode import geo_precision as _geo_precision
 from .offsets import Coverage, OffsetIndex
@@ -366,6 +367,15 @@ TEASER_CONFIDENCE = 0.2
 _NO_LOOSE_TOLL = frozenset({"Strategic developments", "Protests"})
 
 
+def _ordinal(day: str | None) -> int | None:
+    """The day number of an ISO date (its first 10 characters), else None."""
+    import datetime as _dt
+    try:
+        return _dt.date.fromisoformat((day or "")[:10]).toordinal()
+    except ValueError:
+        return None
+
+
 def _exact_over_vague(killed: list[Count]) -> list[Count]:
     """A stated number wins over a vague word of the same statement ("17 soldiers and 36
     volunteers were killed ... several dozen attackers also died" is 53): the vague word is kept
@@ -379,7 +389,8 @@ def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_
     """A death count stated apart from any event ("Air strikes hit Maarat Misrin. 9 civilians
     killed, 25 injured"): the most confident event without a death count of its own takes it,
     one count per event, in text order. Cumulative counts, breakdowns and daily tallies never; nor
-    a strategic development or a protest; nor an event in another province than the places the count's sentence names ("a gang killed six
+    a strategic development or a protest; nor an event more than a week before the story's
+    latest day; nor an event in another province than the places the count's sentence names ("a gang killed six
     officers in Fafi, Garissa County" is no toll of an event in Mandera)."""
     used = {(e.fatalities_evidence.start, e.fatalities_evidence.end) for e in events
             if e.fatalities_evidence is not None}
@@ -404,7 +415,11 @@ def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_
         free.append(c)
     if not free:
         return
-    waiting = sorted(events, key=lambda e: -e.confidence)
+    # the story's days: a loose toll is no toll of a background event weeks before them
+    days = sorted(d for d in (_ordinal(e.event_date) for e in events) if d is not None)
+    latest = days[-1] if days else None
+    waiting = [e for e in sorted(events, key=lambda e: -e.confidence)
+               if latest is None or _ordinal(e.event_date) is None or latest - _ordinal(e.event_date) <= 7]
     for c in free:
         admin1s = {(p.country_code, p.admin1) for p in (places_in(c.sentence[0], c.sentence[1]) if places_in else [])
                    if p.admin1 and p.feature not in ("country", "demonym") and p.role != "speaker_location"}
@@ -593,6 +608,11 @@ class EventBuilder:
                 ev.signals["listed_place"] = listed_at[id(ev)]
         events = self._merge(_one_protest(events))
         _unassigned_counts(events, counts, document.text, doc_id, ctx.places_in)
+        for ev in events:                   # "more than 40" ... "the names of 41 people killed"
+            exact = refined_count(ev, counts, ctx.places_in)
+            if exact is not None:
+                ev.fatalities = ev.fatalities_high = exact.number.value
+                ev.fatalities_evidence = Span(exact.number.start, exact.number.end, exact.number.text, doc_id)
         focus_bonus = focus is not None and focus.admin1 and len({e.admin1 for e in events if e.admin1}) > 1
         for ev in events:
             ev.signals["focus"] = bool(focus_bonus and ev.admin1 == focus.admin1

@@ -55,6 +55,14 @@ COUNTS = [
     ("A gunman killed two farmers near the village.", [(2, False)]),
     ("7 casualties in Hama and the army executes 2 men in the countryside", [(7, False), (2, False)]),
     ("The attack left three traffic policemen martyred on Sunday.", [(3, False)]),
+    ("The insurgency launched by the rebels in 2009 has killed tens of thousands of people.", [(10000, True)]),
+    ("More than 3,600 people have been killed, most of them in the north, since the rebels took up "
+     "arms.", [(3600, True)]),
+    ("The fighting has killed more than 200 fighters and at least 37 civilians.", [(200, True), (37, True)]),
+    ("Gunmen have killed 12 villagers in an attack on the village of Yelwata.", [(12, False)]),
+    # a cue word inside a name is no cue
+    ("The Rights Campaign published the names of 41 people killed that day.", [(41, False)]),
+    ("Protests Go On: Death Toll Rises to 133 Across the Country", [(133, True)]),
     ("One ranger was killed by a bomb today, the latest in a spate of attacks that claimed six "
      "lives over the weekend.", [(1, False), (6, True)]),
 ]
@@ -108,6 +116,10 @@ EVENTS = [
     # the lower bound of a range
     ("Gunmen killed 19 to 21 villagers in an attack on the village of Yelwata in Benue state on "
      "Saturday.", "Attack", 19),
+    # "more than 40", then the exact figure: 41
+    ("Security forces opened fire on protesters in Zahedan on Friday, killing more than 40 people. "
+     "Activists have published the names of 41 people killed that day.",
+     "Excessive force against protesters", 41),
     # a stated number wins over a vague word
     ("Seventeen soldiers and 36 volunteers were killed in an attack near Djibo on Monday, and dozens "
      "of attackers were also killed.", "Armed clash", 53),
