@@ -362,11 +362,12 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
     counts: list[Count] = []
     import bisect
     ones, killed_by_match = _one_counts(text, list(numbers))
+    one_ids = {id(x) for x in ones}
     numbers = sorted(list(numbers) + ones, key=lambda n: n.start)
     in_a_date = Coverage(date_spans).overlaps
     for n in numbers:
-        if in_a_date(n.num_start, n.end):
-            continue
+        if in_a_date(n.num_start, n.num_start + len(n.text.split()[0]) if id(n) in one_ids else n.end):
+            continue          # (of "A 47-year-old" only the article: the age is no date)
         if _ENTITY_BEFORE.search(text[max(0, n.num_start - 3):n.num_start]):
             continue     # "&#8220;": an HTML character reference, not a count
         if _UNIT_AFTER.match(text, n.end):
@@ -399,8 +400,11 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
         if kind == "injured" and noun is not None and noun.lower_ in ("casualties", "casualty") \
                 and _casualties_are_dead(text[sa:sb]):
             kind = "killed"
-        m_end = _CLAUSE_END.search(text, n.end, sb)
-        stext = text[sa:(m_end.start() if m_end else sb)]
+        # "The toll in Khost was confirmed, while six people were killed in Kunar": the cue of
+        # the other clause is not this count's
+        ca, cb = clause_bounds(text, sa, sb, n.num_start)
+        m_end = _CLAUSE_END.search(text, n.end, cb)
+        stext = text[ca:(m_end.start() if m_end else cb)]
         cumulative = _has_cumulative_cue(_SAME_DAY.sub(" ", stext))
         if cumulative and kind == "killed" and _INCIDENT_TOLL.search(text[sa:sb]) \
                 and not _PERIOD.search(text[sa:sb]):

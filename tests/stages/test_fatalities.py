@@ -60,6 +60,9 @@ COUNTS = [
      "arms.", [(3600, True)]),
     ("The fighting has killed more than 200 fighters and at least 37 civilians.", [(200, True), (37, True)]),
     ("Gunmen have killed 12 villagers in an attack on the village of Yelwata.", [(12, False)]),
+    # the cue of the other clause of "while" is not this count's
+    ("Officials confirmed the death toll of 41 in Khost, while six people were killed in Kunar.",
+     [(41, True), (6, False)]),
     # a cue word inside a name is no cue
     ("The Rights Campaign published the names of 41 people killed that day.", [(41, False)]),
     ("Protests Go On: Death Toll Rises to 133 Across the Country", [(133, True)]),
@@ -116,6 +119,8 @@ EVENTS = [
     # the lower bound of a range
     ("Gunmen killed 19 to 21 villagers in an attack on the village of Yelwata in Benue state on "
      "Saturday.", "Attack", 19),
+    # one victim written with his age (the age is no date, no count)
+    ("A 47-year-old man was shot and killed on Sunday on a road in Yala province.", "Attack", 1),
     # "more than 40", then the exact figure: 41
     ("Security forces opened fire on protesters in Zahedan on Friday, killing more than 40 people. "
      "Activists have published the names of 41 people killed that day.",
