@@ -353,6 +353,45 @@ def _running_toll(segment: str) -> bool:
         re.search(r"\bsince\b", segment, re.I) or _CONFLICT_SUBJECT.search(segment))
 
 
+# verbs whose object (or passive subject) is a person killed: "gunmen killed Carlos Posada",
+# "Homero Cortes was murdered", "killing Jalal Khan, Azizullah and Abdullah"
+_KILL_VERBS = {"kill", "murder", "assassinate", "execute", "behead", "slay", "lynch", "stab"}
+
+
+def _named_victims(doc: Doc, numbers: list[Number]) -> list[Number]:
+    """Named people killed: a PERSON entity that is the object of a verb of killing or the subject
+    of its passive, with the PERSONs coordinated with it ("killing Jalal Khan, Azizullah and
+    Abdullah" is 3); one count per group, its span from the first name to the last."""
+    taken = [(n.start, n.end) for n in numbers]
+    persons = {e.root.i: e for e in doc.ents if e.label_ == "PERSON"}
+    out: list[Number] = []
+    seen: set[int] = set()
+    for i, ent in persons.items():
+        r = ent.root
+        if i in seen or r.dep_ not in ("dobj", "nsubjpass") or r.head.lemma_.lower() not in _KILL_VERBS:
+            continue
+        if r.dep_ == "nsubjpass" and not any(c.dep_ == "auxpass" for c in r.head.children):
+            continue
+        spans = [(ent.start_char, ent.end_char)]
+        stack = [r]
+        while stack:          # the names coordinated with it (NER may miss a one-word name)
+            t = stack.pop()
+            for c in t.children:
+                if c.dep_ == "conj" and (c.i in persons or c.pos_ == "PROPN") and c.i not in seen:
+                    seen.add(c.i)
+                    e = persons.get(c.i)
+                    spans.append((e.start_char, e.end_char) if e is not None else
+                                 (c.left_edge.idx, c.idx + len(c.text)))
+                    stack.append(c)
+        seen.add(i)
+        a = min(x for x, _ in spans)
+        b = max(y for _, y in spans)
+        if any(x < b and a < y for x, y in taken):
+            continue
+        out.append(Number(a, b, doc.text[a:b], len(spans), num_start=a))
+    return out
+
+
 def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = None) -> list[Count]:
     text = doc.text
     numbers = numbers if numbers is not None else find_numbers(text)
@@ -362,6 +401,9 @@ def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = 
     counts: list[Count] = []
     import bisect
     ones, killed_by_match = _one_counts(text, list(numbers))
+    named = _named_victims(doc, list(numbers) + ones)
+    killed_by_match |= {x.start for x in named}
+    ones += named
     one_ids = {id(x) for x in ones}
     numbers = sorted(list(numbers) + ones, key=lambda n: n.start)
     in_a_date = Coverage(date_spans).overlaps

@@ -53,6 +53,10 @@ COUNTS = [
     ("Another police constable was shot dead while leaving his home.", [(1, False)]),
     ("Protester killed as crowds clash with police\n\nThe crowd gathered at noon.", [(1, False)]),
     ("A gunman killed two farmers near the village.", [(2, False)]),
+    # named victims: one each, the names coordinated with the first counted too
+    ("Gunmen on a motorcycle attacked, killing Jalal Khan, Azizullah, and Abdullah instantly.", [(3, False)]),
+    ("The institute reported that armed men killed Carlos Andres Posada in his home.", [(1, False)]),
+    ("The commander was shot by John Smith, police said.", []),
     ("7 casualties in Hama and the army executes 2 men in the countryside", [(7, False), (2, False)]),
     ("The attack left three traffic policemen martyred on Sunday.", [(3, False)]),
     ("The insurgency launched by the rebels in 2009 has killed tens of thousands of people.", [(10000, True)]),
