@@ -81,7 +81,7 @@ _SINGLE = _alt(_CW.get("single_victims") or [])
 # "One Turkish soldier killed", "kills a civilian", "a 40-year-old man", "another police constable":
 # a single victim written as a word, tried at each determiner; its modifiers are neither
 # determiners nor number words ("a mob killed a cleric" is the cleric; "another four persons")
-_ONE_DET = re.compile(r"\b(?:one|a|an|another)\s+", re.I)
+_ONE_DET = re.compile(r"\b(?:one|a|an|another|his|her|their)\s+", re.I)
 _ONE_REST = re.compile(r"(?:(?!(?:one|a|an|another|the|two|three|four|five|six|seven|eight|nine|ten|dozens?|"
                        r"several|few|more|of|and|or|but|in|at|on|by|to|from|with|who|that|which|was|were|is|"
                        r"has|had|been|dead)\b)(?!(?:kill|die|wound|injur|attack|shoot|shot|strik|struck|hit|"

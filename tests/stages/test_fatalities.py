@@ -51,6 +51,7 @@ COUNTS = [
     ("Earlier, a mob killed a cleric in an attack on a mosque.", [(1, False)]),
     ("A 47-year-old man was shot and killed on the road.", [(1, False)]),
     ("Another police constable was shot dead while leaving his home.", [(1, False)]),
+    ("The gang attacked her home, killing her 3-year-old son.", [(1, False)]),
     ("Protester killed as crowds clash with police\n\nThe crowd gathered at noon.", [(1, False)]),
     ("A gunman killed two farmers near the village.", [(2, False)]),
     # named victims: one each, the names coordinated with the first counted too
