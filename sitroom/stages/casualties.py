@@ -4,6 +4,17 @@ One pass over the document's numbers; each counted number gets a kind (from the 
 governs it, via the dependency parse), a unit (the noun it counts) and, for "including 293 women
 and 433 children", a parent number it breaks down. Events take the incident counts; figures take
 the cumulative ones.
+
+What is no count of the dead: a measure ("60 to 70 kg", "50 km", an age), the doer ("a gunman
+killed two farmers" counts the farmers), a vague word beside a stated number, a tally over several
+incidents ("a spate of attacks that claimed six lives", "the fighting has killed more than 200",
+a cue in the count's own clause only). What is: one victim written as a word ("a protester",
+"another police constable", "her 3-year-old son", "Protester killed as ..."), named victims
+("killing Jalal Khan, Azizullah and Abdullah" is 3), ranges at their lower bound ("19 to 21" is 19,
+as ACLED codes the conservative figure). The word lists are sitroom/data/casualty_words.yaml.
+``stages/events.py`` then chooses an event's count with :func:`next_sentence_count` (the toll of
+the sentence after the event's), :func:`bomber_not_counted` (ACLED: a suicide bombing's dead
+include the bomber) and :func:`refined_count` ("more than 40", then "41 named").
 """
 from __future__ import annotations
 
