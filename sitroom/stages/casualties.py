@@ -70,7 +70,10 @@ CUMULATIVE_CUES = ("since", "so far", "in total", "in all", "toll", "tally", "to
 VERIFY_CUES = ("verified", "confirmed", "documented", "corroborated", "recorded")
 # where the clause of a count ends: "kills 11 people, raising the death toll to 317" -- the toll
 # of the later clause is cumulative, the 11 of the first is not
-_CLAUSE_END = re.compile(r"[,;\u2026]|\.\.\.|\b(?:and )?(?:raising|raises|raised|raise|rises|rising|bringing|brings)\b", re.I)
+# ("killed 23 people in the town which has been under siege ever since ...": a relative clause on
+# a place or thing ends it too)
+_CLAUSE_END = re.compile(r"[,;\u2026]|\.\.\.|\b(?:and )?(?:raising|raises|raised|raise|rises|rising|bringing|brings)\b"
+                         r"|\b(?:which|where)\b", re.I)
 
 
 def _casualty_words() -> dict:
@@ -227,7 +230,8 @@ def _counted_noun(doc: Doc, num_end: int) -> Token | None:
         if t.pos_ in ("NOUN", "PROPN") or t.lower_ in PEOPLE_NOUNS:
             # "three traffic policemen": the head of the compound is the counted noun
             hops = 0
-            while t.dep_ == "compound" and t.head.i > t.i and t.head.pos_ in ("NOUN", "PROPN") and hops < 3:
+            while t.dep_ == "compound" and t.head.i > t.i and t.head.pos_ in ("NOUN", "PROPN") and hops < 3 \
+                    and t.lower_ not in PEOPLE_NOUNS:      # ("20 civilians activists": civilians)
                 t, hops = t.head, hops + 1
             return t
         if t.lower_ not in ("of", "other", "more", "people", "additional", "innocent", "unarmed",
@@ -248,7 +252,7 @@ _DOER_VERBS = {"kill", "execute", "slay", "massacre", "behead", "murder", "shoot
 
 _VICTIM_WORDS = {"casualty", "casualties", "victim", "victims", "death", "deaths", "body", "bodies",
                  "dead", "fatality", "fatalities", "martyr", "martyrs", "injury", "injuries", "wounded",
-                 "injured", "loss", "losses"}
+                 "injured", "loss", "losses", "civilian", "civilians", "child", "children", "woman", "women"}
 
 
 def _is_agent(tok: Token) -> bool:
@@ -256,6 +260,8 @@ def _is_agent(tok: Token) -> bool:
     ("a gunman killed two farmers"), or the object of "by" ("killed by a soldier")."""
     if tok.lemma_.lower() in _VICTIM_WORDS or tok.lower_ in _VICTIM_WORDS:
         return False            # "4 casualties in bombardment ... shell X": a headline's bad parse
+    if tok.head.text[:1].isupper() and tok.head.i > tok.sent.start:
+        return False            # "Eight Civilians Killed 14 Injured": a title-case headline's participle
     if tok.dep_ == "nsubj" and tok.head.pos_ == "VERB" and tok.head.lemma_.lower() in _DOER_VERBS \
             and any(c.dep_ == "dobj" for c in tok.head.children):
         return True             # (with an object: "5 killed in X" is a headline's passive)

@@ -60,11 +60,14 @@ COUNTS = [
     ("The commander was shot by John Smith, police said.", []),
     ("7 casualties in Hama and the army executes 2 men in the countryside", [(7, False), (2, False)]),
     ("The attack left three traffic policemen martyred on Sunday.", [(3, False)]),
+    ("Eight Civilians Killed 14 Injured in Bombing in Damascus", [(8, False)]),
     ("The insurgency launched by the rebels in 2009 has killed tens of thousands of people.", [(10000, True)]),
     ("More than 3,600 people have been killed, most of them in the north, since the rebels took up "
      "arms.", [(3600, True)]),
     ("The fighting has killed more than 200 fighters and at least 37 civilians.", [(200, True), (37, True)]),
     ("Gunmen have killed 12 villagers in an attack on the village of Yelwata.", [(12, False)]),
+    ("On Monday air strikes killed 23 people in the town which has been under siege ever since the "
+     "rebels seized it.", [(23, False)]),
     # the cue of the other clause of "while" is not this count's
     ("Officials confirmed the death toll of 41 in Khost, while six people were killed in Kunar.",
      [(41, True), (6, False)]),
