@@ -22,7 +22,8 @@ from typing import Any, Callable
 from ..data import load as load_data
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
 from .actors import assign_roles as _assign_roles
-from .casualties import Count, clause_bounds, segment_bounds
+from .casualties import (Count, bomber_not_counted, clause_bounds, next_sentence_count, refined_count,
+                         segment_bounds)
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
 from .geocode import geo_precision as _geo_precision
 from .offsets import Coverage, OffsetIndex
@@ -361,13 +362,41 @@ LEDE_BONUS = 0.1
 TEASER_CONFIDENCE = 0.2
 
 
-def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_id: str) -> None:
+#: event types that take no death count stated apart from them: a toll belongs to violence, not
+#: to a development reported beside it ("Rural leader killed" is no toll of a displacement)
+_NO_LOOSE_TOLL = frozenset({"Strategic developments", "Protests"})
+
+
+def _ordinal(day: str | None) -> int | None:
+    """The day number of an ISO date (its first 10 characters), else None."""
+    import datetime as _dt
+    try:
+        return _dt.date.fromisoformat((day or "")[:10]).toordinal()
+    except ValueError:
+        return None
+
+
+def _exact_over_vague(killed: list[Count]) -> list[Count]:
+    """A stated number wins over a vague word of the same statement ("17 soldiers and 36
+    volunteers were killed ... several dozen attackers also died" is 53): the vague word is kept
+    only when nothing else is stated (ACLED codes it then: several 10, dozens 12)."""
+    exact = [c for c in killed if not c.number.vague]
+    return exact or killed
+
+
+def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_id: str,
+                       places_in: Callable[[int, int], list[Place]] | None = None) -> None:
     """A death count stated apart from any event ("Air strikes hit Maarat Misrin. 9 civilians
     killed, 25 injured"): the most confident event without a death count of its own takes it,
-    one count per event, in text order. Cumulative counts, breakdowns and daily tallies never."""
+    one count per event, in text order. Cumulative counts, breakdowns and daily tallies never; nor
+    a strategic development or a protest; nor an event more than a week before the story's
+    latest day; nor an event in another province than the places the count's sentence names ("a gang killed six
+    officers in Fafi, Garissa County" is no toll of an event in Mandera)."""
     used = {(e.fatalities_evidence.start, e.fatalities_evidence.end) for e in events
             if e.fatalities_evidence is not None}
     free = []
+    seen = {" ".join(text[s.start:s.end].split()) for e in events if e.fatalities_evidence is not None
+            for s in e.evidence if s.start <= e.fatalities_evidence.start < s.end}
     counted = Coverage((s.start, s.end) for e in events if e.fatalities is not None for s in e.evidence)
     for c in counts:
         if c.kind != "killed" or c.parent is not None or c.cumulative or c.number.value is None:
@@ -379,13 +408,27 @@ def _unassigned_counts(events: list[Event], counts: list[Count], text: str, doc_
             continue
         if counted.covers(c.number.start):
             continue          # its sentence already gave an event its count
+        said = " ".join(text[a:b].split())
+        if said in seen:
+            continue          # a headline printed twice, a repeated sentence: one statement
+        seen.add(said)
         free.append(c)
     if not free:
         return
-    for ev in sorted(events, key=lambda e: -e.confidence):
-        if ev.fatalities is not None or not free or ev.sub_event_type in _without_fatalities():
+    # the story's days: a loose toll is no toll of a background event weeks before them
+    days = sorted(d for d in (_ordinal(e.event_date) for e in events) if d is not None)
+    latest = days[-1] if days else None
+    waiting = [e for e in sorted(events, key=lambda e: -e.confidence)
+               if latest is None or _ordinal(e.event_date) is None or latest - _ordinal(e.event_date) <= 7]
+    for c in free:
+        admin1s = {(p.country_code, p.admin1) for p in (places_in(c.sentence[0], c.sentence[1]) if places_in else [])
+                   if p.admin1 and p.feature not in ("country", "demonym") and p.role != "speaker_location"}
+        ev = next((e for e in waiting if e.fatalities is None and e.sub_event_type not in _without_fatalities()
+                   and e.event_type not in _NO_LOOSE_TOLL
+                   and (not admin1s or (e.country_code, e.admin1) in admin1s)), None)
+        if ev is None:
             continue
-        c = free.pop(0)
+        waiting.remove(ev)
         ev.fatalities = ev.fatalities_low = ev.fatalities_high = c.number.value
         ev.fatalities_evidence = Span(c.number.start, c.number.end, c.number.text, doc_id)
         if c.breakdown.get("civilians"):
@@ -496,8 +539,11 @@ class EventBuilder:
             killed = [c for c in in_range(seg_a, seg_b) if c.kind == "killed" and c.parent is None
                       and not c.cumulative
                       and ev.sub_event_type not in _without_fatalities()]
+            if not killed and ev.sub_event_type not in _without_fatalities():
+                # "A bomb went off at the mosque. Five people were killed, police said."
+                killed = next_sentence_count(ctx, sent, ev, in_range, analysis.triggers, document.text)
             if killed:
-                killed = _coordinated(killed, document.text)
+                killed = _coordinated(_exact_over_vague(killed), document.text)
                 vals = [c.number.value for c in killed if c.number.value is not None]
                 if vals:
                     ev.fatalities = max(vals)
@@ -508,6 +554,9 @@ class EventBuilder:
                     civ = [c.breakdown.get("civilians") for c in killed if c.breakdown.get("civilians")]
                     if civ:
                         ev.civilian_fatalities = max(civ)
+                    if bomber_not_counted(ev.sub_event_type, document.text[seg_a:seg_b]):
+                        ev.fatalities += 1      # ACLED: a suicide bombing's dead include the bomber
+                        ev.fatalities_high += 1
             injured = [c for c in in_range(seg_a, seg_b) if c.kind == "injured" and c.parent is None
                        and not c.cumulative]
             if injured:
@@ -558,7 +607,12 @@ class EventBuilder:
             if id(ev) in listed_at:
                 ev.signals["listed_place"] = listed_at[id(ev)]
         events = self._merge(_one_protest(events))
-        _unassigned_counts(events, counts, document.text, doc_id)
+        _unassigned_counts(events, counts, document.text, doc_id, ctx.places_in)
+        for ev in events:                   # "more than 40" ... "the names of 41 people killed"
+            exact = refined_count(ev, counts, ctx.places_in)
+            if exact is not None:
+                ev.fatalities = ev.fatalities_high = exact.number.value
+                ev.fatalities_evidence = Span(exact.number.start, exact.number.end, exact.number.text, doc_id)
         focus_bonus = focus is not None and focus.admin1 and len({e.admin1 for e in events if e.admin1}) > 1
         for ev in events:
             ev.signals["focus"] = bool(focus_bonus and ev.admin1 == focus.admin1

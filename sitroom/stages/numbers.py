@@ -20,7 +20,7 @@ _WORDS = {
     "hundred": 100, "a hundred": 100, "a dozen": 12, "dozen": 12, "a couple of": 2, "a pair of": 2,
     "a handful of": 3,
 }
-_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+_SCALES = {"dozen": 12, "hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
            "k": 1_000, "m": 1_000_000, "mn": 1_000_000, "bn": 1_000_000_000}
 # vague word -> (best by ACLED convention, low, high)
 _VAGUE = {
@@ -51,10 +51,19 @@ NUMBER_RE = re.compile(
     rf"(?<![\w.,:-])(?:(?P<qual>{_QUAL_ALT})\s+)?"
     rf"(?:(?P<digits>{_DIGITS})(?:\s*(?P<scale>hundred|thousand|million|billion|mn|bn|k|m)\b)?"
     rf"|(?P<vague>{_VAGUE_ALT})"
-    rf"|(?P<word>{_TENS}[-\s]{_UNITS}|{_WORD_ALT})(?:\s+(?P<wscale>hundred|thousand|million|billion))?)"
+    rf"|(?P<word>{_TENS}[-\s]{_UNITS}|{_WORD_ALT})(?:\s+(?P<wscale>hundred|thousand|million|billion|dozen))?)"
     rf"(?![\w])",
     re.IGNORECASE,
 )
+
+
+# before a vague word, these make it no count: "did not say how many were killed", "so many"
+_NOT_A_COUNT_BEFORE = re.compile(r"\b(?:how|so|too|as|that|not)\s+$", re.I)
+# "19 to 21", "two or three", "between 40 and 50": one count, its lower bound the best value (ACLED
+# codes the conservative figure); not "from 19 to 21" (a change: the two are separate counts)
+_RANGE_GAP = re.compile(r"^\s*(?:to|or|-|\u2013)\s*$", re.I)
+_FROM_BEFORE = re.compile(r"\b(?:from|rose|risen|rising|increased|climbed|jumped)\s+$", re.I)
+_BETWEEN_BEFORE = re.compile(r"\bbetween\s+$", re.I)
 
 
 @dataclass
@@ -136,6 +145,8 @@ def find_numbers(text: str, too_large: list[Number] | None = None) -> list[Numbe
             n = Number(m.start(), m.end(), m.group(0), int(round(value)), qualifier=qual,
                        malformed=malformed, num_start=num_start)
         elif m.group("vague"):
+            if _NOT_A_COUNT_BEFORE.search(text, max(0, m.start() - 12), m.start()):
+                continue   # "how many were killed", "so many", "as many as": no count
             best, low, high = _VAGUE[m.group("vague").lower()]
             n = Number(m.start(), m.end(), m.group(0), best, low, high, qualifier=qual,
                        vague=True, num_start=num_start)
@@ -154,4 +165,28 @@ def find_numbers(text: str, too_large: list[Number] | None = None) -> list[Numbe
         elif n.high is None and n.qualifier in ("nearly", "close to", "up to", "fewer than"):
             n.high = n.value
         out.append(n)
+    return _ranges(text, out)
+
+
+def _ranges(text: str, numbers: list[Number]) -> list[Number]:
+    """Two numbers that make a range ("19 to 21", "between 40 and 50") become one: value and low
+    the lower bound, high the upper, the span over both."""
+    out: list[Number] = []
+    i = 0
+    while i < len(numbers):
+        a = numbers[i]
+        b = numbers[i + 1] if i + 1 < len(numbers) else None
+        if b is not None and a.value is not None and b.value is not None and not a.vague and not b.vague \
+                and b.qualifier is None and a.value < b.value:
+            gap = text[a.end:b.start]
+            before = text[max(0, a.start - 12):a.start]
+            between = bool(_BETWEEN_BEFORE.search(before)) and re.fullmatch(r"\s*and\s*", gap)
+            if (between or _RANGE_GAP.match(gap)) and not _FROM_BEFORE.search(before):
+                out.append(Number(a.start, b.end, text[a.start:b.end], a.value, low=a.value, high=b.value,
+                                  qualifier=a.qualifier, malformed=a.malformed or b.malformed,
+                                  num_start=a.num_start))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
     return out
