@@ -186,3 +186,27 @@ def test_event_days_needs_nothing_but_the_document_parts():
 
     days = EventDays("Gunmen attacked.", None, None, Ctx(), lambda *a: False)
     assert days.choose(0, Sent(), 0, 10) == (None, None, None, "none")
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("text,opening,year", [
+    # the year hangs on the trigger's own verb: history, never this week's day
+    ("Gunmen killed two soldiers near Gao on Monday. In 2013, jihadists attacked the town of "
+     "Konna and killed dozens of soldiers.", "In 2013", "2013"),
+    ("Fifty-five years ago, soldiers stormed the village of Son My and killed hundreds of "
+     "villagers.", "Fifty-five years ago", "1968"),
+])
+def test_history_keeps_its_year(pipeline, text, opening, year):
+    res = run(pipeline, text, "2023-03-16")
+    told = [e for e in res["events"] if e["evidence"][0]["text"].startswith(opening)]
+    assert told and all(e["event_date"].startswith(year) for e in told), sources(res)
+    assert all(e["signals"]["date_source"] == "history" and e["date_evidence"] is None for e in told)
+
+
+@pytest.mark.pipeline
+def test_a_year_in_a_relative_clause_does_not_date_the_attack(pipeline):
+    text = ("Gunmen attacked the village of Kuru on Sunday. Boko Haram, whose insurgency began "
+            "in 2009, also attacked an army post in the town of Damboa.")
+    res = run(pipeline, text, "2023-03-16")
+    assert days_told(res, "Boko Haram") and all(d.startswith("2023-03") for d in days_told(res, "Boko Haram")), \
+        sources(res)

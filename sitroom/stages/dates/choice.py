@@ -17,16 +17,20 @@ day of the event the trigger's clause reports (:meth:`EventDays.choose`). In ord
    source gives no other. Before the story has named a day, a day named just after that is not
    later than the report wins ("officials said on Sunday" / "the strikes that took place on
    Saturday").
-4. **The story's day**: the last recent day the story named (:data:`STORY_DAYS`), for a clause
+4. **History**: a year or coarser date of the trigger's own clause (the verb both hang on) that
+   ended over a month before publication dates the event at month precision, never this week's
+   day ("seized power after a 2020 coup", "55 years ago, troops stormed the village").
+5. **The story's day**: the last recent day the story named (:data:`STORY_DAYS`), for a clause
    that names none ("On Sunday gunmen attacked the camp ... Fighter jets attacked them as they
    fled").
-5. **Told later**: before the story names any day, the first recent day named in the next
+6. **Told later**: before the story names any day, the first recent day named in the next
    :data:`LOOKAHEAD` sentences (a lede without a day: "Troops repelled an attack on a base. ...
    the terrorists invaded Kunnari at about 3am yesterday"); a day that is not a report's first.
-6. **Publication**: the publication day, at week precision.
+7. **Publication**: the publication day, at week precision.
 
-Only stated days (1) carry evidence and set the story's day; the others are borrowed and say so
-in ``source`` (``stated``, ``night``, ``reported``, ``story``, ``later``, ``published``).
+Only stated days (1) carry their mention as evidence and set the story's day; the others say
+where they came from in ``source`` (``stated``, ``night``, ``reported``, ``history``, ``story``, ``later``,
+``published``).
 """
 from __future__ import annotations
 
@@ -37,12 +41,15 @@ from typing import NamedTuple
 
 from ...model import DateExpr
 from .extractor import DATELINE
+from .tense import governing_verb
 from .vocabulary import WD
 
 #: How far before publication a named day still sets the story's day for the sentences after it.
 STORY_DAYS = 14
 #: How many sentences after an undated clause may give its day, before the story named one.
 LOOKAHEAD = 3
+#: A year (or coarser) that ended this many days before publication is history, not this week.
+HISTORY_DAYS = 31
 
 #: verbs of saying or publishing: a date they govern dates the report, not the violence
 _PUBLISH_LEMMAS = frozenset({"issue", "publish"})
@@ -165,6 +172,14 @@ def shift_after(d: DateExpr, sent_start: int, text: str, anchor: int) -> str | N
     return (date.fromisoformat(d.value_start) + timedelta(days=sign * days)).isoformat()
 
 
+def _clause_verb(tok):
+    """The verb a token hangs on, the first of coordinated verbs ("stormed ... and killed")."""
+    v = governing_verb(tok)
+    while v.dep_ == "conj" and v.head.pos_ in ("VERB", "AUX") and v.head.i != v.i:
+        v = v.head
+    return v
+
+
 class EventDays:
     """The day of each event of one document (module docstring), asked in text order."""
 
@@ -211,6 +226,28 @@ class EventDays:
                 break
         return event, report
 
+    def _history(self, a: int, b: int, sent_start: int, trigger_start: int) -> DateExpr | None:
+        """A year or coarser date of the trigger's own clause (the verb both hang on), over
+        more than :data:`HISTORY_DAYS` before publication: "seized power after a 2020 coup",
+        "troops stormed the village 55 years ago"."""
+        if self.doc is None or self.published is None:
+            return None
+        trig = self.doc.char_span(trigger_start, trigger_start + 1, alignment_mode="expand")
+        if trig is None or not len(trig):
+            return None
+        verb = _clause_verb(trig.root)
+        found = []
+        for x in self.ctx.dates_in(a, b):
+            end = _day(x.value_end)
+            if x.kind != "date" or x.mod or (x.precision or 0) < 4 or end is None \
+                    or (self.published - end).days <= HISTORY_DAYS \
+                    or self.since_before(self.text, sent_start, x.start):
+                continue
+            span = self.doc.char_span(x.start, x.end, alignment_mode="expand")
+            if span is not None and len(span) and _clause_verb(span.root).i == verb.i:
+                found.append(x)
+        return min(found, key=lambda x: abs(x.start - trigger_start)) if found else None
+
     def choose(self, trigger_start: int, sent, seg_a: int, seg_b: int) -> EventDay:
         own, report = self._mentions(seg_a, seg_b, sent.start, trigger_start)
         d = pick(own, trigger_start)
@@ -221,6 +258,9 @@ class EventDays:
             if recent_day(value, d.precision, self.published):
                 self.story_day = value
             return EventDay(value, min(d.precision or 3, 3), d, "stated")
+        old = self._history(seg_a, seg_b, sent.start, trigger_start)
+        if old is not None:
+            return EventDay(old.value_start, 3, None, "history")
         said = pick([x for x in report if x.precision == 1], trigger_start)
         if self.story_day is None:
             later, later_report = self._told_later(sent)
