@@ -210,3 +210,13 @@ def test_a_year_in_a_relative_clause_does_not_date_the_attack(pipeline):
     res = run(pipeline, text, "2023-03-16")
     assert days_told(res, "Boko Haram") and all(d.startswith("2023-03") for d in days_told(res, "Boko Haram")), \
         sources(res)
+
+
+@pytest.mark.pipeline
+def test_a_scrape_date_in_the_page_header_dates_nothing(pipeline):
+    # the store printed the day it scraped the page (after publication) above the headline
+    text = ("24.9 C\nFriday, July 19, 2024\nGunmen kill 12 in attack on boat in Mali\n"
+            "Gunmen attacked a boat on the Niger river near Timbuktu yesterday, killing twelve "
+            "passengers, the government said.")
+    res = run(pipeline, text, "2023-09-08")
+    assert res["events"] and {e["event_date"] for e in res["events"]} == {"2023-09-07"}, sources(res)
