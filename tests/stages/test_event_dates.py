@@ -220,3 +220,12 @@ def test_a_scrape_date_in_the_page_header_dates_nothing(pipeline):
             "passengers, the government said.")
     res = run(pipeline, text, "2023-09-08")
     assert res["events"] and {e["event_date"] for e in res["events"]} == {"2023-09-07"}, sources(res)
+
+
+@pytest.mark.pipeline
+def test_a_day_named_in_a_sentence_without_an_event_is_the_storys_day(pipeline):
+    text = ("Hundreds of families set up camp around the main square of Port-au-Prince. They "
+            "moved to the square on Thursday night from a camp a mile away. Gunmen shot dead two "
+            "men in the camp of Place Jeremie, a resident said.")
+    res = run(pipeline, text, "2023-09-02")
+    assert days_told(res, "Gunmen shot") == ["2023-08-31"], sources(res)

@@ -20,16 +20,17 @@ day of the event the trigger's clause reports (:meth:`EventDays.choose`). In ord
 4. **History**: a year or coarser date of the trigger's own clause (the verb both hang on) that
    ended over a month before publication dates the event at month precision, never this week's
    day ("seized power after a 2020 coup", "55 years ago, troops stormed the village").
-5. **The story's day**: the last recent day the story named (:data:`STORY_DAYS`), for a clause
-   that names none ("On Sunday gunmen attacked the camp ... Fighter jets attacked them as they
-   fled").
+5. **The story's day**: the last recent day the story named (:data:`STORY_DAYS`) in an event's
+   clause or in a body sentence that gave none, for a clause that names no day ("On Sunday
+   gunmen attacked the camp ... Fighter jets attacked them as they fled"; "Families reached the
+   square on Thursday night. 'They shot at us,' said a woman who fled the camp").
 6. **Told later**: before the story names any day, the first recent day named in the next
    :data:`LOOKAHEAD` sentences (a lede without a day: "Troops repelled an attack on a base. ...
    the terrorists invaded Kunnari at about 3am yesterday"); a day that is not a report's first.
 7. **Publication**: the publication day, at week precision.
 
-Only stated days (1) carry their mention as evidence and set the story's day; the others say
-where they came from in ``source`` (``stated``, ``night``, ``reported``, ``history``, ``story``, ``later``,
+Only stated days (1) carry their mention as evidence; the others say where they came from in
+``source`` (``stated``, ``night``, ``reported``, ``history``, ``story``, ``later``,
 ``published``).
 """
 from __future__ import annotations
@@ -190,6 +191,7 @@ class EventDays:
         self.ctx = ctx
         self.since_before = since_before
         self.story_day: str | None = None      # the last recent day the story named
+        self._seen = -1                         # the sentences read for days so far
 
     def _mentions(self, a: int, b: int, sent_start: int, trigger_start: int
                   ) -> tuple[list[DateExpr], list[DateExpr]]:
@@ -248,7 +250,20 @@ class EventDays:
                 found.append(x)
         return min(found, key=lambda x: abs(x.start - trigger_start)) if found else None
 
+    def _read_to(self, sent) -> None:
+        """The story's day from the body sentences before ``sent`` that gave no event."""
+        for s in self.ctx.sentences[self._seen + 1:sent.index]:
+            if s.heading or s.teaser:
+                continue
+            own, _ = self._mentions(s.start, s.end, s.start, -1)
+            days = [x for x in own if recent_day(x.value_start, x.precision, self.published)
+                    and not _BARE_OVERNIGHT.match(x.text)]
+            if days:
+                self.story_day = max(days, key=lambda x: x.start).value_start
+        self._seen = max(self._seen, sent.index)
+
     def choose(self, trigger_start: int, sent, seg_a: int, seg_b: int) -> EventDay:
+        self._read_to(sent)
         own, report = self._mentions(seg_a, seg_b, sent.start, trigger_start)
         d = pick(own, trigger_start)
         if d is not None and _BARE_OVERNIGHT.match(d.text) and self.story_day is not None:
