@@ -1,7 +1,8 @@
 """Event assembly: triggers + actors + places + dates + counts of one sentence become an event.
 
 Each non-negated, non-hypothetical trigger is anchored in its sentence: the sentence's most specific
-event place (speaker locations excluded), its nearest date (else the publication date, coarser),
+event place (speaker locations excluded), its day (``stages/dates/choice.py``: its own, a report's,
+the story's, one told just after, else the publication day, coarser),
 its actors by grammatical role, and its incident death counts. A clause that lists several places
 ("in Marseille, Lyon and Grenoble") gives one event per place, and clauses joined by "while" that
 each give a toll are incidents of their own. Events of one document that are the same happening
@@ -25,6 +26,7 @@ from .actors import assign_roles as _assign_roles
 from .casualties import (Count, bomber_not_counted, clause_bounds, next_sentence_count, refined_count,
                          segment_bounds)
 from .context import DocContext, Sentence, most_specific, sentence_span, since_before
+from .dates.choice import EventDays, within_story
 from .geocode import geo_precision as _geo_precision
 from .offsets import Coverage, OffsetIndex
 from .calibration import calibrate
@@ -54,18 +56,7 @@ def _place_fields(ev: Event, place: Place, precision: int | None) -> None:
     ev.geo_precision = precision
 
 
-def _pick_date(dates: list[DateExpr], anchor: int) -> DateExpr | None:
-    usable = [d for d in dates if d.value_start and d.kind in ("date", "range", "time")
-              and d.mod not in ("SINCE", "AFTER", "BEFORE") and (d.precision or 9) <= 3]
-    if not usable:
-        return None
-    return min(usable, key=lambda d: ((d.precision or 9), abs(d.start - anchor)))
-
-
 _LOCATIVE = re.compile(r"\b(?:in|inside|across|throughout|into|on|at|near|of)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)
-_AFTER = re.compile(r"\b(\w+|\d+) (day|week)s? (after|before|later)\b", re.I)
-_SMALL = {"one": 1, "a": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-          "eight": 8, "nine": 9, "ten": 10}
 
 
 def _locative(places: list[Place], text: str) -> list[Place]:
@@ -77,60 +68,6 @@ def _locative(places: list[Place], text: str) -> list[Place]:
             continue
         out.append(p)
     return out
-
-
-def _dates_speech(doc, d: DateExpr, trig: Trigger) -> bool:
-    """'..., the United Nations said on Jan. 17': a date governed by a reporting verb dates the
-    statement, not the violence (unless the trigger is that verb's own clause)."""
-    from .attribution import REPORT_LEMMAS
-    span = doc.char_span(d.start, d.end, alignment_mode="expand")
-    if span is None or not len(span):
-        return False
-    head = span.root.head
-    for _ in range(3):
-        if head.pos_ == "VERB":
-            break
-        if head.head.i == head.i:
-            break
-        head = head.head
-    if head.lemma_.lower() not in REPORT_LEMMAS:
-        return False
-    return not (head.idx <= trig.start < head.idx + len(head.text))
-
-
-def _shift_after(d: DateExpr, sent: Sentence, text: str, anchor: int) -> str | None:
-    """'resumed two days after a ceasefire took effect on Jan. 12' -> Jan. 14 for "resumed"
-    (a trigger before "after"); the ceasefire itself keeps Jan. 12."""
-    from datetime import date, timedelta
-    before = text[sent.start:d.start]
-    m = None
-    for m in _AFTER.finditer(before):
-        pass
-    if m is None or d.precision != 1 or not d.value_start or anchor >= sent.start + m.end():
-        return d.value_start
-    n = int(m.group(1)) if m.group(1).isdigit() else _SMALL.get(m.group(1).lower())
-    if n is None:
-        return d.value_start
-    days = n * (7 if m.group(2).lower() == "week" else 1)
-    sign = -1 if m.group(3).lower() == "before" else 1
-    return (date.fromisoformat(d.value_start) + timedelta(days=sign * days)).isoformat()
-
-
-#: How far before publication a named day still sets the story's day for the sentences after it.
-STORY_DAYS = 14
-
-
-def _recent_day(value: str | None, precision: int | None, published) -> bool:
-    """A day (not a month or year) within :data:`STORY_DAYS` before publication."""
-    from datetime import date
-
-    if precision != 1 or not value or published is None:
-        return False
-    try:
-        d = date.fromisoformat(value[:10])
-    except ValueError:
-        return False
-    return 0 <= (published - d).days <= STORY_DAYS
 
 
 # places listed together: "in the cities of Marseille, Lyon and Grenoble", "in Nis and Kragujevac"
@@ -470,7 +407,8 @@ class EventBuilder:
                                                        for p in analysis.places))
         pending: list[tuple] = []
         in_range = OffsetIndex(counts, lambda c: c.number.start).between
-        ref_day: str | None = None       # the last recent day the story named
+        days = EventDays(document.text, published, analysis.doc, ctx, since_before)
+        date_sources: dict[tuple[int, int], str] = {}   # (trigger, clause start) -> day's source
         listed_at: dict[int, int] = {}    # events split off a list of places: where their place is
         for trig in triggers:
             sent = ctx.sentence_of(trig.start)
@@ -506,25 +444,15 @@ class EventBuilder:
                 if place_explicit and not from_focus:
                     ev.location_evidence = Span(place.start, place.end, place.text, doc_id)
                     last_place = place
-            # date
-            in_sentence = ctx.dates_in(seg_a, seg_b)
-            d = _pick_date([x for x in in_sentence
-                            if not since_before(document.text, sent.start, x.start)
-                            and not _dates_speech(analysis.doc, x, trig)], trig.start)
-            inherited = False
+            # date (stages/dates/choice.py: the clause's own day, a report's, the story's ...)
+            day = days.choose(trig.start, sent, seg_a, seg_b)
+            d = day.evidence
+            # told after the story named a day: may be another incident (no merge on place alone)
+            inherited = d is None and days.story_day is not None
+            date_sources[(trig.start, seg_a)] = day.source
+            ev.event_date, ev.time_precision = day.value, day.precision
             if d is not None:
-                ev.event_date = _shift_after(d, sent, document.text, trig.start)
-                ev.time_precision = min(d.precision or 3, 3)
                 ev.date_evidence = Span(d.start, d.end, d.text, doc_id)
-                if _recent_day(ev.event_date, d.precision, published):
-                    ref_day = ev.event_date
-            elif ref_day is not None:
-                # a sentence that names no day goes on with the day the story last named ("On
-                # Sunday gunmen attacked the camp ... Fighter jets attacked them as they fled")
-                ev.event_date, ev.time_precision, inherited = ref_day, 2, True
-            elif published is not None:
-                ev.event_date = published.isoformat()
-                ev.time_precision = 2
             # actors
             roles = self.assign_roles(analysis, trig) or {}
             a1, a2, assoc = roles.get("actor1"), roles.get("actor2"), roles.get("assoc_actor_1")
@@ -601,7 +529,7 @@ class EventBuilder:
                           "quote": bool(sent.in_quote), "period": bool(sent.period),
                           "lede": sent.index == lede, "tally": tally, "mentions": 1,
                           "position": round(trig.start / length, 3), "sentence": sent.index,
-                          "date_inherited": inherited}
+                          "date_inherited": inherited, "date_source": date_sources.get((trig.start, seg_a))}
             if sent.teaser:
                 ev.signals["teaser"] = True
             if id(ev) in listed_at:
@@ -680,7 +608,8 @@ class EventBuilder:
         if explicit_a != explicit_b and a.admin1 and b.admin1:
             dated, undated = (a, b) if explicit_a else (b, a)
             if not (dated.event_date and undated.event_date
-                    and undated.event_date[:10] >= dated.event_date[:10]):
+                    and undated.event_date[:10] >= dated.event_date[:10]
+                    and within_story(dated.event_date, undated.event_date)):
                 return False
             if undated.signals.get("date_inherited", True):
                 return False    # told after the story named a day: may be another incident

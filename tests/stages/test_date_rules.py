@@ -40,6 +40,7 @@ EXAMPLES = {
     "century": ("the 20th century", "past", "19", "date"),
     "ago": ("three days ago", "past", "2020-01-14", "date"),
     "holiday": ("Christmas", "past", "2019-12-25", "date"),
+    "night": ("overnight Thursday into Friday", "past", "2020-01-16", "time"),
     "rel_day": ("yesterday", "past", "2020-01-16", "date"),
     "weekday": ("last Friday", "past", "2020-01-10", "date"),
     "rel_unit": ("last week", "past", "2020-W02", "date"),

@@ -16,7 +16,10 @@ The package, bottom up:
 * :mod:`.tense`: past or future reading from the parse;
 * :mod:`.handlers` and :mod:`.rules`: the rule table, one ``Rule(name, pattern, handler)`` per
   kind of expression, in priority order;
-* :mod:`.span`: ``normalise`` for one expression; :mod:`.extractor`: ``DateExtractor``.
+* :mod:`.span`: ``normalise`` for one expression; :mod:`.extractor`: ``DateExtractor`` (a
+  dateline's day, "KABUL, May 3 (Reuters) -", anchors a story reposted later);
+* :mod:`.choice`: ``EventDays``, the day of each event from these mentions (ACLED's rules: the
+  clause's own day, a report's, the story's, one told just after, the publication day).
 
 Values follow TimeML / ISO 8601 at the expression's own granularity: ``2020-01-16``, ``2019-12``,
 ``2019``, ``2020-W03``, ``2019-Q3``, ``2019-SU``, ``199`` (the 1990s); ranges as ISO intervals

@@ -8,12 +8,13 @@ from datetime import date
 
 from ...model import Analysis, DateExpr
 from ..offsets import Coverage, Disjoint
-from .anchor import PREFIX_BEFORE, apply_prep, reporting_quarter, resolve_anaphor, strip_prefix
+from .anchor import (PREFIX_BEFORE, apply_prep, month_day, reporting_quarter, resolve_anaphor,
+                     strip_prefix)
 from .rules import TEXT_RULES, Entities
 from .span import normalise_span
 from .tense import tense_at
 from .values import granularity, no_value
-from .vocabulary import MON, ORD, WD
+from .vocabulary import DAY, MON, MON_ALT, ORD, WD, YEAR
 
 _QUARTERLY = re.compile(r"\bquarter(?![\s-]+(?:of\s+a\s+)?century)|\bfiscal\b|\bearnings\b|\ba share\b", re.I)
 _NAMED_QUARTER = re.compile(r"\b(first|second|third|fourth)[\s-]+(?:fiscal\s+)?quarter\b(?!\s+of\s+(?:19|20)\d\d)", re.I)
@@ -57,6 +58,8 @@ class DateExtractor:
     def extract(self, text: str, published: date | None, doc=None,
                 nlp_text: str | None = None) -> list[DateExpr]:
         src = nlp_text if nlp_text is not None else text
+        # a story reposted later: "on Tuesday" is the Tuesday before its dateline's day
+        published = dateline_day(src, published) or published
         ctx = story_context(src, published)
         date_ents: list[tuple[int, int]] = []
         number_ents: list[tuple[int, int]] = []
@@ -107,6 +110,33 @@ class DateExtractor:
                 continue
             cands.append((a + s, a + e, _FALLBACK if fallback else _ENTITY, r, True))
         return cands
+
+
+#: "KABUL, May 3 (Reuters) -", "WASHINGTON, Jan. 16, 2020 /AP/ --": a place at the start of a
+#: line (and its country), a comma, the month and day, an agency, a dash
+DATELINE = re.compile(r"(?:^|\n)[ \t]*(?:[A-Z][\w.'’-]*[ \t]+){0,3}[A-Z][\w.'’-]*(?:[ \t]*\([^)\n]{1,30}\))?,"
+                       r"(?:[ \t]*[A-Z][\w.'’ -]{1,30},)?[ \t]*(?P<m>" + MON_ALT + r")[ \t]+(?P<d>" + DAY +
+                       r")(?:,?[ \t]*(?P<y>" + YEAR + r"))?[ \t]*(?:\([ \t]*[A-Za-z][\w .&-]{0,30}\)|/[^/\n]{1,30}/)?"
+                       r"[ \t]*(?:-{1,2}|–|—|_)")
+#: how far before publication a dateline may be (a report reposted later)
+DATELINE_DAYS = 31
+#: where a dateline may stand: before the story's first paragraphs
+DATELINE_CHARS = 800
+
+
+def dateline_day(src: str, published: date | None) -> date | None:
+    """The day of the story's dateline when it is before publication (a report reposted days
+    later, "KABUL, May 3 (Reuters) -" on a page of May 6): the day its relative dates count
+    from. None without a dateline, or with one of the publication day or after it."""
+    if published is None:
+        return None
+    m = DATELINE.search(src[:DATELINE_CHARS])
+    if m is None:
+        return None
+    d, _, _ = month_day(m["m"], m["d"], m["y"], published, "past")
+    if d is None or not 0 < (published - d).days <= DATELINE_DAYS:
+        return None
+    return d
 
 
 def _rule_candidates(src: str, published: date | None, ctx: dict, tense, ents: Entities) -> list[tuple]:

@@ -361,6 +361,25 @@ def weekday(m, pub, tense, ctx):
     return v.day(weekday_date(wd, pub, tense, m["rel"]), True, kind)
 
 
+def night(m, pub, tense, ctx):
+    """overnight Friday, Friday overnight: that day's night (the day, to the next); overnight into
+    Friday, Thursday night into Friday, the night of Thursday to Friday: the night from Thursday."""
+    gd = m.groupdict()
+    first = gd["wd1"] or gd["wd4"] or gd["wd6"] or gd["wd8"]
+    last = gd["wd2"] or gd["wd3"] or gd["wd5"] or gd["wd7"]
+    if pub is None:
+        wd = weekday_num(first) if first else (weekday_num(last) - 1) % 7
+        return v.unknown(f"XXXX-WXX-{wd + 1}", 1, "time")
+    if last:
+        end = weekday_date(weekday_num(last), pub, tense, None)
+        gap = (weekday_num(last) - weekday_num(first)) % 7 if first else 1
+        start = end - timedelta(days=gap or 7)
+    else:
+        start = weekday_date(weekday_num(first), pub, tense, None)
+        end = start + timedelta(days=1)
+    return DateValue(start.isoformat(), start, end, 1, True, kind="time")
+
+
 def rel_unit(m, pub, tense, ctx):
     """this/last/next week, month, quarter, year, weekend; earlier this year. "the past year",
     "the next month" are durations."""

@@ -125,6 +125,13 @@ RULES: tuple[Rule, ...] = (
     rule("ago", r"\b(?P<n>" + NUMW + r")\s+(?P<u>days?|weeks?|months?|years?|decades?)\s+(?:or\s+so\s+)?(?P<dir>ago|earlier|before)\b",
          h.ago),
     rule("holiday", r"\b(?P<h>" + HOLIDAY_RX + r")(?:,?\s+(?P<y>" + YEAR + r"))?\b", h.holiday),
+    # overnight Friday / Friday overnight / overnight (Thursday) into Friday / Thursday night into
+    # Friday / the night of Thursday to Friday: the night, dated by the day it starts
+    rule("night", r"(?:overnight\s+(?:on\s+|from\s+)?(?P<wd1>" + WD + r")(?:\s+night)?(?:\s+(?:into|to)\s+(?P<wd2>" +
+         WD + r")(?:\s+morning)?)?|overnight\s+(?:into|to)\s+(?P<wd3>" + WD + r")(?:\s+morning)?|"
+         r"(?:the\s+)?night\s+(?:of|from|between)\s+(?P<wd4>" + WD + r")\s+(?:to|into|and)\s+(?P<wd5>" + WD + r")|"
+         r"(?P<wd6>" + WD + r")\s+night\s+(?:into|to)\s+(?P<wd7>" + WD + r")(?:\s+morning)?|"
+         r"(?P<wd8>" + WD + r")\s+overnight)\b", h.night),
     rule("rel_day", r"\b(?:(?P<late>late|early|earlier|later)\s+)?(?P<w>today|tonight|yesterday|tomorrow|"
          r"the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|this\s+(?:morning|afternoon|evening)|"
          r"last\s+night|overnight)(?:\s+(?P<tod>morning|afternoon|evening|night))?\b", h.rel_day),

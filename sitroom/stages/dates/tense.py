@@ -14,7 +14,7 @@ _SINCE = re.compile(r"\bsince\s+$")
 _DEADLINE = re.compile(r"\b(?:to|until|till|by|through|effective|payable|record)\s+$")
 
 
-def _governing_verb(tok):
+def governing_verb(tok):
     """The verb the token hangs on (up to 8 steps up the tree); a bare participle ("departing
     each Thursday from August 6") is skipped for the clause it modifies."""
     v = tok
@@ -39,7 +39,7 @@ def tense_at(doc, pos: int, src: str) -> str:
     before = src[max(0, pos - 12):pos].lower()
     since = _SINCE.search(before) is not None
     deadline = _DEADLINE.search(before)
-    v = _governing_verb(tok)
+    v = governing_verb(tok)
     if v.pos_ not in ("VERB", "AUX"):
         return "neutral" if deadline else "past"
     if any(c.dep_ == "mark" and c.i > tok.i for c in v.children):
