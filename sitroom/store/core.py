@@ -548,6 +548,18 @@ class Store:
     # ------------------------------------------------------------------ filter values
 
     def _filters(self, conn: Connection, **filters) -> list:
+        """:meth:`_filter_conds` with one stamp (:func:`_stamp`) for all the kept values it reads,
+        instead of one per filter column."""
+        local = self.__dict__.setdefault("_stamp_local", threading.local())
+        if getattr(local, "stamp", None) is not None:
+            return self._filter_conds(conn, **filters)
+        local.stamp = _stamp(conn)
+        try:
+            return self._filter_conds(conn, **filters)
+        finally:
+            local.stamp = None
+
+    def _filter_conds(self, conn: Connection, **filters) -> list:
         """The WHERE conditions for ``filters``, as equalities on the values stored (found in
         :meth:`_stored_values`), so that the (column, date_lo, id) indexes answer them."""
         ev = S.events
@@ -638,7 +650,7 @@ class Store:
         maxima are one index probe each."""
         cache = self.__dict__.setdefault("_derived", {})
         lock = self.__dict__.setdefault("_derived_lock", threading.Lock())
-        stamp = _stamp(conn)
+        stamp = getattr(self.__dict__.get("_stamp_local"), "stamp", None) or _stamp(conn)
         with lock:
             hit = cache.get(name)
             busy = self.__dict__.setdefault("_derived_busy", {}).setdefault(name, threading.Lock())
