@@ -77,10 +77,12 @@ def _events_stored(store: Store) -> int:
         return conn.execute(sa.select(sa.func.max(S.events.c.id))).scalar() or 0
 
 
-def build(db: str, n_events: int, seed: int = 0, progress=print) -> dict:
+def build(db: str, n_events: int, seed: int = 0, progress=print, migrate: bool = True) -> dict:
     """Fill ``db`` with ``n_events`` synthetic fused events (and their documents, mentions, sources,
-    figures and claims); reuse it when it already has that many. Returns what was done."""
-    probe = make_engine(db)     # reuse a built database as it is (no migration: another revision may serve it)
+    figures and claims); reuse it when it already has that many (migrated to this code's revision
+    and its outdated stored event texts written again, unless ``migrate`` is false: for another
+    checkout's server). Returns what was done."""
+    probe = make_engine(db)
     try:
         with probe.connect() as conn:
             have = conn.execute(sa.text("SELECT max(id) FROM events")).scalar() or 0
@@ -88,8 +90,20 @@ def build(db: str, n_events: int, seed: int = 0, progress=print) -> dict:
         have = 0
     finally:
         probe.dispose()
-    if have >= n_events:
+    if have >= n_events and not migrate:
         return {"events": have, "built": False, "seconds": 0.0}
+    if have >= n_events:
+        # the stored JSON texts of /api/events: written again where outdated (another sitroom
+        # version or other data files: about a minute per 100,000 events), else nothing to do
+        store = Store.open(db)
+        try:
+            t0 = time.monotonic()
+            with store.writer.begin() as conn:
+                n = listing.fill(conn, progress=lambda done, total: done % 100_000 < 2000 and progress(
+                    f"  {done:,} of {total:,} outdated event texts written again"))
+        finally:
+            store.close()
+        return {"events": have, "built": False, "seconds": round(time.monotonic() - t0, 1), "texts_written": n}
     store = Store.open(db)
     try:
         have = _events_stored(store)
@@ -574,7 +588,8 @@ def main(argv: list[str] | None = None) -> int:
         db = pg.url
     try:
         print(f"building {args.events:,} events in {db} ...", file=sys.stderr)
-        built = build(db, args.events, args.seed, progress=lambda m: print(m, file=sys.stderr))
+        built = build(db, args.events, args.seed, progress=lambda m: print(m, file=sys.stderr),
+                      migrate=not args.server_code)
         print(f"database: {built}", file=sys.stderr)
         if args.build_only:
             return 0
