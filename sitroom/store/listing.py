@@ -16,8 +16,8 @@ joined into the response by string concatenation.
   other event of a page (never refreshed, changed by a writer that did not call :func:`refresh`,
   or written under other data files) is rendered from its rows by :func:`render`, the same code
   that fills the table, so the response is the same bytes either way.
-* :func:`fill` writes every missing or outdated text: the migration's backfill, and what to run
-  again after the data files changed (until then those events are rendered per request).
+* :func:`fill` writes every missing or outdated text: the migration's backfill, and ``sitroom
+  doctor --fix`` after the data files changed (until then those events are rendered per request).
 """
 from __future__ import annotations
 
