@@ -116,6 +116,10 @@ _FILTERS = ("date_hi", "confidence", "country_code", "admin1", "sub_event_type",
 sa.Index("ix_events_date_lo_id_filters", events.c.date_lo, events.c.id, *(events.c[c] for c in _FILTERS))
 sa.Index("ix_events_country_code_date_lo_id_filters", events.c.country_code, events.c.date_lo, events.c.id,
          *(events.c[c] for c in _FILTERS if c != "country_code"))
+# ... and the undated events (listed last, by id) have a small index of their own: PostgreSQL
+# found the first undated ids by reading the primary key and skipping the dated rows.
+sa.Index("ix_events_undated_filters", events.c.id, *(events.c[c] for c in _FILTERS),
+         postgresql_where=events.c.date_lo.is_(None), sqlite_where=events.c.date_lo.is_(None))
 # Revision 0007: bounded counts read from an index alone (every filter column; a date window).
 sa.Index("ix_events_filters", *(events.c[c] for c in ("country_code", "admin1", "sub_event_type", "event_type",
                                                       "actor1", "actor2", "assoc_actor_1", "date_lo", "date_hi",
