@@ -25,6 +25,11 @@
    - ``figures``, ``claims``: random filters, offsets up to 1000;
    - ``report``: ``/api/report`` filtered to one region and one month.
 
+``--cpu`` starts no server: it measures the CPU of one ``/api/events`` request (limit 100, 40 random
+dashboard filter sets) in this process, served from the stored JSON texts (revision 0008) and
+rendered from the rows, checks that both give the same bytes, and splits out the page query and
+the bounded count. The builder fills the stored texts as ingest would (``listing.fill``).
+
 Only loopback traffic; the server is stopped at the end (and on Ctrl-C). Results print as a
 Markdown table (``--out FILE`` also writes them, with the build's figures).
 """
@@ -54,7 +59,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from sitroom.fuse.synthetic import SUB_TYPES, World  # noqa: E402
-from sitroom.store import Store, make_engine  # noqa: E402
+from sitroom.store import Store, listing, make_engine  # noqa: E402
 from sitroom.store import schema as S  # noqa: E402
 
 START = date(2015, 1, 1)
@@ -72,10 +77,12 @@ def _events_stored(store: Store) -> int:
         return conn.execute(sa.select(sa.func.max(S.events.c.id))).scalar() or 0
 
 
-def build(db: str, n_events: int, seed: int = 0, progress=print) -> dict:
+def build(db: str, n_events: int, seed: int = 0, progress=print, migrate: bool = True) -> dict:
     """Fill ``db`` with ``n_events`` synthetic fused events (and their documents, mentions, sources,
-    figures and claims); reuse it when it already has that many. Returns what was done."""
-    probe = make_engine(db)     # reuse a built database as it is (no migration: another revision may serve it)
+    figures and claims); reuse it when it already has that many (migrated to this code's revision
+    and its outdated stored event texts written again, unless ``migrate`` is false: for another
+    checkout's server). Returns what was done."""
+    probe = make_engine(db)
     try:
         with probe.connect() as conn:
             have = conn.execute(sa.text("SELECT max(id) FROM events")).scalar() or 0
@@ -83,8 +90,20 @@ def build(db: str, n_events: int, seed: int = 0, progress=print) -> dict:
         have = 0
     finally:
         probe.dispose()
-    if have >= n_events:
+    if have >= n_events and not migrate:
         return {"events": have, "built": False, "seconds": 0.0}
+    if have >= n_events:
+        # the stored JSON texts of /api/events: written again where outdated (another sitroom
+        # version or other data files: about a minute per 100,000 events), else nothing to do
+        store = Store.open(db)
+        try:
+            t0 = time.monotonic()
+            with store.writer.begin() as conn:
+                n = listing.fill(conn, progress=lambda done, total: done % 100_000 < 2000 and progress(
+                    f"  {done:,} of {total:,} outdated event texts written again"))
+        finally:
+            store.close()
+        return {"events": have, "built": False, "seconds": round(time.monotonic() - t0, 1), "texts_written": n}
     store = Store.open(db)
     try:
         have = _events_stored(store)
@@ -92,6 +111,8 @@ def build(db: str, n_events: int, seed: int = 0, progress=print) -> dict:
             raise SystemExit(f"{db} has {have} events, fewer than {n_events}: give a new database")
         t0 = time.monotonic()
         _fill(store, n_events, seed, progress)
+        with store.writer.begin() as conn:       # each event's JSON for /api/events, as ingest writes it
+            listing.fill(conn, progress=lambda done, n: done % 100_000 < 2000 and progress(f"  {done:,} event texts"))
         with store.writer.begin() as conn:       # the planner's statistics
             conn.exec_driver_sql("ANALYZE")
         return {"events": n_events, "built": True, "seconds": round(time.monotonic() - t0, 1)}
@@ -418,6 +439,97 @@ def scenarios(vocab: Vocab) -> dict:
             "figures": figures, "claims": claims, "report": report}
 
 
+def _asgi_get(app, path: str, loop) -> tuple[int, bytes]:
+    """One GET through the ASGI application in this process, on the event loop ``loop`` (routing,
+    validation, the guard middleware and the route in the loop's worker threads; no socket, no
+    HTTP parsing)."""
+    url = urllib.parse.urlsplit(path)
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": url.path, "raw_path": url.path.encode(), "query_string": url.query.encode(), "root_path": "",
+             "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80)}
+    out = {"status": 0, "body": []}
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(msg):
+        if msg["type"] == "http.response.start":
+            out["status"] = msg["status"]
+        elif msg["type"] == "http.response.body":
+            out["body"].append(msg.get("body", b""))
+
+    loop.run_until_complete(app(scope, receive, send))
+    return out["status"], b"".join(out["body"])
+
+
+def cpu_profile(db: str, n_events: int, sets: int = 40, rounds: int = 3, seed: int = 0, limit: int = 100) -> str:
+    """CPU per ``/api/events`` request in one process, for ``sets`` random dashboard filter sets
+    (limit ``limit``), served from the stored JSON texts and rendered from the rows (the same
+    responses, checked), best of ``rounds`` warm passes per request; and, for the stored texts,
+    the share of the page query and of the bounded count. A table in Markdown."""
+    from sitroom.serve.app import create_app
+
+    import asyncio
+
+    store = Store.open(db)
+    loop = asyncio.new_event_loop()
+    try:
+        app = create_app(store=store, tile_url="off")
+        settings = app.state.settings
+        vocab = Vocab(seed, n_events)
+        rnd = random.Random(seed + 7)
+        filters = [vocab.event_filters(rnd) for _ in range(sets)]
+        paths = ["/api/events?" + urllib.parse.urlencode({**f, "limit": limit}) for f in filters]
+        cpu = time.process_time
+        result: dict[str, list[float]] = {}
+        bodies: dict[str, list[bytes]] = {}
+        for mode in ("rendered", "stored"):
+            settings.stored_json = mode == "stored"
+            best = [float("inf")] * len(paths)
+            got = []
+            for rnd_i in range(rounds + 1):         # the first pass warms caches (not counted)
+                for i, p in enumerate(paths):
+                    t0 = cpu()
+                    status, body = _asgi_get(app, p, loop)
+                    dt = cpu() - t0
+                    if status != 200:
+                        raise RuntimeError(f"{p}: {status} {body[:200]!r}")
+                    if rnd_i:
+                        best[i] = min(best[i], dt)
+                    else:
+                        got.append(body)
+            result[mode], bodies[mode] = best, got
+        same = bodies["stored"] == bodies["rendered"]
+        parts = {"page query": [], "bounded count": []}
+        for f in filters:
+            b = float("inf"), float("inf")
+            for _ in range(rounds):
+                t0 = cpu()
+                page = store.query_event_docs(**f, limit=limit)
+                t1 = cpu()
+                if len(page) == limit:
+                    store.count_events(**f, cap=settings.count_cap + 1)
+                t2 = cpu()
+                b = min(b[0], t1 - t0), min(b[1], t2 - t1)
+            parts["page query"].append(b[0])
+            parts["bounded count"].append(b[1])
+    finally:
+        loop.close()
+        store.close()
+
+    def ms(xs: list[float]) -> str:
+        xs = sorted(xs)
+        return f"{statistics.mean(xs) * 1000:.1f} | {xs[len(xs) // 2] * 1000:.1f} | {xs[-1] * 1000:.1f}"
+    out = [f"CPU per `/api/events` request (limit {limit}), {sets} dashboard filter sets, best of {rounds}, "
+           f"one process; responses identical: {same}", "",
+           "| | mean ms | median ms | max ms |", "|---|---:|---:|---:|",
+           f"| rendered from the rows (whole request) | {ms(result['rendered'])} |",
+           f"| stored JSON texts (whole request) | {ms(result['stored'])} |",
+           f"| of which: page query (filters, ids, texts) | {ms(parts['page query'])} |",
+           f"| of which: bounded count | {ms(parts['bounded count'])} |"]
+    return "\n".join(out)
+
+
 def table(rows: list[dict]) -> str:
     out = ["| endpoint | requests | req/s | p50 ms | p99 ms | max ms | errors |", "|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
@@ -447,6 +559,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-only", action="store_true")
     ap.add_argument("--server-workers", type=int, default=1,
                     help="`sitroom serve --workers N`: server processes (default 1)")
+    ap.add_argument("--cpu", action="store_true",
+                    help="no server: CPU per /api/events request in this process, stored JSON texts vs "
+                         "rendering from the rows (40 filter sets)")
     ap.add_argument("--out", help="also write the results (Markdown) here")
     ap.add_argument("--server-code", help="run `sitroom serve` from this checkout (to compare revisions on one "
                                           "database; its migrations must know the database's revision)")
@@ -473,9 +588,16 @@ def main(argv: list[str] | None = None) -> int:
         db = pg.url
     try:
         print(f"building {args.events:,} events in {db} ...", file=sys.stderr)
-        built = build(db, args.events, args.seed, progress=lambda m: print(m, file=sys.stderr))
+        built = build(db, args.events, args.seed, progress=lambda m: print(m, file=sys.stderr),
+                      migrate=not args.server_code)
         print(f"database: {built}", file=sys.stderr)
         if args.build_only:
+            return 0
+        if args.cpu:
+            text = cpu_profile(db, built["events"], seed=args.seed)
+            print(text)
+            if args.out:
+                Path(args.out).write_text(text + "\n", encoding="utf-8")
             return 0
         vocab = Vocab(args.seed, built["events"])
         todo = scenarios(vocab)

@@ -213,6 +213,50 @@ def check_database(db: Optional[str]) -> list[Check]:
     return checks
 
 
+def check_event_texts(db: Optional[str], fix: bool = False) -> Check | None:
+    """The JSON texts the store keeps for /api/events (``sitroom.store.listing``): written for this
+    sitroom's format and data files? Probed on the first and the last event (a data file changed by
+    an upgrade outdates them all); ``fix`` writes every outdated one again. None (no check) for a
+    database that is missing or not at the head revision."""
+    from .store.engine import current_revision, head_revision, make_engine, resolve_url
+    url = resolve_url(db)
+    if url.startswith("sqlite") and not Path(url.split(":///", 1)[-1]).is_file():
+        return None
+    name = "event texts"
+    import sqlalchemy as sa
+
+    from .store import listing
+    from .store import schema as S
+    engine = make_engine(db, connect_args={"connect_timeout": 10} if url.startswith("postgresql") else {})
+    try:
+        if current_revision(engine) != head_revision():
+            return None
+        ev, ed = S.events, S.event_docs
+        with engine.connect() as conn:
+            ends = [conn.execute(sa.select(q)).scalar() for q in (sa.func.min(ev.c.id), sa.func.max(ev.c.id))]
+            ids = sorted({i for i in ends if i is not None})
+            fresh = conn.execute(sa.select(sa.func.count()).select_from(ed).join(ev, ev.c.id == ed.c.event_id).where(
+                ed.c.event_id.in_(ids), ed.c.stamp == ev.c.updated_at, ed.c.version == listing.version())).scalar()
+    finally:
+        engine.dispose()
+    if fresh == len(ids):
+        return Check(name, "ok", "the stored JSON of /api/events is up to date" if ids else "no events yet")
+    if not fix:
+        return Check(name, "warn", "the stored JSON of /api/events was written by another sitroom version or for "
+                     "other data files: pages are rendered per request (slower) until it is written again",
+                     "sitroom doctor --fix (about a minute per 100,000 events)")
+    from .store import Store
+    store = Store.open(db)
+    try:
+        from rich.progress import Progress
+        with Progress(transient=True) as bar, store.writer.begin() as conn:
+            task = bar.add_task("event texts", total=None)
+            n = listing.fill(conn, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    finally:
+        store.close()
+    return Check(name, "ok", f"the stored JSON of /api/events written again ({n:,} events)")
+
+
 def _revision_check(name: str, shown: str, rev: str | None, head: str, what: str) -> Check:
     if rev == head:
         return Check(name, "ok", f"{shown}: reachable, migrated to {head} ({what})")

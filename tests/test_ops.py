@@ -189,3 +189,28 @@ def test_backup_postgresql_with_pg_dump_and_restore(results, pg_databases, tmp_p
     monkeypatch.setattr(shutil, "which", lambda name: None)     # no pg_dump: the command to run
     r = sitroom("backup", str(tmp_path / "other.dump"), "--db", src)
     assert r.exit_code == 1 and "pg_dump --format=custom" in r.output
+
+
+def test_doctor_finds_outdated_event_texts_and_fix_writes_them(tmp_path):
+    """The stored JSON of /api/events (revision 0008) written for other data files: a warning, and
+    `--fix` writes it again."""
+    import sqlalchemy as sa
+
+    from sitroom.store import listing, open_store
+    from sitroom.store import schema as S
+    from tests.store.test_store import ev, result
+
+    db = str(tmp_path / "texts.db")
+    with open_store(db) as store:
+        store.ingest([result("a", [ev()]), result("b", [ev(local="x", location="Saraqib", latitude=35.86,
+                                                           longitude=36.8, event_date="2020-03-02")])])
+    r = sitroom("doctor", "--quick", "--db", db)
+    assert _lines(r.output)["event texts"].startswith("ok"), r.output
+    with open_store(db) as store, store.writer.begin() as c:
+        c.execute(sa.update(S.event_docs).values(version="another"))
+    r = sitroom("doctor", "--quick", "--db", db)
+    assert _lines(r.output)["event texts"].startswith("warn") and "--fix" in _lines(r.output)["event texts"]
+    r = sitroom("doctor", "--quick", "--fix", "--db", db)
+    assert _lines(r.output)["event texts"].startswith("ok") and "written again (2 events)" in r.output, r.output
+    with open_store(db) as store, store.engine.connect() as c:
+        assert listing.stale(c) == []

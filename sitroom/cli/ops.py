@@ -12,17 +12,18 @@ from typing import Optional
 
 import typer
 
-from ..ops import (guard_list, hide_password, pg_cli_url, check_chromium, check_data_files, check_database,
+from ..ops import (_guard, check_event_texts, guard_list, hide_password, pg_cli_url, check_chromium, check_data_files, check_database,
                    check_gazetteer, check_model, check_pdf, check_pipeline, check_python, err, out, sqlite_backup)
 
 
 def doctor(
     db: Optional[str] = typer.Option(None, "--db", envvar="SITROOM_DB", show_envvar=True,
                                      help="Database: a SQLite file path (default sitroom.db) or a postgresql:// URL."),
-    fix: bool = typer.Option(False, "--fix", help="Build the gazetteer cache when it is missing."),
+    fix: bool = typer.Option(False, "--fix", help="Build the gazetteer cache when it is missing; write the stored "
+                                                  "JSON of /api/events again when it is outdated."),
     quick: bool = typer.Option(False, "--quick", help="Skip loading the model and the test extraction."),
 ) -> None:
-    """Check the install: model, gazetteer cache, data files, database, permissions, PDF, Chromium.
+    """Check the install: model, gazetteer cache, data files, database, permissions, stored event texts, PDF, Chromium.
 
     One line per check (ok, warn, FAIL) with what to do; exit code 1 when something failed."""
     checks = [check_python()]
@@ -31,6 +32,10 @@ def doctor(
     checks.append(check_data_files())
     checks.append(check_gazetteer(fix))
     checks += guard_list(lambda: check_database(db))
+    if all(c.status != "FAIL" for c in checks if c.name == "database"):
+        texts = _guard("event texts", lambda: check_event_texts(db, fix), "check --db / SITROOM_DB")
+        if texts is not None:
+            checks.append(texts)
     checks.append(check_pdf())
     checks.append(check_chromium())
     if not quick and all(c.status != "FAIL" for c in checks if c.name in ("spaCy model", "data files")):

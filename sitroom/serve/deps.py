@@ -36,6 +36,9 @@ class Settings:
     count_cap: int
     #: /api/report reads at most this many events (422 beyond, asking for filters)
     report_max_events: int
+    #: /api/events joins the events' stored JSON texts (``sitroom.store.listing``); false: it
+    #: builds every event from its rows (the reference the texts are tested against)
+    stored_json: bool = True
     pipeline: Any = None        # loaded on the first POST /api/documents
     pipeline_lock: threading.Lock = field(default_factory=threading.Lock)
 

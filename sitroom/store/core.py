@@ -255,6 +255,11 @@ class Store:
                 conn.execute(sa.update(ev).where(ev.c.id.in_(grown[i:i + 500])).values(
                     n_mentions=sa.select(sa.func.count()).where(me.c.event_id == ev.c.id).scalar_subquery(),
                     n_sources=sa.select(sa.func.count()).where(es.c.event_id == ev.c.id).scalar_subquery()))
+        # every event this transaction wrote, gave a mention, a source or a claim, absorbed or grew
+        touched = {ids[k] for k in [*plan.created, *plan.refined]} | {ids[p.event] for p in plan.placements}
+        touched |= {x for src, dst, _ in plan.absorbed for x in (src, ids.get(dst, dst)) if isinstance(x, int)}
+        touched |= {ids[key] for _pk, _c, links in claim_rows for key, _rel in links}
+        self.refresh_event_docs(conn, touched)
         return statuses
 
     def _fusion_pool(self):
@@ -480,6 +485,26 @@ class Store:
         self._attach_sources(conn, rows)
         return rows
 
+    def query_event_docs(self, *, limit: int, offset: int = 0, after: str | None = None,
+                         **filters) -> list[tuple[int, date | None, str, str]]:
+        """The page :meth:`query_events` returns (same filters, ``limit`` required), as (id,
+        date_lo, the event's JSON text as ``/api/events`` sends it, its GeoJSON geometry text):
+        the texts the store keeps (:mod:`sitroom.store.listing`), rendered here for the events
+        whose text is missing or outdated."""
+        key = parse_cursor(after) if after else None
+        with self.engine.connect() as conn:
+            conds = self._filters(conn, **filters)
+            rows = [tuple(r) for r in conn.execute(_page_select(conds, key, limit, offset, docs=True))]
+            from . import listing
+            return listing.page_docs(conn, rows)
+
+    def refresh_event_docs(self, conn: Connection, event_ids: Iterable[int]) -> int:
+        """Write the stored JSON of ``event_ids`` again (:func:`sitroom.store.listing.refresh`):
+        every write path calls it inside its transaction, after its writes, with the ids of the
+        events it touched."""
+        from . import listing
+        return listing.refresh(conn, event_ids)
+
     def iter_events(self, *, batch: int = 1000, with_mentions: bool = False, **filters) -> Iterator[dict[str, Any]]:
         """All matching events in the order of :meth:`query_events`, with ``documents`` (and
         ``mentions`` and ``claims``), read ``batch`` events at a time by keyset paging inside one
@@ -523,6 +548,18 @@ class Store:
     # ------------------------------------------------------------------ filter values
 
     def _filters(self, conn: Connection, **filters) -> list:
+        """:meth:`_filter_conds` with one stamp (:func:`_stamp`) for all the kept values it reads,
+        instead of one per filter column."""
+        local = self.__dict__.setdefault("_stamp_local", threading.local())
+        if getattr(local, "stamp", None) is not None:
+            return self._filter_conds(conn, **filters)
+        local.stamp = _stamp(conn)
+        try:
+            return self._filter_conds(conn, **filters)
+        finally:
+            local.stamp = None
+
+    def _filter_conds(self, conn: Connection, **filters) -> list:
         """The WHERE conditions for ``filters``, as equalities on the values stored (found in
         :meth:`_stored_values`), so that the (column, date_lo, id) indexes answer them."""
         ev = S.events
@@ -613,7 +650,7 @@ class Store:
         maxima are one index probe each."""
         cache = self.__dict__.setdefault("_derived", {})
         lock = self.__dict__.setdefault("_derived_lock", threading.Lock())
-        stamp = _stamp(conn)
+        stamp = getattr(self.__dict__.get("_stamp_local"), "stamp", None) or _stamp(conn)
         with lock:
             hit = cache.get(name)
             busy = self.__dict__.setdefault("_derived_busy", {}).setdefault(name, threading.Lock())
@@ -630,29 +667,7 @@ class Store:
         return value
 
     def _attach_sources(self, conn: Connection, rows: list[dict]) -> None:
-        if not rows:
-            return
-        es, d = S.event_sources, S.documents
-        by_id = {r["id"]: r for r in rows}
-        for r in rows:
-            r["sources"] = []
-        ids = list(by_id)
-        # the scale (ACLED's source_scale) of the watched source that brought the document, if any
-        wi, ws = S.metadata.tables["watch_items"], S.metadata.tables["watch_sources"]
-        scale = (sa.select(ws.c.scale).join(wi, wi.c.source_id == ws.c.id)
-                 .where(wi.c.document_id == d.c.id, ws.c.scale.is_not(None))
-                 .order_by(wi.c.id).limit(1).scalar_subquery().label("scale"))
-        for i in range(0, len(ids), 5000):
-            q = (sa.select(es.c.event_id, es.c.fatalities, es.c.fatalities_low, es.c.fatalities_high,
-                           es.c.n_mentions, d.c.doc_id, d.c.source, d.c.url, d.c.published, d.c.title, scale)
-                 .join(d, d.c.id == es.c.document_id).where(es.c.event_id.in_(ids[i:i + 5000]))
-                 .order_by(es.c.event_id, d.c.id))
-            res = conn.execute(q)
-            keys = list(res.keys())[1:]
-            for eid, *values in res:        # one dict per source, no copy of a mapping
-                by_id[eid]["sources"].append(dict(zip(keys, values)))
-        for r in rows:
-            r["documents"] = [s["doc_id"] for s in r["sources"]]
+        attach_sources(conn, rows)
 
     def _mentions_for(self, conn: Connection, event_ids: list[int]) -> dict[int, list[dict]]:
         m, d = S.mentions, S.documents
@@ -812,7 +827,7 @@ def _after(key: tuple) -> Any:
                   ev.c.date_lo.is_(None))
 
 
-def _page_select(conds: list, key: tuple | None, limit: int, offset: int) -> sa.Select:
+def _page_select(conds: list, key: tuple | None, limit: int, offset: int, docs: bool = False) -> sa.Select:
     """One page in (date_lo IS NULL, date_lo, id) order. The dated and the undated events are two
     index-ordered queries of ids, each stopping at ``offset + limit`` (an ORDER BY on
     ``date_lo IS NULL`` could use no index and would sort every match); the outer query orders
@@ -833,8 +848,41 @@ def _page_select(conds: list, key: tuple | None, limit: int, offset: int) -> sa.
     u = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     keys = sa.select(u.c.id).order_by(u.c.date_lo.is_(None), u.c.date_lo, u.c.id).limit(limit).offset(offset or None)
     page = keys.subquery()
-    return (sa.select(*READ_COLUMNS).join_from(ev, page, page.c.id == ev.c.id)
-            .order_by(ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id))
+    order = (ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id)
+    if docs:    # (id, date_lo, stored JSON, stored geometry): the texts only while up to date
+        from . import listing
+        ed = S.event_docs
+        fresh = sa.and_(ed.c.stamp == ev.c.updated_at, ed.c.version == listing.version())
+        return (sa.select(ev.c.id, ev.c.date_lo, sa.case((fresh, ed.c.body)), sa.case((fresh, ed.c.geometry)))
+                .join_from(ev, page, page.c.id == ev.c.id).outerjoin(ed, ed.c.event_id == ev.c.id).order_by(*order))
+    return sa.select(*READ_COLUMNS).join_from(ev, page, page.c.id == ev.c.id).order_by(*order)
+
+
+def attach_sources(conn: Connection, rows: list[dict]) -> None:
+    """Give event rows their ``sources`` (one dict per document) and ``documents`` (doc ids)."""
+    if not rows:
+        return
+    es, d = S.event_sources, S.documents
+    by_id = {r["id"]: r for r in rows}
+    for r in rows:
+        r["sources"] = []
+    ids = list(by_id)
+    # the scale (ACLED's source_scale) of the watched source that brought the document, if any
+    wi, ws = S.metadata.tables["watch_items"], S.metadata.tables["watch_sources"]
+    scale = (sa.select(ws.c.scale).join(wi, wi.c.source_id == ws.c.id)
+             .where(wi.c.document_id == d.c.id, ws.c.scale.is_not(None))
+             .order_by(wi.c.id).limit(1).scalar_subquery().label("scale"))
+    for i in range(0, len(ids), 5000):
+        q = (sa.select(es.c.event_id, es.c.fatalities, es.c.fatalities_low, es.c.fatalities_high,
+                       es.c.n_mentions, d.c.doc_id, d.c.source, d.c.url, d.c.published, d.c.title, scale)
+             .join(d, d.c.id == es.c.document_id).where(es.c.event_id.in_(ids[i:i + 5000]))
+             .order_by(es.c.event_id, d.c.id))
+        res = conn.execute(q)
+        keys = list(res.keys())[1:]
+        for eid, *values in res:        # one dict per source, no copy of a mapping
+            by_id[eid]["sources"].append(dict(zip(keys, values)))
+    for r in rows:
+        r["documents"] = [s["doc_id"] for s in r["sources"]]
 
 
 def event_cursor(row: dict) -> str:

@@ -18,6 +18,8 @@ event_merges    events that later reports showed to be one: the absorbed id, the
                 absorbed it, and why (old ids keep resolving to the event)
 name_docs       how many documents name each proper name ("" counts all documents): fusion
                 weighs a shared name by its rarity
+event_docs      each event's JSON as /api/events sends it, ready to send (``sitroom.store.listing``),
+                with the ``updated_at`` of the event and the format version it was written for
 """
 from __future__ import annotations
 
@@ -102,16 +104,40 @@ events = sa.Table(
 # both finds its events and gives them in listing order (keyset paging reads only one page).
 ORDER_INDEXED = ("country_code", "country", "admin1", "sub_event_type", "event_type", "actor1", "actor2",
                  "assoc_actor_1")
-sa.Index("ix_events_date_lo_id", events.c.date_lo, events.c.id)
 sa.Index("ix_events_date_hi", events.c.date_hi)
 sa.Index("ix_events_updated_at", events.c.updated_at)
 for _col in ORDER_INDEXED:
-    sa.Index(f"ix_events_{_col}_date_lo_id", events.c[_col], events.c.date_lo, events.c.id)
+    if _col != "country_code":
+        sa.Index(f"ix_events_{_col}_date_lo_id", events.c[_col], events.c.date_lo, events.c.id)
+# Revision 0008: the (date_lo, id) and (country_code, date_lo, id) indexes carry every filter column
+# after them, so a page walking events in listing order checks the other filters in the index.
+_FILTERS = ("date_hi", "confidence", "country_code", "admin1", "sub_event_type", "event_type", "actor1", "actor2",
+            "assoc_actor_1")
+sa.Index("ix_events_date_lo_id_filters", events.c.date_lo, events.c.id, *(events.c[c] for c in _FILTERS))
+sa.Index("ix_events_country_code_date_lo_id_filters", events.c.country_code, events.c.date_lo, events.c.id,
+         *(events.c[c] for c in _FILTERS if c != "country_code"))
+# ... and the undated events (listed last, by id) have a small index of their own: PostgreSQL
+# found the first undated ids by reading the primary key and skipping the dated rows.
+sa.Index("ix_events_undated_filters", events.c.id, *(events.c[c] for c in _FILTERS),
+         postgresql_where=events.c.date_lo.is_(None), sqlite_where=events.c.date_lo.is_(None))
 # Revision 0007: bounded counts read from an index alone (every filter column; a date window).
 sa.Index("ix_events_filters", *(events.c[c] for c in ("country_code", "admin1", "sub_event_type", "event_type",
                                                       "actor1", "actor2", "assoc_actor_1", "date_lo", "date_hi",
                                                       "confidence")))
 sa.Index("ix_events_date_lo_hi", events.c.date_lo, events.c.date_hi, events.c.confidence)
+
+# Revision 0008: an event's JSON as /api/events sends it (``sitroom.store.listing``), written by the
+# store whenever the event, its sources or its mentions change. A row is used only while ``stamp``
+# equals the event's ``updated_at`` and ``version`` the current format's; otherwise the event is
+# rendered from its rows (the same bytes).
+event_docs = sa.Table(
+    "event_docs", metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("stamp", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("version", sa.String(16), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),          # the event's JSON object
+    sa.Column("geometry", sa.Text, nullable=False),      # its GeoJSON geometry ("null" when unplaced)
+)
 
 mentions = sa.Table(
     "mentions", metadata,

@@ -473,6 +473,9 @@ class Watcher:
         vals.setdefault("attempts", item["attempts"] + 1)
         with self.store.writer.begin() as conn:
             conn.execute(sa.update(it).where(it.c.id == item["id"]).values(**vals))
+            if vals.get("document_id") is not None:     # its source's scale is now the document's
+                from ..store.listing import refresh_documents
+                refresh_documents(conn, [vals["document_id"]])
             if new_article and item["source_id"] is not None:
                 conn.execute(sa.update(t).where(t.c.id == item["source_id"]).values(
                     articles_found=t.c.articles_found + 1, last_new_at=now_utc()))

@@ -135,6 +135,11 @@ def add(store, spec: dict[str, Any], *, replace: bool = False) -> str:
         if "url" in changes or "kind" in changes:    # another listing: forget the old one's validators
             changes.update(etag=None, last_modified=None, feed_url=None)
         conn.execute(sa.update(t).where(t.c.id == old["id"]).values(**changes))
+        if "scale" in changes:      # the source_scale of the events of its documents
+            from ..store.listing import refresh_documents
+            it = W.watch_items
+            refresh_documents(conn, sa.select(it.c.document_id).where(it.c.source_id == old["id"],
+                                                                       it.c.document_id.is_not(None)))
         return "updated"
 
 

@@ -146,7 +146,8 @@ def test_internal_errors_are_a_bare_500_with_the_headers(store, monkeypatch, cap
     def boom(*a, **k):
         raise RuntimeError("secret internals /etc/passwd")
     with _client(store) as c:
-        monkeypatch.setattr(store, "query_events", boom)    # every /api/events request reads a page
+        for name in ("query_events", "query_event_docs"):   # every /api/events request reads a page
+            monkeypatch.setattr(store, name, boom)
         r = c.get("/api/events")
     assert r.status_code == 500
     _secured(r)

@@ -363,6 +363,15 @@ def test_watch_feed_end_to_end(site, store, pipeline):
     from sitroom.watch.poller import status_summary
     summ = status_summary(store)
     assert summ["sources"][0]["articles_found"] == 3 and summ["fetches"]["ok"] >= 5
+    # the JSON /api/events sends, stored by the store, carries the source's scale, also once changed
+    from sitroom.store import listing
+    with store.engine.connect() as c:
+        assert listing.stale(c) == []
+        assert {'"source_scale":"International"' in b for b in c.execute(sa.select(S.event_docs.c.body)).scalars()} == {True}
+    assert registry.add(store, {"name": "wire", "url": u + "/feed.xml", "scale": "national"}, replace=True) == "updated"
+    with store.engine.connect() as c:
+        assert listing.stale(c) == []
+        assert {'"source_scale":"National"' in b for b in c.execute(sa.select(S.event_docs.c.body)).scalars()} == {True}
 
 
 @pytest.mark.parametrize("store", BOTH, indirect=True)

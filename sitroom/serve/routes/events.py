@@ -14,6 +14,7 @@ from ...model import iso_day, to_jsonable
 from ...store import Store, event_code, parse_event_id
 from ...store import schema as S
 from ...store.core import event_cursor
+from ...store.listing import dumps, place_names
 from ...store.serialize import event_json, mention_json
 from ..deps import COUNT_CAP, MAX_LIMIT, MAX_OFFSET, Error, settings, store
 
@@ -68,24 +69,52 @@ def events(request: Request,
     s = settings(request)
     f = {"country": country, "admin1": admin1, "since": since, "until": until, "type": type, "actor": actor,
          "min_confidence": min_confidence}
+    geo = format == "geojson" or (format is None and "application/geo+json" in request.headers.get("accept", ""))
+    if not s.stored_json:
+        return _events_rendered(request, s, f, limit, offset, cursor, total, geo)
+    try:        # (id, date_lo, JSON text, geometry text): the texts the store keeps, joined as they are
+        page = s.store.query_event_docs(**f, limit=limit, offset=offset, after=cursor)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc))
+    last = {"id": page[-1][0], "date_lo": page[-1][1]} if len(page) == limit else None
+    meta = dumps(to_jsonable(_meta(s, f, len(page), limit, offset, cursor, total, last)))
+    if geo:
+        feats = ",".join(f'{{"type":"Feature","id":{dumps(event_code(i))},"geometry":{g},"properties":{b}}}'
+                         for i, _d, b, g in page)
+        body = '{"type":"FeatureCollection","features":[' + feats + "]," + meta[1:]
+        return Response(body.encode("utf-8"), media_type="application/geo+json")
+    body = meta[:-1] + ',"events":[' + ",".join(b for _i, _d, b, _g in page) + "]}"
+    return Response(body.encode("utf-8"), media_type="application/json")
+
+
+def _meta(s, f: dict, n_page: int, limit: int, offset: int, cursor: str | None, total: str,
+          last: dict | None) -> dict[str, Any]:
+    """total, total_exact, limit, offset, next_cursor of a page of ``n_page`` events (``last``:
+    the row of its last event when the page is full)."""
+    whole = not offset and not cursor and n_page < limit    # the page holds every match: no count
+    if total == "none":
+        n, exact = None, False
+    elif total == "exact":
+        n, exact = (n_page if whole else s.store.count_events(**f)), True
+    else:
+        n = n_page if whole else s.store.count_events(**f, cap=s.count_cap + 1)
+        exact = n <= s.count_cap
+        n = min(n, s.count_cap)
+    next_cursor = event_cursor(last) if last is not None else None
+    return {"total": n, "total_exact": exact, "limit": limit, "offset": offset, "next_cursor": next_cursor}
+
+
+def _events_rendered(request: Request, s, f: dict, limit: int, offset: int, cursor: str | None, total: str,
+                     geo: bool) -> Response:
+    """``/api/events`` built from the event rows (no stored JSON): the reference the stored texts
+    are checked against (``Settings.stored_json`` false)."""
     try:
         rows = s.store.query_events(**f, limit=limit, offset=offset, after=cursor)
     except ValueError as exc:
         raise HTTPException(422, str(exc))
-    whole = not offset and not cursor and len(rows) < limit    # the page holds every match: no count
-    if total == "none":
-        n, exact = None, False
-    elif total == "exact":
-        n, exact = (len(rows) if whole else s.store.count_events(**f)), True
-    else:
-        n = len(rows) if whole else s.store.count_events(**f, cap=s.count_cap + 1)
-        exact = n <= s.count_cap
-        n = min(n, s.count_cap)
-    next_cursor = event_cursor(rows[-1]) if len(rows) == limit else None
+    meta = _meta(s, f, len(rows), limit, offset, cursor, total, rows[-1] if len(rows) == limit else None)
     names = _place_names(s.store, {r["id"]: r.get("location") for r in rows})
     out = [dict(event_json(r), place_names=names.get(r["id"], [])) for r in rows]
-    meta = {"total": n, "total_exact": exact, "limit": limit, "offset": offset, "next_cursor": next_cursor}
-    geo = format == "geojson" or (format is None and "application/geo+json" in request.headers.get("accept", ""))
     if geo:
         feats = [{"type": "Feature", "id": e["event_id"],
                   "geometry": ({"type": "Point", "coordinates": [e["longitude"], e["latitude"]]}
@@ -97,22 +126,9 @@ def events(request: Request,
 
 
 def _place_names(store: Store, locations: dict[int, str | None]) -> dict[int, list[str]]:
-    """event id -> its location as its sources wrote it ("Maarat al-Numan" for the gazetteer's
-    "Maarrat an Numan"): the text of the location spans of the mentions placed there."""
-    out: dict[int, list[str]] = {}
-    m = S.mentions
-    ids = sorted(locations)
-    span_text = m.c.evidence["location_evidence"]["text"].as_string()   # not the whole evidence
+    """event id -> its location as its sources wrote it (:func:`sitroom.store.listing.place_names`)."""
     with store.engine.connect() as conn:
-        for i in range(0, len(ids), 500):
-            for eid, loc, text in conn.execute(sa.select(m.c.event_id, m.c.location, span_text)
-                                               .where(m.c.event_id.in_(ids[i:i + 500])).order_by(m.c.id)):
-                if (loc or "").casefold() != (locations.get(eid) or "").casefold():
-                    continue
-                t = " ".join(str(text or "").split())
-                if t and t not in out.setdefault(eid, []):
-                    out[eid].append(t)
-    return out
+        return place_names(conn, locations)
 
 
 @router.get("/api/events/{event_id}", tags=["events"], summary="One fused event with its mentions and evidence",
