@@ -10,15 +10,22 @@ ids drawn from a table's sequence are drawn in row order, as a multi-row INSERT 
 """
 from __future__ import annotations
 
+import os
 from typing import Any, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 
+def copy_default() -> bool:
+    """COPY unless ``SITROOM_PG_COPY=0`` (the executemany path: for comparing the two, or a
+    connection pooler that does not pass COPY through)."""
+    return os.environ.get("SITROOM_PG_COPY", "1").strip() != "0"
+
+
 def use_copy(conn: Connection) -> bool:
     """Whether this connection's bulk writes use COPY: PostgreSQL (psycopg 3), unless the
-    store was opened with ``pg_copy=False`` (kept for comparing the two paths)."""
+    store was opened with ``pg_copy=False`` (or ``SITROOM_PG_COPY=0``)."""
     return conn.dialect.name == "postgresql" and conn.info.get("sitroom_pg_copy", True) \
         and hasattr(conn.connection.driver_connection, "cursor")
 

@@ -92,7 +92,7 @@ class Store:
 
     def __init__(self, engine: Engine, *, run_migrations: bool = True, writer: Engine | None = None,
                  weights: fuse.Weights = fuse.WEIGHTS, fusion: str = "single", fusion_workers: int = 1,
-                 pg_copy: bool = True) -> None:
+                 pg_copy: bool | None = None) -> None:
         if fusion not in FUSION_MODES:
             raise ValueError(f"fusion: {fusion!r} is not one of {', '.join(FUSION_MODES)}")
         if fusion_workers < 1:
@@ -106,7 +106,7 @@ class Store:
         self.fusion = fusion
         self.fusion_workers = fusion_workers
         #: PostgreSQL: bulk rows go in with COPY (False: executemany, the same rows; see store/bulk.py)
-        self.pg_copy = pg_copy
+        self.pg_copy = bulk.copy_default() if pg_copy is None else pg_copy
         self._pool = None
         if run_migrations:
             migrate(self.writer)

@@ -70,3 +70,27 @@ def test_allocator_is_tuned_and_trimmed_on_glibc(monkeypatch):
     memory.release()
     monkeypatch.setenv("MALLOC_MMAP_THRESHOLD_", "131072")
     assert memory.tune_allocator() is False      # the user's own setting is left alone
+
+
+def test_results_are_read_a_line_at_a_time(tmp_path):
+    """``ingest --results`` of a large JSON Lines file holds one line, not the file."""
+    import io
+
+    from sitroom.ingest import results as R
+
+    class Lines(io.StringIO):
+        read_lines = 0
+
+        def __next__(self):
+            Lines.read_lines += 1
+            return super().__next__()
+
+    text = "\n" + "".join('{"doc_id": "d%d"}\n' % i for i in range(1000)) + "not json\n"
+    got = R._read(Lines(text), "r.jsonl")
+    assert next(got) == {"doc_id": "d0"} and Lines.read_lines == 2
+    rest = list(got)
+    assert len(rest) == 1000 and rest[-1] == {"doc_id": "r.jsonl:1002", "error": rest[-1]["error"]}
+    assert rest[-1]["error"].startswith("not a JSON line")
+    array = tmp_path / "r.json"
+    array.write_text('\n [{"doc_id": "a"},\n {"doc_id": "b"}]\n', encoding="utf-8")
+    assert [r["doc_id"] for r in R.read_results([str(array)])] == ["a", "b"]
