@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/throughput.py [--max-bytes N] [--batch-size B]
     .venv/bin/python benchmarks/throughput.py --workers 1,2 [--pairs 2]      # paired CLI runs
     .venv/bin/python benchmarks/throughput.py --curve 1000,10000 --workers 1,2 # the scale curve
+    .venv/bin/python benchmarks/throughput.py --store 100000 [--pg URL]       # store+fuse only
     .venv/bin/python benchmarks/throughput.py --fusion 1000,10000,100000       # fusion's cost
     .venv/bin/python benchmarks/throughput.py --profile out.txt                # pyinstrument
 
@@ -27,11 +28,21 @@ as a fresh process each (model load included), in pairs (1 then 2, ``--pairs`` t
 ratio is printed with the load average, since the machine may be shared; outputs are checked
 byte-identical.
 
-**Scale curve** (``--curve 1000,10000``): ``sitroom ingest --workers N`` of that many synthetic
-articles into a fresh SQLite database: documents/s and the peak RSS of the writer and of the
-largest worker; then fusion alone (``ingest --results`` of the same extracted results) to show how
-its cost grows with the number of documents. ``--fusion``: the same for synthetic mention sets
-(no extraction), with fusion in one piece and in independent partitions (:mod:`sitroom.scale.fusion`).
+**Scale curve** (``--curve 1000,10000,100000 --workers 1,2``): that many synthetic articles
+extracted by ``sitroom extract --workers N`` (documents/s, words/s, peak RSS of the main process
+and of the largest worker; outputs compared across N), then the results stored and fused by
+``sitroom ingest --results`` into a fresh SQLite database and a fresh PostgreSQL database (COPY;
+``--pg-insert`` adds the executemany path): documents/s, peak RSS, events. PostgreSQL is
+``--pg URL`` (a server where databases may be created), else ``SITROOM_TEST_PG``, else a
+throwaway server started from Debian's PostgreSQL binaries, else those rows are skipped.
+The whole curve on an idle machine (hours at 100k: extraction runs at a few thousand words/s
+per core)::
+
+    .venv/bin/python benchmarks/throughput.py --curve 1000,10000,100000 --workers 1,2 --pg-insert
+
+``--store 100000``: store and fuse only, of synthetic pipeline results (:mod:`sitroom.fuse.synthetic`,
+3 mentions per document; no extraction). ``--fusion``: synthetic mention sets fused in memory, in
+one piece and in independent partitions (:mod:`sitroom.scale.fusion`), and stored.
 """
 from __future__ import annotations
 
@@ -306,25 +317,109 @@ def paired_workers(recs: list[dict], counts: list[int], pairs: int, batch_size: 
         print(f"outputs byte-identical across worker counts: {same}")
 
 
-def curve(sizes: list[int], counts: list[int], batch_size: int) -> None:
-    print("documents | workers | ingest docs/s | peak RSS writer | largest worker | fusion alone docs/s")
-    for size in sizes:
-        recs = synthetic_articles(size, seed=size)
-        with tempfile.TemporaryDirectory() as tmp:
-            src = Path(tmp) / "docs.jsonl"
-            src.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
-            res = Path(tmp) / "results.jsonl"
-            for n in counts:
-                db = Path(tmp) / f"w{n}.db"
-                t, me, kid = _cli(["ingest", str(src), "--db", str(db), "-q", "--workers", str(n),
-                                   "--batch-size", str(batch_size)])
-                fusion = ""
-                if n == counts[-1]:
-                    _cli(["extract", str(src), "--format", "jsonl", "-q", "-o", str(res), "--workers", str(n)])
-                    tf, _, _ = _cli(["ingest", str(res), "--results", "--db", str(Path(tmp) / "f.db"), "-q"])
-                    fusion = f"{size / tf:,.0f}"
-                print(f"{size:9,d} | {n:7d} | {size / t:13,.1f} | {me:12,.0f} MB | {kid:11,.0f} MB | {fusion}",
-                      flush=True)
+def _pg_server(url: str | None):
+    """(URL of a PostgreSQL server where databases may be created, a server to stop or None,
+    why there is none)."""
+    url = url or os.environ.get("SITROOM_TEST_PG")
+    if url:
+        return url, None, ""
+    try:
+        from tests.helpers.pg import PgServer      # a throwaway cluster (Debian's postgresql binaries)
+        server = PgServer()
+        server.start()
+        return server.url, server, ""
+    except Exception as exc:  # noqa: BLE001
+        return None, None, f"no PostgreSQL server ({exc}); pass --pg URL"
+
+
+def store_rows(results: Path, n_docs: int, tmp: Path, pg: str | None, pg_insert: bool) -> None:
+    """``sitroom ingest --results`` of ``results`` into a fresh SQLite database and, with a
+    server, a fresh PostgreSQL database (COPY; with ``pg_insert`` also ``SITROOM_PG_COPY=0``):
+    documents/s, peak RSS, the database's events."""
+    import sqlalchemy as sa
+
+    targets = [("SQLite", str(tmp / "store.db"), {})]
+    if pg:
+        from tests.helpers.pg import create_database
+        targets.append(("PostgreSQL, COPY", create_database(pg), {"SITROOM_PG_COPY": "1"}))
+        if pg_insert:
+            targets.append(("PostgreSQL, INSERT", create_database(pg), {"SITROOM_PG_COPY": "0"}))
+    for name, db, env in targets:
+        load = os.getloadavg()[0]
+        t, me, _ = _cli(["ingest", str(results), "--results", "--db", db, "-q"], env)
+        url = db if "://" in db else f"sqlite:///{db}"
+        eng = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+        with eng.connect() as conn:
+            n_ev = conn.execute(sa.text("SELECT count(*) FROM events")).scalar()
+            n_me = conn.execute(sa.text("SELECT count(*) FROM mentions")).scalar()
+        eng.dispose()
+        if "://" in db:
+            from tests.helpers.pg import drop_database
+            drop_database(pg, db)
+        print(f"  store and fuse ({name}): {n_docs / t:8,.1f} documents/s ({t:7.1f} s); peak RSS {me:,.0f} MB; "
+              f"{n_me:,d} mentions -> {n_ev:,d} events; load average before {load:.1f}", flush=True)
+
+
+def curve(sizes: list[int], counts: list[int], batch_size: int, pg_url: str | None, pg_insert: bool) -> None:
+    """For each size: that many synthetic articles extracted with ``sitroom extract --workers N``
+    (a fresh process each, model load included; outputs compared), then the results stored and
+    fused with ``sitroom ingest --results`` into SQLite and PostgreSQL. ``sitroom ingest
+    --workers N`` runs the two stages at once (the writer stores while workers extract), so its
+    rate is about the slower of the two."""
+    pg, server, why = _pg_server(pg_url)
+    if why:
+        print(f"(PostgreSQL rows skipped: {why})")
+    try:
+        for size in sizes:
+            recs = synthetic_articles(size, seed=size)
+            n_words = words(recs)
+            print(f"{size:,d} synthetic articles, {n_words:,d} words", flush=True)
+            with tempfile.TemporaryDirectory() as tmp:
+                src = Path(tmp) / "docs.jsonl"
+                src.write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+                del recs
+                outs = []
+                for n in counts:
+                    res = Path(tmp) / f"results{n}.jsonl"
+                    load = os.getloadavg()[0]
+                    t, me, kid = _cli(["extract", str(src), "--format", "jsonl", "-q", "-o", str(res),
+                                       "--workers", str(n), "--batch-size", str(batch_size)])
+                    outs.append(res)
+                    print(f"  extract --workers {n}: {size / t:8,.1f} documents/s, {n_words / t:8,.0f} words/s "
+                          f"({t:7.1f} s, model load included); peak RSS {me:,.0f} MB"
+                          + (f", largest worker {kid:,.0f} MB" if n > 1 else "") + f"; load average before {load:.1f}",
+                          flush=True)
+                if len(outs) > 1:
+                    same = all(o.read_bytes() == outs[0].read_bytes() for o in outs[1:])
+                    print(f"  outputs byte-identical across worker counts: {same}")
+                store_rows(outs[0], size, Path(tmp), pg, pg_insert)
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def store_curve(sizes: list[int], pg_url: str | None, pg_insert: bool) -> None:
+    """Store and fuse only, at sizes where extracting would take too long: ``sitroom ingest
+    --results`` of synthetic pipeline results (:mod:`sitroom.fuse.synthetic`, 3 event mentions per
+    document, 20 countries over two years; not extracted text) into SQLite and PostgreSQL."""
+    from sitroom.fuse.synthetic import iter_synthetic
+
+    pg, server, why = _pg_server(pg_url)
+    if why:
+        print(f"(PostgreSQL rows skipped: {why})")
+    try:
+        for size in sizes:
+            with tempfile.TemporaryDirectory() as tmp:
+                res = Path(tmp) / "results.jsonl"
+                with open(res, "w", encoding="utf-8") as fh:
+                    for r, _ in iter_synthetic(3 * size, size, 3, 730, None):
+                        fh.write(json.dumps(r) + "\n")
+                print(f"{size:,d} documents of synthetic results ({3 * size:,d} mentions, "
+                      f"{res.stat().st_size / 1e6:,.0f} MB of JSON Lines)", flush=True)
+                store_rows(res, size, Path(tmp), pg, pg_insert)
+    finally:
+        if server is not None:
+            server.stop()
 
 
 def fusion_curve(sizes: list[int], workers: int) -> None:
@@ -387,13 +482,20 @@ def main() -> None:
     ap.add_argument("--curve", help="comma-separated numbers of synthetic documents, e.g. 1000,10000")
     ap.add_argument("--profile", help="write a pyinstrument profile of (b) to this file")
     ap.add_argument("--fusion", help="comma-separated numbers of synthetic mentions: fusion's cost curve")
+    ap.add_argument("--store", help="comma-separated numbers of documents of synthetic results: store and fuse only")
+    ap.add_argument("--pg", help="a PostgreSQL server URL where databases may be created (default: "
+                    "SITROOM_TEST_PG, else a throwaway server when PostgreSQL's binaries are installed)")
+    ap.add_argument("--pg-insert", action="store_true", help="also store into PostgreSQL without COPY")
     args = ap.parse_args()
+    if args.store:
+        store_curve([int(x) for x in args.store.split(",")], args.pg, args.pg_insert)
+        return
     if args.fusion:
         fusion_curve([int(x) for x in args.fusion.split(",")], int((args.workers or "2").split(",")[-1]))
         return
     if args.curve:
         curve([int(x) for x in args.curve.split(",")], [int(x) for x in (args.workers or "1,2").split(",")],
-              args.batch_size)
+              args.batch_size, args.pg, args.pg_insert)
         return
     recs, how = build_corpus(args.max_bytes)
     if args.sample and args.sample < len(recs):

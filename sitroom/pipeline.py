@@ -106,8 +106,10 @@ class Pipeline:
         """
         from .ingest.clean import cap_symbol_runs
         from .nlp import load_nlp
+        from .scale import memory
 
         nlp = load_nlp()
+        memory.tune_allocator()     # spaCy's large arrays go back to the system when freed
         batch: list[Document | DocError] = []
 
         def flush() -> Iterator[dict[str, Any]]:
@@ -133,6 +135,7 @@ class Pipeline:
                     msg = msg if len(msg) <= 500 else msg[:497] + "..."
                     yield {"doc_id": item.doc_id, "error": f"{INTERNAL_ERROR} during extraction: {msg}"}
             batch.clear()
+            memory.release()
 
         for item in items:
             batch.append(cap_symbol_runs(item) if isinstance(item, Document) else item)
@@ -191,11 +194,15 @@ def _parse_batch(nlp, docs: list[Document], batch_size: int) -> list[Any]:
     """A spaCy Doc per document (``_LONG`` for those over the limit, an exception for one that
     failed). When ``nlp.pipe`` fails, the rest are parsed one by one so that the error lands on
     the document that caused it and the others are kept."""
+    from .scale.memory import text_batches
+
     out: list[Any] = [_LONG if len(d.nlp_text) > nlp.max_length else None for d in docs]
     todo = [k for k, v in enumerate(out) if v is None]
-    try:
-        for k, sdoc in zip(todo, nlp.pipe((docs[k].nlp_text for k in todo), batch_size=batch_size)):
-            out[k] = sdoc
+    try:    # in groups of bounded text: spaCy's working memory grows with a batch's characters
+        for group in text_batches([len(docs[k].nlp_text) for k in todo]):
+            ks = [todo[i] for i in group]
+            for k, sdoc in zip(ks, nlp.pipe((docs[k].nlp_text for k in ks), batch_size=len(ks))):
+                out[k] = sdoc
     except Exception:  # noqa: BLE001 - find the culprit below
         log.debug("batch parse failed; parsing one by one", exc_info=True)
         for k in todo:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from .. import fuse
+from . import bulk
 from . import schema as S
 
 #: ``name_docs``: the row that counts all documents
@@ -101,8 +102,7 @@ class SqlCandidates:
                                                         .where(nd.c.name.in_(wanted[i:i + 500]))))
         fresh = [{"name": n, "documents": k} for n, k in sorted(batch.items()) if n not in freq]
         seen = [{"_name": n, "_k": k} for n, k in sorted(batch.items()) if n in freq]
-        if fresh:
-            conn.execute(sa.insert(nd), fresh)
+        bulk.insert(conn, nd, fresh)
         if seen:
             conn.execute(sa.update(nd).where(nd.c.name == sa.bindparam("_name"))
                          .values(documents=nd.c.documents + sa.bindparam("_k")), seen)

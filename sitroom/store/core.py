@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import fuse
 from ..model import iso_day
+from . import bulk
 from . import schema as S
 from .candidates import SqlCandidates
 from .engine import make_engine, migrate
@@ -90,7 +91,8 @@ class Store:
     """A sitroom event database (SQLite or PostgreSQL), migrated to the current schema on open."""
 
     def __init__(self, engine: Engine, *, run_migrations: bool = True, writer: Engine | None = None,
-                 weights: fuse.Weights = fuse.WEIGHTS, fusion: str = "single", fusion_workers: int = 1) -> None:
+                 weights: fuse.Weights = fuse.WEIGHTS, fusion: str = "single", fusion_workers: int = 1,
+                 pg_copy: bool | None = None) -> None:
         if fusion not in FUSION_MODES:
             raise ValueError(f"fusion: {fusion!r} is not one of {', '.join(FUSION_MODES)}")
         if fusion_workers < 1:
@@ -103,13 +105,15 @@ class Store:
         #: can never fuse with each other, in ``fusion_workers`` processes (the same result)
         self.fusion = fusion
         self.fusion_workers = fusion_workers
+        #: PostgreSQL: bulk rows go in with COPY (False: executemany, the same rows; see store/bulk.py)
+        self.pg_copy = bulk.copy_default() if pg_copy is None else pg_copy
         self._pool = None
         if run_migrations:
             migrate(self.writer)
 
     @classmethod
     def open(cls, db: str | None = None, **options) -> "Store":
-        """Open (and migrate) a database; ``options``: ``weights``, ``fusion``, ``fusion_workers``."""
+        """Open (and migrate) a database; ``options``: ``weights``, ``fusion``, ``fusion_workers``, ``pg_copy``."""
         engine = make_engine(db)
         if engine.dialect.name == "sqlite":
             return cls(engine, writer=make_engine(db, writer=True), **options)
@@ -177,6 +181,7 @@ class Store:
         local = IngestStats()
         try:
             with self.writer.begin() as conn:
+                conn.info["sitroom_pg_copy"] = self.pg_copy
                 if conn.dialect.name == "postgresql":   # one fusing writer at a time
                     conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": ADVISORY_LOCK})
                 statuses = self._add_batch(conn, batch, local)
@@ -215,13 +220,12 @@ class Store:
         if not docs:
             return statuses
         doc_evs = [[e for e in (r.get("events") or []) if isinstance(e, dict)] for r in docs]
-        doc_pks = conn.execute(
-            sa.insert(S.documents).returning(S.documents.c.id, sort_by_parameter_order=True), [{
+        doc_pks = bulk.insert_returning_ids(conn, S.documents, [{
                 "doc_id": _str(r.get("doc_id") or "-", 512), "content_hash": r["content_hash"],
                 "title": r.get("title"), "published": iso_day(r.get("published")),
                 "source": _str(r.get("source"), 512), "url": r.get("url"), "ingested_at": now,
                 "n_events": len(evs), "places": r.get("places"), "dates": r.get("dates"),
-                "quality": r.get("quality")} for r, evs in zip(docs, doc_evs)]).scalars().all()
+                "quality": r.get("quality")} for r, evs in zip(docs, doc_evs)])
         new_docs, claim_links = [], []
         for r, pk, evs in zip(docs, doc_pks, doc_evs):
             names = fuse.document_names(r)      # a document's names, shared by its mentions
@@ -240,11 +244,11 @@ class Store:
         ids = self._write_events(conn, plan, now)
         evidence = {(pk, i): ev for pk, evs in zip(doc_pks, doc_evs) for i, ev in enumerate(evs)}
         if plan.placements:
-            conn.execute(sa.insert(S.mentions), [
+            bulk.insert(conn, S.mentions, [
                 self._mention_row(p.mention, evidence[(p.document, p.ordinal)], p.document, p.ordinal,
                                   ids[p.event], _named_decision(p.decision, plan, ids))
                 for p in plan.placements])
-            conn.execute(sa.insert(S.event_sources), [_source_row(ids[key], pk, ms) for key, pk, ms in plan.sources()])
+            bulk.insert(conn, S.event_sources, [_source_row(ids[key], pk, ms) for key, pk, ms in plan.sources()])
         claim_rows = [(pk, c, list(dict.fromkeys((plan.event_of(d, i), rel) for i, rel in ls)))
                       for d, (pk, links) in enumerate(zip(doc_pks, claim_links)) for c, ls in links]
         self._add_reports(conn, docs, doc_pks, claim_rows, ids)
@@ -306,8 +310,8 @@ class Store:
             first = 1 + max(conn.execute(sa.select(sa.func.max(S.events.c.id))).scalar() or 0,
                             conn.execute(sa.select(sa.func.max(S.event_merges.c.from_id))).scalar() or 0)
             got = range(first, first + len(plan.created))
-            conn.execute(sa.insert(S.events), [dict(self._event_row(events[k], now, created=True), id=i)
-                                               for k, i in zip(plan.created, got)])
+            bulk.insert(conn, S.events, [dict(self._event_row(events[k], now, created=True), id=i)
+                                         for k, i in zip(plan.created, got)])
             ids.update(zip(plan.created, got))
         if plan.refined:
             upd = [dict(self._event_row(events[k], now), _id=k) for k in plan.refined]
@@ -316,8 +320,7 @@ class Store:
             conn.execute(sa.delete(S.event_blocks).where(S.event_blocks.c.event_id.in_(plan.refined)))
         blocks = [{"event_id": ids[k], "country": c, "place": p, "bucket": b, "pkey": f"{p}#{b}", "ckey": f"{c}#{b}"}
                   for k in [*plan.created, *plan.refined] for (c, p, b) in fuse.block_keys(events[k])]
-        if blocks:
-            conn.execute(sa.insert(S.event_blocks), blocks)
+        bulk.insert(conn, S.event_blocks, blocks)
         return ids
 
     def _absorb_stored(self, conn: Connection, moves: list[tuple[int, int, dict]], now: datetime) -> None:
@@ -413,7 +416,7 @@ class Store:
                      claim_rows: list[tuple], ids: dict) -> None:
         figs = [(pk, f) for r, pk in zip(docs, doc_pks) for f in (r.get("figures") or []) if isinstance(f, dict)]
         if figs:
-            conn.execute(sa.insert(S.figures), [{
+            bulk.insert(conn, S.figures, [{
                 "document_id": pk, "kind": _str(f.get("kind"), 64), "value": _int(f.get("value")),
                 "low": _int(f.get("low")), "high": _int(f.get("high")),
                 "qualifier": _str(f.get("qualifier"), 64), "unit": _str(f.get("unit"), 64),
@@ -423,18 +426,17 @@ class Store:
                 "attributed_to": _str(f.get("attributed_to"), 256), "verified": bool(f.get("verified")),
                 "data": f} for pk, f in figs])
         if claim_rows:
-            claim_ids = conn.execute(sa.insert(S.claims).returning(S.claims.c.id, sort_by_parameter_order=True), [{
+            claim_ids = bulk.insert_returning_ids(conn, S.claims, [{
                 "document_id": pk, "kind": _str(c.get("kind"), 32), "speaker": _str(c.get("speaker"), 256),
                 "speaker_role": _str(c.get("speaker_role"), 128), "date": _str(c.get("date"), 10),
                 "text": c.get("text"), "target": _str(c.get("target"), 256), "data": c}
-                for pk, c, _ in claim_rows]).scalars().all()
+                for pk, c, _ in claim_rows])
             rows = [{"claim_id": cid, "event_id": ids[key], "relation": rel}
                     for cid, (_, _, links) in zip(claim_ids, claim_rows) for key, rel in links]
-            if rows:
-                conn.execute(sa.insert(S.claim_events), rows)
+            bulk.insert(conn, S.claim_events, rows)
         ags = [(pk, a) for r, pk in zip(docs, doc_pks) for a in (r.get("agreements") or []) if isinstance(a, dict)]
         if ags:
-            conn.execute(sa.insert(S.agreements), [{
+            bulk.insert(conn, S.agreements, [{
                 "document_id": pk, "kind": _str(a.get("kind"), 64), "parties": a.get("parties"),
                 "agreed_date": _str(a.get("agreed_date"), 10), "effective_date": _str(a.get("effective_date"), 10),
                 "area": _str(a.get("area"), 256), "status": _str(a.get("status"), 64), "data": a} for pk, a in ags])
