@@ -154,4 +154,31 @@ def test_related_link_headlines_after_the_body_give_no_confident_event(pipeline,
             assert not (ev["reason"] or "").startswith("teaser"), ev
     assert len(found) == len(teasers), res["events"]
     top = max(res["events"], key=lambda e: e["confidence"])
-    assert top["sub_event_type"] == "Attack" and top["location"] == "Mopti", top
+    # the village the gazetteer lacks, at its region
+    assert top["sub_event_type"] == "Attack" and top["location"] == "Djiguibombo", top
+    assert top["admin1"] == "Mopti" and top["geo_precision"] == 3, top
+
+
+# (text, published, {(location, fatalities)} of the Attack events): a toll given place by place
+# without repeating its verb is one incident per place, each with its own toll
+ELLIPTIC = [
+    ("Gunmen attacked the villages of Dankoli, Tungar Gero and Rafin Sama in Maru Local "
+     "Government Area of Zamfara State on Sunday. Police said six people were killed in Dankoli; "
+     "three in Tungar Gero, and five in Rafin Sama.",
+     "2023-05-09", {("Dankoli", 6), ("Tungar Gero", 3), ("Rafin Sama", 5)}),
+    ("Nine people were killed in Gusau on Monday, two in Kaura Namoda and four in Tsafe, "
+     "Nigerian police said.",
+     "2023-05-10", {("Gusau", 9), ("Kaura Namoda", 2), ("Tsafe", 4)}),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("text,published,want", ELLIPTIC)
+def test_a_toll_given_place_by_place_is_one_incident_per_place(pipeline, text, published, want):
+    res = run(pipeline, text, published)
+    got = {(e["location"], e["fatalities"]) for e in res["events"]
+           if e["sub_event_type"] == "Attack" and e["fatalities"] is not None}
+    assert want <= got, got
+    # the places are told apart: no second event for a place already counted
+    assert len([e for e in res["events"] if e["sub_event_type"] == "Attack"
+                and e["location"] in {w[0] for w in want}]) == len(want)
