@@ -347,6 +347,12 @@ def fallback_triggers(text: str, counts: list[Count], has_place: bool = False) -
     elif killed_counts and (_has_cue("state", text) or _has_cue("nonstate", text)):
         c = killed_counts[0]
         sub, start, end, word = "Attack", c.number.start, c.number.end, c.number.text
+        # the counted noun phrase: "seven (Cameroon government) soldiers were killed": armed
+        # men, not civilians
+        counted = re.split(r"\b(?:were|was|have|had|killed|died|dead)\b|[,.;]",
+                           text[c.number.end:c.number.end + 60])[0]
+        if _has_cue("military_target", counted) and not _has_cue("civilian", counted):
+            sub = "Armed clash"
     else:
         return []
     if sub not in info:

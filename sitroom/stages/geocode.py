@@ -241,7 +241,9 @@ _NAME = _WORD + r"(?: " + _WORD + r"){0,2}"
 _NAMES = _NAME + r"(?:\s*,\s*(?:and\s+)?" + _NAME + r"|\s+and\s+" + _NAME + r")*"
 _LW = "|".join(re.escape(w) for w in sorted(FOCUS["locality_words"], key=len, reverse=True))
 #: "the town of Ramia", "the village Sesa", "the districts of Bel-Air and Solino"
-_LOCAL_BEFORE = re.compile(r"\b(?:the|a)\s+(?:" + _LW + r")\s+(?:of\s+|called\s+|named\s+)?"
+_LOCAL_BEFORE = re.compile(r"\b(?:the|a)\s+(?:(?:nearby|neighbouring|neighboring|remote|small|border|"
+                           r"northern|southern|eastern|western|central|rural)\s+)?(?:" + _LW +
+                           r")\s+(?:of\s+|called\s+|named\s+)?"
                            r"(?P<names>" + _NAMES + r")")
 #: "in Koumbri commune", "the Sabra suburb of", "Sakkada, Gyadadde and Otawa villages"
 _LOCAL_AFTER = re.compile(r"(?:^|(?<=[a-z,;:]\s)|(?<=\bthe\s))(?P<names>" + _NAMES + r")\s+(?:" +
@@ -281,7 +283,8 @@ def _local_names(text: str) -> list[tuple[int, int, str, str]]:
             group = m.group("names")
             word = ","
             if rx is _LOCAL_BEFORE:
-                word = m.group(0)[:a - m.start()].split()[1].lower()
+                word = next((w for w in m.group(0)[:a - m.start()].lower().split()
+                             if w in FOCUS["locality_words"]), "")
             elif rx is _LOCAL_AFTER:
                 word = m.group(0)[m.end("names") - m.start():].split()[-1].lower()
             pos = 0
@@ -536,10 +539,31 @@ class PlaceResolver:
             before = [p for p in places if p.end <= start and usable(p) and p.feature != "country"
                       and (not focus or p.country_code in focus)]
             if before:
-                return max(before, key=lambda p: p.start)
+                # the most specific of the places named just before (the sentence before it and
+                # its own), else the last one ("attacked Mora in the Far North region. ... the
+                # nearby village of X": near Mora)
+                last = max(before, key=lambda p: p.start)
+                p1 = text.rfind(".", 0, start)
+                p0 = text.rfind(".", 0, p1) if p1 > 0 else -1
+                recent = [p for p in before if p.start > p0]
+                rank = {PLACE: 3, ADMIN2: 2, ADMIN1: 1}
+                return max(recent or [last], key=lambda p: (rank.get(p.feature, 0), p.start))
+            # the first-level unit the story names most, in the country it is most about
+            c = next(iter((geo_focus or {}).get("countries") or ()), None)
+            a1 = next(iter((geo_focus or {}).get("admin1") or ()), None)
+            if c is not None and a1 is not None and a1["country_code"] == c["country_code"]:
+                unit = next((p for p in places if usable(p) and p.feature == ADMIN1
+                             and p.country_code == a1["country_code"] and p.admin1 == a1["admin1"]), None)
+                if unit is None:
+                    rec = next((r for r in self.gaz.lookup(a1["admin1"]) if r.kind == ADMIN1
+                                and r.country_code == a1["country_code"]), None)
+                    if rec is not None:
+                        unit = Place(text=rec.name, start=-1, end=-1, confidence=0.5)
+                        self._fill(unit, rec)
+                if unit is not None:
+                    return unit
             # the country the story is most about (its name, else only demonyms: "a Lebanese
             # security official")
-            c = next(iter((geo_focus or {}).get("countries") or ()), None)
             countries = [p for p in places if usable(p) and p.feature == "country"
                          and (c is None or p.country_code == c["country_code"])]
             if countries:

@@ -298,6 +298,9 @@ LOCALITIES = [
     # the possessor holds it
     ("Militants attacked a checkpoint in Peshawar's Tarkala area on Friday, police said.",
      "Tarkala", "Peshawar", "Khyber Pakhtunkhwa", 2),
+    # "the nearby village of X": a locality word after an adjective
+    ("Jihadists attacked Mora in Cameroon's Far North region. Two guards died in the nearby "
+     "village of Dalwaka.", "Dalwaka", "Mora", "Far North", 2),
     # no unit named with it: the last place the story named before it
     ("Gunmen attacked communities in Maru Local Government Area on Sunday. The villages raided "
      "included Dankoli, Tungar Gero and Rafin Sama villages, Nigerian police said.",
