@@ -3,10 +3,13 @@
 Each non-negated, non-hypothetical trigger is anchored in its sentence: the sentence's most specific
 event place (speaker locations excluded), its nearest date (else the publication date, coarser),
 its actors by grammatical role, and its incident death counts. A clause that lists several places
-("in Marseille, Lyon and Grenoble") gives one event per place, and clauses joined by "while" that
-each give a toll are incidents of their own. Events of one document that are the same happening
+("in Marseille, Lyon and Grenoble", "in Caracas and the city of Maracay") gives one event per place,
+a toll given place by place ("seven were killed in A; four in B") one event per place with its own
+toll, a listed pair of days ("on Tuesday and Wednesday") one event per day, and clauses joined by
+"while" that each give a toll are incidents of their own. Events of one document that are the same happening
 (same sub-event type, compatible place and date: both days stated and equal, a headline and its
-story, or one stated day and a mention, before any day was named, in the same place) are merged,
+story, or one stated day and a mention, before any day was named, in the same place; one named
+place and day; never two named towns, villages or districts) are merged,
 their evidence pooled, the story's larger count kept. Confidence rewards explicit, specific, attributed detail; events are returned most
 confident first.
 """
