@@ -721,8 +721,11 @@ class EventBuilder:
             return False    # two named towns, villages or districts: two places, not one
         if a.location_evidence is not None and b.location_evidence is not None \
                 and a.location == b.location and (a.geo_precision or 3) <= 2 \
-                and a.country_code == b.country_code and a.event_date == b.event_date:
-            return True     # one type, one named place, one day: one event (ACLED's unit)
+                and a.country_code == b.country_code and a.event_date == b.event_date \
+                and (a.fatalities is None or b.fatalities is None or a.fatalities == b.fatalities):
+            # one type, one named place, one day: one event (ACLED's unit); two different tolls
+            # may be two incidents or a day's total beside one of them: left to the rules below
+            return True
         explicit_a, explicit_b = a.date_evidence is not None, b.date_evidence is not None
         if explicit_a and explicit_b:
             return a.event_date == b.event_date

@@ -601,6 +601,8 @@ class PlaceResolver:
             # another unit is a local namesake ("Sakkada, Gyadadde, Sabon Gari and Otawa villages")
             unknown_in_run = sum(k is None or k.latitude is None for k in known) * 2 >= len(run)
             for (s, e, name, word), k in zip(run, known):
+                if k is not None and k.feature == "demonym":
+                    continue    # "a Syrian town": no town named Syrian
                 if k is not None and k.latitude is not None and (
                         k.feature == "country" or _within(k, container) or word == ","
                         or (explicit is None and k.country_code in focus and not unknown_in_run)):

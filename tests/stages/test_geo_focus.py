@@ -325,6 +325,8 @@ def test_an_unknown_local_place_is_a_locality_of_its_container(extractor, text, 
      "Marseille"),
     # a facility is no locality
     ("Gunmen kidnapped worshippers at Kufana Baptist Church, Kajuru, Nigerian police said.", None),
+    # nor is a demonym before a locality word
+    ("Jets bombed a Syrian town near Idlib on Sunday, killing five civilians.", None),
 ])
 def test_known_places_and_facilities_are_no_localities(extractor, text, name):
     a = analyse(extractor, text)
