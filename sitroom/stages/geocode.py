@@ -19,6 +19,7 @@ container, border, origin), and fills the :class:`~sitroom.model.Place` fields, 
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -505,54 +506,76 @@ class PlaceResolver:
             return p.latitude is not None and p.feature not in ("demonym", "locality") and \
                 p.role != "speaker_location" and p.relation not in ("origin", "name", "border")
 
+        # indexes (a long text has thousands of places): by start, by end
+        ordered = sorted(places, key=lambda p: p.start)
+        starts = [p.start for p in ordered]
+        longest = max((p.end - p.start for p in ordered), default=0)
+        by_end: dict[int, list[Place]] = {}
+        for p in ordered:
+            by_end.setdefault(p.end, []).append(p)
+        before_pool = [p for p in ordered if usable(p) and p.feature != "country"
+                       and (not focus or p.country_code in focus)]
+        before_starts = [p.start for p in before_pool]
+        _stop = re.compile(r"[.;!?\n]")
+
         def sentence_end(i: int) -> int:
-            m = re.compile(r"[.;!?\n]").search(text, i)
+            m = _stop.search(text, i)
             return m.end() if m else len(text)
 
         def overlapping(a: int, b: int) -> Place | None:
-            return next((p for p in places if p.start < b and a < p.end), None)
+            for k in range(bisect.bisect_left(starts, a - longest), bisect.bisect_left(starts, b)):
+                if a < ordered[k].end:
+                    return ordered[k]
+            return None
 
         def explicit_container(end: int, start: int, word: str) -> Place | None:
             if word == "'s":    # "Lakki Marwat's Serai Naurang": the possessor holds it
                 q = text.rfind("'", 0, start) if "'" in text[max(0, start - 4):start] else \
                     text.rfind("’", 0, start)
-                return next((p for p in places if p.end == q and usable(p)), None)
-            stop = sentence_end(end)
-            for p in sorted(places, key=lambda p: p.start):
-                if p.start < end or p.start > stop:
-                    continue
-                gap = text[end:p.start]
-                # "the Iressuki area, Elwak, Mandera County": past another unknown name
-                gap = _UNKNOWN_LINK.sub(", ", gap, count=1) if word != "," else gap
-                if len(gap) <= 45 and _CONTAINER_GAP.match(gap) and usable(p) and (
-                        word != "," or p.feature in (ADMIN1, ADMIN2, COUNTRY)):
-                    # ("in Fafi, Garissa County"; not "Marseille, Lyon"); "in Mali's Mopti
-                    # region": the unit the possessive names
-                    inner = next((q for q in places if q.start > p.end and usable(q)
-                                  and q.country_code == p.country_code
-                                  and re.fullmatch(r"['’]s\s+(?:the\s+)?", text[p.end:q.start])), None)
-                    return inner or p
+                return next((p for p in by_end.get(q, ()) if usable(p)), None)
+            k = bisect.bisect_left(starts, end)
+            if k >= len(ordered) or ordered[k].start > sentence_end(end):
                 return None
+            p = ordered[k]
+            gap = text[end:p.start]
+            # "the Iressuki area, Elwak, Mandera County": past another unknown name
+            gap = _UNKNOWN_LINK.sub(", ", gap, count=1) if word != "," else gap
+            if len(gap) <= 45 and _CONTAINER_GAP.match(gap) and usable(p) and (
+                    word != "," or p.feature in (ADMIN1, ADMIN2, COUNTRY)):
+                # ("in Fafi, Garissa County"; not "Marseille, Lyon"); "in Mali's Mopti
+                # region": the unit the possessive names
+                for q in ordered[bisect.bisect_right(starts, p.end):][:3]:
+                    if usable(q) and q.country_code == p.country_code and \
+                            re.fullmatch(r"['’]s\s+(?:the\s+)?", text[p.end:q.start]):
+                        return q
+                return p
             return None
 
         def story_container(start: int) -> Place | None:
-            before = [p for p in places if p.end <= start and usable(p) and p.feature != "country"
-                      and (not focus or p.country_code in focus)]
+            k = bisect.bisect_right(before_starts, start)
+            before = []
+            p1 = text.rfind(".", 0, start)
+            p0 = text.rfind(".", 0, p1) if p1 > 0 else -1
+            while k > 0:
+                k -= 1
+                p = before_pool[k]
+                if p.end > start:
+                    continue
+                if before and p.start <= p0:
+                    break
+                before.append(p)
             if before:
                 # the most specific of the places named just before (the sentence before it and
                 # its own), else the last one ("attacked Mora in the Far North region. ... the
                 # nearby village of X": near Mora)
-                last = max(before, key=lambda p: p.start)
-                p1 = text.rfind(".", 0, start)
-                p0 = text.rfind(".", 0, p1) if p1 > 0 else -1
-                recent = [p for p in before if p.start > p0]
+                recent = [p for p in before if p.start > p0] or before[:1]
                 rank = {PLACE: 3, ADMIN2: 2, ADMIN1: 1}
-                return max(recent or [last], key=lambda p: (rank.get(p.feature, 0), p.start))
+                return max(recent, key=lambda p: (rank.get(p.feature, 0), p.start))
             # the first-level unit the story names most, in the country it is most about
             c = next(iter((geo_focus or {}).get("countries") or ()), None)
             a1 = next(iter((geo_focus or {}).get("admin1") or ()), None)
             if c is not None and a1 is not None and a1["country_code"] == c["country_code"]:
-                unit = next((p for p in places if usable(p) and p.feature == ADMIN1
+                unit = next((p for p in ordered if usable(p) and p.feature == ADMIN1
                              and p.country_code == a1["country_code"] and p.admin1 == a1["admin1"]), None)
                 if unit is None:
                     rec = next((r for r in self.gaz.lookup(a1["admin1"]) if r.kind == ADMIN1
@@ -564,7 +587,7 @@ class PlaceResolver:
                     return unit
             # the country the story is most about (its name, else only demonyms: "a Lebanese
             # security official")
-            countries = [p for p in places if usable(p) and p.feature == "country"
+            countries = [p for p in ordered if usable(p) and p.feature == "country"
                          and (c is None or p.country_code == c["country_code"])]
             if countries:
                 return countries[0]
@@ -576,19 +599,21 @@ class PlaceResolver:
                          confidence=0.5)
 
         # the lists: names sharing one frame end (one container for all)
-        out = list(places)
+        replaced: set[int] = set()          # ids of the places a locality replaces
+        added: list[Place] = []
         local: dict[str, Place] = {}
+        list_gap = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
+        tail_rx = re.compile(r"\s+(?:" + _LW + r")\b")
         i = 0
         while i < len(names):
             j = i
-            while j + 1 < len(names) and re.fullmatch(r"\s*(?:,\s*(?:and\s+)?|and\s+)",
-                                                      text[names[j][1]:names[j + 1][0]]):
+            while j + 1 < len(names) and list_gap.fullmatch(text, names[j][1], names[j + 1][0]):
                 j += 1
             run = names[i:j + 1]
             i = j + 1
             end = run[-1][1]
-            tail = re.match(r"\s+(?:" + _LW + r")\b", text[end:])
-            explicit = explicit_container(end + (tail.end() if tail else 0), run[0][0], run[0][3])
+            tail = tail_rx.match(text, end)
+            explicit = explicit_container(tail.end() if tail else end, run[0][0], run[0][3])
             if run[0][3] in (",", "'s") and explicit is None:
                 continue
             container = explicit or story_container(run[0][0])
@@ -601,7 +626,7 @@ class PlaceResolver:
             # another unit is a local namesake ("Sakkada, Gyadadde, Sabon Gari and Otawa villages")
             unknown_in_run = sum(k is None or k.latitude is None for k in known) * 2 >= len(run)
             for (s, e, name, word), k in zip(run, known):
-                if k is not None and k.feature == "demonym":
+                if k is not None and (k.feature == "demonym" or id(k) in replaced):
                     continue    # "a Syrian town": no town named Syrian
                 if k is not None and k.latitude is not None and (
                         k.feature == "country" or _within(k, container) or word == ","
@@ -609,27 +634,37 @@ class PlaceResolver:
                     continue    # "Gusau town in Zamfara": a known town in its unit
                 if k is not None and (k.start != s or k.end != e) and k.latitude is not None:
                     continue    # a known name longer or shorter than the local one
+                if any(x.start < e and s < x.end for x in added[-len(run) - 1:]):
+                    continue
                 loc = self._locality(name, s, e, container, word, explicit is not None, text)
                 if k is not None:
-                    out.remove(k)
-                out.append(loc)
+                    replaced.add(id(k))
+                added.append(loc)
                 local.setdefault(name, loc)
-        # one sense per text: the other mentions of a local name
-        for name, first in local.items():
-            for m in re.finditer(r"(?<![\w'’-])" + re.escape(name) + r"(?![\w'’-])", text):
-                if re.search(r"[A-Z][\w'’-]*\s$", text[max(0, m.start() - 30):m.start()]) or \
-                        re.match(r"\s[A-Z]", text[m.end():m.end() + 2]):
+        # one sense per text: the other mentions of a local name (one pass over the text)
+        if local:
+            taken = sorted((x.start, x.end) for x in added)
+            taken_starts = [a for a, _ in taken]
+            rx = re.compile(r"(?<![\w'’-])(?:" + "|".join(
+                re.escape(n) for n in sorted(local, key=len, reverse=True)) + r")(?![\w'’-])")
+            for m in rx.finditer(text):
+                ms, me = m.start(), m.end()
+                if re.search(r"[A-Z][\w'’-]*\s$", text[max(0, ms - 30):ms]) or \
+                        re.match(r"\s[A-Z]", text[me:me + 2]):
                     continue    # "Sabon Gari Damri" is no mention of Damri
-                if any(p.start < m.end() and m.start() < p.end and p.feature == "locality" for p in out):
+                t = bisect.bisect_right(taken_starts, ms)
+                if (t and taken[t - 1][1] > ms) or (t < len(taken) and taken[t][0] < me):
+                    continue    # already a locality
+                k = overlapping(ms, me)
+                if k is not None and id(k) not in replaced and (k.start != ms or k.end != me):
                     continue
-                k = next((p for p in out if p.start < m.end() and m.start() < p.end), None)
-                if k is not None and (k.start != m.start() or k.end != m.end()):
-                    continue
-                loc = Place(**{**first.__dict__, "start": m.start(), "end": m.end(),
-                               "text": text[m.start():m.end()], "role": _role(text, m.start(), m.end())})
+                first = local[m.group(0)]
+                loc = Place(**{**first.__dict__, "start": ms, "end": me,
+                               "text": text[ms:me], "role": _role(text, ms, me)})
                 if k is not None:
-                    out.remove(k)
-                out.append(loc)
+                    replaced.add(id(k))
+                added.append(loc)
+        out = [p for p in places if id(p) not in replaced] + added
         out.sort(key=lambda p: p.start)
         return out
 
