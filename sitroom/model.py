@@ -159,7 +159,7 @@ class Place:
     admin2: str | None = None
     latitude: float | None = None
     longitude: float | None = None
-    feature: str = "other"              # country, admin1, admin2, populated_place, demonym, other
+    feature: str = "other"              # country, admin1, admin2, populated_place, locality, demonym, other
     gazetteer_id: str | None = None     # "geonames:169387"
     role: str = "other"                 # event_location, speaker_location, other
     confidence: float = 0.0
@@ -174,6 +174,9 @@ class Place:
     #: [latitude, longitude] of the area the text describes ("30 km south of X": X moved 30 km
     #: south); the place's own point stays in latitude/longitude
     area_point: list[float] | None = None
+    #: for a locality (a local place the gazetteer lacks, placed at its most specific known
+    #: container: "Sakkada village" in Maradun): the container's name
+    container: str | None = None
 
 
 @dataclass

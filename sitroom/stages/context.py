@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..model import Analysis, DateExpr, Place, Span
 from .offsets import index_for
 
-SPECIFICITY = {"populated_place": 4, "other": 3, "admin2": 3, "admin1": 2, "country": 1, "demonym": 0}
+SPECIFICITY = {"populated_place": 4, "locality": 4, "other": 3, "admin2": 3, "admin1": 2, "country": 1, "demonym": 0}
 
 
 #: a teaser line has at most this many words
@@ -154,8 +154,9 @@ class DocContext:
         return places[0]
 
     def country_code(self) -> str | None:
+        # (a locality's country is its container's, already counted)
         codes = Counter(p.country_code for p in self.analysis.places
-                        if p.country_code and p.role != "speaker_location")
+                        if p.country_code and p.role != "speaker_location" and p.feature != "locality")
         return codes.most_common(1)[0][0] if codes else None
 
 
@@ -199,7 +200,8 @@ def _lies_in(p: Place, unit: Place) -> bool:
         return p.admin1 == unit.admin1
     if unit.feature == "admin2":
         return p.admin2 == unit.admin2 or p.admin2 == unit.name
-    return unit.feature in ("country", "other") or p.name == unit.name
+    return unit.feature in ("country", "other") or p.name == unit.name or \
+        (p.feature == "locality" and p.container == unit.name)
 
 
 def since_before(text: str, sent_start: int, date_start: int) -> bool:

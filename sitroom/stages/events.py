@@ -4,10 +4,13 @@ Each non-negated, non-hypothetical trigger is anchored in its sentence: the sent
 event place (speaker locations excluded), its day (``stages/dates/choice.py``: its own, a report's,
 the story's, one told just after, else the publication day, coarser),
 its actors by grammatical role, and its incident death counts. A clause that lists several places
-("in Marseille, Lyon and Grenoble") gives one event per place, and clauses joined by "while" that
-each give a toll are incidents of their own. Events of one document that are the same happening
+("in Marseille, Lyon and Grenoble", "in Caracas and the city of Maracay") gives one event per place,
+a toll given place by place ("seven were killed in A; four in B") one event per place with its own
+toll, a listed pair of days ("on Tuesday and Wednesday") one event per day, and clauses joined by
+"while" that each give a toll are incidents of their own. Events of one document that are the same happening
 (same sub-event type, compatible place and date: both days stated and equal, a headline and its
-story, or one stated day and a mention, before any day was named, in the same place) are merged,
+story, or one stated day and a mention, before any day was named, in the same place; one named
+place and day; never two named towns, villages or districts) are merged,
 their evidence pooled, the story's larger count kept. Confidence rewards explicit, specific, attributed detail; events are returned most
 confident first.
 """
@@ -71,8 +74,8 @@ def _locative(places: list[Place], text: str) -> list[Place]:
 
 
 # places listed together: "in the cities of Marseille, Lyon and Grenoble", "in Nis and Kragujevac"
-_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+)(?:in\s+)?(?:the\s+)?$",
-                       re.I)
+_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as well as\s+)(?:in\s+)?(?:the\s+)?"
+                       r"(?:(?:city|town|village|province|state|region|district)\s+of\s+)?$", re.I)
 
 
 def listed_with(place: Place, candidates: list[Place], text: str) -> list[Place]:
@@ -106,6 +109,69 @@ def listed_with(place: Place, candidates: list[Place], text: str) -> list[Place]
             continue
         seen.add((p.name, p.admin1))
         out.append(p)
+    return out
+
+
+#: what follows one place of a toll to the next place and its number: "; four in", ", and eight
+#: in", " and three more in" ("seven people were killed in Sakkada; four in Gyadadde")
+_ELLIPSIS = re.compile(r"^(?:\s+(?:on|late|early|last|this)(?:\s+[A-Za-z]+){1,2})?"
+                       r"\s*(?:[;,]\s*(?:and\s+|while\s+)?|\s+and\s+)(?P<n>[\w,-]+)\s+"
+                       r"(?:(?:more|others?|people|persons|civilians|residents|villagers)\s+)?"
+                       r"(?:in|at)\s+(?:the\s+)?(?:(?:village|town|city|district|area)\s+of\s+)?$",
+                       re.I)
+
+
+def elliptic_tolls(place: Place, candidates: list[Place], numbers: list, text: str,
+                   end: int) -> list[tuple[Place, Any]]:
+    """The places and numbers of a toll the sentence goes on to give place by place without
+    repeating its verb ("seven people were killed in Sakkada; four in Gyadadde; eight in Barin
+    Zare"): (place, number) for each, in text order, up to ``end``. Each is an incident of its
+    own (ACLED: one event per location) with its own death toll."""
+    out: list[tuple[Place, Any]] = []
+    by_start = {n.start: n for n in numbers if n.value is not None}
+    prev = place
+    for p in sorted((p for p in candidates if p.start >= place.end and p.end <= end
+                     and p.latitude is not None), key=lambda p: p.start):
+        m = _ELLIPSIS.match(text[prev.end:p.start])
+        if m is None:
+            break
+        num = by_start.get(prev.end + m.start("n"))
+        if num is None:
+            break
+        out.append((p, num))
+        prev = p
+    return out
+
+
+_DAY_LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+then\s+)(?:on\s+|again\s+on\s+)?$", re.I)
+
+
+def listed_days(d: DateExpr, dates: list[DateExpr], text: str) -> list[DateExpr]:
+    """The other days of a list the event's day is in ("on Tuesday and Wednesday", "on 3 May and
+    5 May"): each day is an incident of its own (ACLED: one event per day). Days only; a range
+    ("from 3 to 5 May") is one period, not a list."""
+    if d.precision != 1 or d.kind not in ("date", "time") or not d.value_start:
+        return []
+    days = sorted((x for x in dates if x.precision == 1 and x.kind in ("date", "time")
+                   and x.value_start), key=lambda x: x.start)
+    if d not in days:
+        return []
+    i = days.index(d)
+    chain = [d]
+    j = i
+    while j > 0 and _DAY_LIST_GAP.match(text[days[j - 1].end:days[j].start]):
+        j -= 1
+        chain.insert(0, days[j])
+    j = i
+    while j + 1 < len(days) and _DAY_LIST_GAP.match(text[days[j].end:days[j + 1].start]):
+        j += 1
+        chain.append(days[j])
+    seen = {d.value_start}
+    out = []
+    for x in chain:
+        if x.value_start not in seen:
+            seen.add(x.value_start)
+            out.append(x)
     return out
 
 
@@ -222,6 +288,12 @@ def fallback_triggers(text: str, counts: list[Count], has_place: bool = False) -
     elif killed_counts and (_has_cue("state", text) or _has_cue("nonstate", text)):
         c = killed_counts[0]
         sub, start, end, word = "Attack", c.number.start, c.number.end, c.number.text
+        # the counted noun phrase: "seven (Cameroon government) soldiers were killed": armed
+        # men, not civilians
+        counted = re.split(r"\b(?:were|was|have|had|killed|died|dead)\b|[,.;]",
+                           text[c.number.end:c.number.end + 60])[0]
+        if _has_cue("military_target", counted) and not _has_cue("civilian", counted):
+            sub = "Armed clash"
     else:
         return []
     if sub not in info:
@@ -492,6 +564,21 @@ class EventBuilder:
             ev.headline = sent.heading
             pending.append((ev, trig, sent, place_explicit, d is not None, seg_a, seg_b, inherited))
             events.append(ev)
+            if place_explicit and not from_focus and ev.fatalities is not None:
+                # "seven were killed in Sakkada; four in Gyadadde": one incident per place,
+                # each with its own toll
+                for other, num in elliptic_tolls(place, ctx.places_in(place.end, sent.end), analysis.numbers,
+                                                 document.text, sent.end):
+                    twin = copy.deepcopy(ev)
+                    _place_fields(twin, other, _precision(other, self.geo_precision))
+                    twin.location_evidence = Span(other.start, other.end, other.text, doc_id)
+                    twin.fatalities = twin.fatalities_low = twin.fatalities_high = num.value
+                    twin.fatalities_evidence = Span(num.start, num.end, num.text, doc_id)
+                    twin.civilian_fatalities = None
+                    listed_at[id(twin)] = other.start
+                    pending.append((twin, trig, sent, place_explicit, d is not None, seg_a, seg_b,
+                                    inherited))
+                    events.append(twin)
             if place_explicit and not from_focus:
                 # one clause, several places listed: one event per place (the clause's count
                 # stays with the event of the place the rules chose: it may be a total)
@@ -505,6 +592,19 @@ class EventBuilder:
                     listed_at[id(twin)] = other.start
                     pending.append((twin, trig, sent, place_explicit, d is not None, seg_a, seg_b,
                                     inherited))
+                    events.append(twin)
+            if d is not None:
+                # "clashed near Debre Tabor on Tuesday and Wednesday": one event per day (the
+                # clause's count stays with the first: it may be a total)
+                for other_day in listed_days(d, in_sentence, document.text):
+                    twin = copy.deepcopy(ev)
+                    twin.event_date = other_day.value_start
+                    twin.date_evidence = Span(other_day.start, other_day.end, other_day.text, doc_id)
+                    twin.fatalities = twin.fatalities_low = twin.fatalities_high = None
+                    twin.fatalities_evidence = None
+                    twin.civilian_fatalities = None
+                    listed_at[id(twin)] = other_day.start
+                    pending.append((twin, trig, sent, place_explicit, True, seg_a, seg_b, inherited))
                     events.append(twin)
         # who acted is told once per sentence ("A roadside bomb struck a vehicle carrying police
         # reservists"): every event of a sentence with a named actor gets the actor's share of
@@ -558,7 +658,7 @@ class EventBuilder:
             ev.source = document.source or _host(document.url) or None
             ev.notes = make_note(ev)
             key = f"{document.content_hash}:{ev.evidence[0].start}:{ev.sub_event_type}"
-            if ev.signals.get("listed_place") is not None:      # one of several places of a list
+            if ev.signals.get("listed_place") is not None:      # one of several places or days of a list
                 key += f":{ev.signals['listed_place']}"
             ev.event_id = "ev-" + hashlib.sha1(key.encode()).hexdigest()[:12]
         events.sort(key=lambda e: (-e.confidence, -e.signals.get("heuristic", 0.0), e.evidence[0].start))
@@ -596,6 +696,18 @@ class EventBuilder:
         if a.location and b.location and a.geo_precision == 1 and b.geo_precision == 1 \
                 and a.location != b.location:
             return False
+        if a.location_evidence is not None and b.location_evidence is not None \
+                and a.location != b.location and (a.geo_precision or 3) <= 2 \
+                and (b.geo_precision or 3) <= 2 and a.location not in (b.admin2, b.admin1) \
+                and b.location not in (a.admin2, a.admin1):
+            return False    # two named towns, villages or districts: two places, not one
+        if a.location_evidence is not None and b.location_evidence is not None \
+                and a.location == b.location and (a.geo_precision or 3) <= 2 \
+                and a.country_code == b.country_code and a.event_date == b.event_date \
+                and (a.fatalities is None or b.fatalities is None or a.fatalities == b.fatalities):
+            # one type, one named place, one day: one event (ACLED's unit); two different tolls
+            # may be two incidents or a day's total beside one of them: left to the rules below
+            return True
         explicit_a, explicit_b = a.date_evidence is not None, b.date_evidence is not None
         if explicit_a and explicit_b:
             return a.event_date == b.event_date
@@ -671,7 +783,10 @@ def _absorb(into: Event, other: Event) -> None:
     if other.date_evidence is not None and into.date_evidence is None:
         into.event_date, into.time_precision, into.date_evidence = other.event_date, other.time_precision, other.date_evidence
     if other.location_evidence is not None and (
-            into.location_evidence is None or (other.geo_precision or 9) < (into.geo_precision or 9)):
+            into.location_evidence is None or (other.geo_precision or 9) < (into.geo_precision or 9)
+            or ((other.geo_precision or 9) == (into.geo_precision or 9) and other.location != into.location
+                and into.location in (other.admin2, other.admin1))):
+        # (the more specific place; a village of the district the other mention names)
         for f in ("country", "country_code", "admin1", "admin2", "location", "latitude", "longitude",
                   "geo_precision", "location_evidence"):
             setattr(into, f, getattr(other, f))

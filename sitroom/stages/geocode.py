@@ -19,6 +19,7 @@ container, border, origin), and fills the :class:`~sitroom.model.Place` fields, 
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -105,7 +106,7 @@ def geo_precision(place: Place) -> int:
 def _focus_data() -> dict:
     d = load_data("geo_focus.yaml")
     for key in ("generic_tlds", "relation_near", "near_words", "border_words", "origin_verbs",
-                "escape_verbs", "village_words"):
+                "escape_verbs", "village_words", "locality_words", "neighbourhood_words"):
         require_strings("geo_focus.yaml", key, d[key])
     return d
 
@@ -201,6 +202,21 @@ def _inside(r: Record, unit: Record) -> bool:
     return unit.kind == COUNTRY and r.kind != COUNTRY and r.country_code == unit.country_code
 
 
+def _within(p: Place, unit: Place) -> bool:
+    """The resolved place p lies in the place ``unit`` (its country, first- or second-level unit,
+    or the same place)."""
+    if p.country_code != unit.country_code:
+        return False
+    if unit.feature == COUNTRY:
+        return True
+    if unit.feature == ADMIN1:
+        return p.admin1 == unit.admin1
+    if unit.feature == ADMIN2:
+        return p.admin1 == unit.admin1 and (p.admin2 == unit.name or p.admin2 == unit.admin2
+                                           or p.name == unit.name)
+    return p.name == unit.name or (p.admin1 == unit.admin1 and p.feature in (ADMIN1, ADMIN2))
+
+
 def _role(text: str, start: int, end: int) -> str:
     left = text[max(0, start - 80):start]
     right = text[end:end + 40]
@@ -217,6 +233,91 @@ def _is_dateline(text: str, start: int, end: int) -> bool:
     """A dateline: at the start of the text or of a line: "GENEVA (Reuters) - ", "AMMAN, Jordan —"."""
     line_start = text.rfind("\n", 0, start) + 1
     return not text[line_start:start].strip() and bool(_DATELINE_RIGHT.match(text[end:end + 40]))
+
+
+# ---------------------------------------------------------------- localities
+#: a capitalised name of up to three words ("Bel-Air", "Barin Zare", "Carrefour Feuilles")
+_WORD = r"[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]*)*"
+_NAME = _WORD + r"(?: " + _WORD + r"){0,2}"
+_NAMES = _NAME + r"(?:\s*,\s*(?:and\s+)?" + _NAME + r"|\s+and\s+" + _NAME + r")*"
+_LW = "|".join(re.escape(w) for w in sorted(FOCUS["locality_words"], key=len, reverse=True))
+#: "the town of Ramia", "the village Sesa", "the districts of Bel-Air and Solino"
+_LOCAL_BEFORE = re.compile(r"\b(?:the|a)\s+(?:(?:nearby|neighbouring|neighboring|remote|small|border|"
+                           r"northern|southern|eastern|western|central|rural)\s+)?(?:" + _LW +
+                           r")\s+(?:of\s+|called\s+|named\s+)?"
+                           r"(?P<names>" + _NAMES + r")")
+#: "in Koumbri commune", "the Sabra suburb of", "Sakkada, Gyadadde and Otawa villages"
+_LOCAL_AFTER = re.compile(r"(?:^|(?<=[a-z,;:]\s)|(?<=\bthe\s))(?P<names>" + _NAMES + r")\s+(?:" +
+                          _LW + r")\b")
+#: "in Fafi, Garissa County": an unknown name qualified by a known unit
+_LOCAL_QUALIFIED = re.compile(r"\b(?:in|at|near|of)\s+(?P<names>" + _NAME + r"),\s+(?=[A-Z])")
+_NAME_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+#: between a locality and its container: "X commune in ", "X suburb of ", ", ", "located in the
+#: suburbs of ", "within the "
+_CONTAINER_GAP = re.compile(
+    r"^(?:\s*,)?\s*\(?\s*(?:(?:" + _LW + r")\s+)?(?:(?:located|situated|lying|which\s+is|that\s+is)\s+)?"
+    r"(?:(?:in|of|within|inside|near|outside)\s+)?(?:the\s+)?(?:(?:suburbs|outskirts|heart|centre|"
+    r"center|edge|north|south|east|west|northern|southern|eastern|western|central)\s+(?:of\s+)?)?"
+    r"(?:the\s+)?$")
+#: ", Elwak, " between a locality and its container: another local name, skipped
+_UNKNOWN_LINK = re.compile(r"^\s*,\s*" + _NAME + r"\s*,\s*$")
+_NOT_NAMES = frozenset("""the a an in on at of and or but this that these those it its he she they we i
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+august september october november december local government state police army security""".split())
+
+
+#: last words of a facility's or institution's name: "Bege Baptist Church" is no locality
+_FACILITY_WORDS = frozenset(load_data("place_words.yaml")["facility_words"]) | \
+    frozenset(load_data("place_words.yaml")["institution_words"])
+_POSSESSIVE = re.compile(r"['’]s\s+")
+
+
+def _local_names(text: str) -> list[tuple[int, int, str, str]]:
+    """The capitalised names the text calls local places: (start, end, name, frame word), in text
+    order; names of one list share its end (for the container). The frame word is "," for a
+    name qualified by the unit after it ("in Fafi, Garissa County"); "'s" for a name after its
+    container's possessive ("Lakki Marwat's Serai Naurang area")."""
+    out: list[tuple[int, int, str, str]] = []
+    for rx in (_LOCAL_BEFORE, _LOCAL_AFTER, _LOCAL_QUALIFIED):
+        for m in rx.finditer(text):
+            a = m.start("names")
+            group = m.group("names")
+            word = ","
+            if rx is _LOCAL_BEFORE:
+                word = next((w for w in m.group(0)[:a - m.start()].lower().split()
+                             if w in FOCUS["locality_words"]), "")
+            elif rx is _LOCAL_AFTER:
+                word = m.group(0)[m.end("names") - m.start():].split()[-1].lower()
+            pos = 0
+            for piece in _NAME_SPLIT.split(group):
+                k = group.index(piece, pos)
+                pos = k + len(piece)
+                words = piece.split()
+                while words and words[0].lower() in _NOT_NAMES:      # "In Koumbri": Koumbri
+                    words = words[1:]
+                if not words or any(w.lower() in _NOT_NAMES for w in words):
+                    continue
+                name = " ".join(words)
+                s = a + k + piece.index(words[0])
+                poss = None
+                for poss in _POSSESSIVE.finditer(name):
+                    pass
+                if poss is not None:         # "Borno State's Damboa": Damboa, in Borno State
+                    s += poss.end()
+                    name = name[poss.end():]
+                    if not name[:1].isupper():
+                        continue
+                if name.split()[-1].lower() in _FACILITY_WORDS or \
+                        name.split()[-1].lower() in FOCUS["locality_words"]:
+                    continue                 # "Bege Baptist Church", "Tinh Khe Commune"
+                out.append((s, s + len(name), name, "'s" if poss is not None else word))
+    seen: set[tuple[int, int]] = set()
+    uniq = []
+    for x in sorted(out):
+        if (x[0], x[1]) not in seen:
+            seen.add((x[0], x[1]))
+            uniq.append(x)
+    return uniq
 
 
 class PlaceResolver:
@@ -385,7 +486,206 @@ class PlaceResolver:
         for k, m in enumerate(mentions):
             if not m.extra.get("context_only"):
                 places.append(self._place(m, choice.get(k), text))
-        return places
+        return self._localities(places, text, analysis.geo_focus)
+
+    # ---------------------------------------------------------------- localities
+    def _localities(self, places: list[Place], text: str, geo_focus: dict | None) -> list[Place]:
+        """Local places the gazetteer lacks ("the town of Ramia", "Sakkada, Gyadadde and Otawa
+        villages", "in Fafi, Garissa County"): a place of feature "locality" with its own name,
+        at its most specific known container (the unit named right after it, else the last unit
+        the story named before it, else the story's country), with the container's precision.
+        A known name the text puts in another unit than its reading is a local name too ("the
+        districts of Bel-Air and Solino located in the suburbs of Port-au-Prince": no Bel Air in
+        Maryland); so is every other mention of a local name (one sense per text)."""
+        names = _local_names(text)
+        if not names:
+            return places
+        focus = {c["country_code"] for c in (geo_focus or {}).get("countries") or ()}
+
+        def usable(p: Place) -> bool:
+            return p.latitude is not None and p.feature not in ("demonym", "locality") and \
+                p.role != "speaker_location" and p.relation not in ("origin", "name", "border")
+
+        # indexes (a long text has thousands of places): by start, by end
+        ordered = sorted(places, key=lambda p: p.start)
+        starts = [p.start for p in ordered]
+        longest = max((p.end - p.start for p in ordered), default=0)
+        by_end: dict[int, list[Place]] = {}
+        for p in ordered:
+            by_end.setdefault(p.end, []).append(p)
+        before_pool = [p for p in ordered if usable(p) and p.feature != "country"
+                       and (not focus or p.country_code in focus)]
+        before_starts = [p.start for p in before_pool]
+        _stop = re.compile(r"[.;!?\n]")
+
+        def sentence_end(i: int) -> int:
+            m = _stop.search(text, i)
+            return m.end() if m else len(text)
+
+        def overlapping(a: int, b: int) -> Place | None:
+            for k in range(bisect.bisect_left(starts, a - longest), bisect.bisect_left(starts, b)):
+                if a < ordered[k].end:
+                    return ordered[k]
+            return None
+
+        def explicit_container(end: int, start: int, word: str) -> Place | None:
+            if word == "'s":    # "Lakki Marwat's Serai Naurang": the possessor holds it
+                q = text.rfind("'", 0, start) if "'" in text[max(0, start - 4):start] else \
+                    text.rfind("’", 0, start)
+                return next((p for p in by_end.get(q, ()) if usable(p)), None)
+            k = bisect.bisect_left(starts, end)
+            if k >= len(ordered) or ordered[k].start > sentence_end(end):
+                return None
+            p = ordered[k]
+            gap = text[end:p.start]
+            # "the Iressuki area, Elwak, Mandera County": past another unknown name
+            gap = _UNKNOWN_LINK.sub(", ", gap, count=1) if word != "," else gap
+            if len(gap) <= 45 and _CONTAINER_GAP.match(gap) and usable(p) and (
+                    word != "," or p.feature in (ADMIN1, ADMIN2, COUNTRY)):
+                # ("in Fafi, Garissa County"; not "Marseille, Lyon"); "in Mali's Mopti
+                # region": the unit the possessive names
+                for q in ordered[bisect.bisect_right(starts, p.end):][:3]:
+                    if usable(q) and q.country_code == p.country_code and \
+                            re.fullmatch(r"['’]s\s+(?:the\s+)?", text[p.end:q.start]):
+                        return q
+                return p
+            return None
+
+        def story_container(start: int) -> Place | None:
+            k = bisect.bisect_right(before_starts, start)
+            before = []
+            p1 = text.rfind(".", 0, start)
+            p0 = text.rfind(".", 0, p1) if p1 > 0 else -1
+            while k > 0:
+                k -= 1
+                p = before_pool[k]
+                if p.end > start:
+                    continue
+                if before and p.start <= p0:
+                    break
+                before.append(p)
+            if before:
+                # the most specific of the places named just before (the sentence before it and
+                # its own), else the last one ("attacked Mora in the Far North region. ... the
+                # nearby village of X": near Mora)
+                recent = [p for p in before if p.start > p0] or before[:1]
+                rank = {PLACE: 3, ADMIN2: 2, ADMIN1: 1}
+                return max(recent, key=lambda p: (rank.get(p.feature, 0), p.start))
+            # the first-level unit the story names most, in the country it is most about
+            c = next(iter((geo_focus or {}).get("countries") or ()), None)
+            a1 = next(iter((geo_focus or {}).get("admin1") or ()), None)
+            if c is not None and a1 is not None and a1["country_code"] == c["country_code"]:
+                unit = next((p for p in ordered if usable(p) and p.feature == ADMIN1
+                             and p.country_code == a1["country_code"] and p.admin1 == a1["admin1"]), None)
+                if unit is None:
+                    rec = next((r for r in self.gaz.lookup(a1["admin1"]) if r.kind == ADMIN1
+                                and r.country_code == a1["country_code"]), None)
+                    if rec is not None:
+                        unit = Place(text=rec.name, start=-1, end=-1, confidence=0.5)
+                        self._fill(unit, rec)
+                if unit is not None:
+                    return unit
+            # the country the story is most about (its name, else only demonyms: "a Lebanese
+            # security official")
+            countries = [p for p in ordered if usable(p) and p.feature == "country"
+                         and (c is None or p.country_code == c["country_code"])]
+            if countries:
+                return countries[0]
+            if c is None or c.get("latitude") is None:
+                return None
+            return Place(text=c["country"] or c["country_code"], start=-1, end=-1,
+                         name=c["country"], country=c["country"], country_code=c["country_code"],
+                         latitude=c["latitude"], longitude=c["longitude"], feature=COUNTRY,
+                         confidence=0.5)
+
+        # the lists: names sharing one frame end (one container for all)
+        replaced: set[int] = set()          # ids of the places a locality replaces
+        added: list[Place] = []
+        local: dict[str, Place] = {}
+        list_gap = re.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
+        tail_rx = re.compile(r"\s+(?:" + _LW + r")\b")
+        i = 0
+        while i < len(names):
+            j = i
+            while j + 1 < len(names) and list_gap.fullmatch(text, names[j][1], names[j + 1][0]):
+                j += 1
+            run = names[i:j + 1]
+            i = j + 1
+            end = run[-1][1]
+            tail = tail_rx.match(text, end)
+            explicit = explicit_container(tail.end() if tail else end, run[0][0], run[0][3])
+            if run[0][3] in (",", "'s") and explicit is None:
+                continue
+            container = explicit or story_container(run[0][0])
+            if container is None:
+                continue
+            known = [overlapping(s, e) for s, e, _, _ in run]
+            if explicit is None and all(k is not None and k.latitude is not None for k in known):
+                continue    # "the town of Aleppo": a known place, no local name
+            # a list of villages the gazetteer mostly lacks: a known name among them read in
+            # another unit is a local namesake ("Sakkada, Gyadadde, Sabon Gari and Otawa villages")
+            unknown_in_run = sum(k is None or k.latitude is None for k in known) * 2 >= len(run)
+            for (s, e, name, word), k in zip(run, known):
+                if k is not None and (k.feature == "demonym" or id(k) in replaced):
+                    continue    # "a Syrian town": no town named Syrian
+                if k is not None and k.latitude is not None and (
+                        k.feature == "country" or _within(k, container) or word == ","
+                        or (explicit is None and k.country_code in focus and not unknown_in_run)):
+                    continue    # "Gusau town in Zamfara": a known town in its unit
+                if k is not None and (k.start != s or k.end != e) and k.latitude is not None:
+                    continue    # a known name longer or shorter than the local one
+                if any(x.start < e and s < x.end for x in added[-len(run) - 1:]):
+                    continue
+                loc = self._locality(name, s, e, container, word, explicit is not None, text)
+                if k is not None:
+                    replaced.add(id(k))
+                added.append(loc)
+                local.setdefault(name, loc)
+        # one sense per text: the other mentions of a local name (one pass over the text)
+        if local:
+            taken = sorted((x.start, x.end) for x in added)
+            taken_starts = [a for a, _ in taken]
+            rx = re.compile(r"(?<![\w'’-])(?:" + "|".join(
+                re.escape(n) for n in sorted(local, key=len, reverse=True)) + r")(?![\w'’-])")
+            for m in rx.finditer(text):
+                ms, me = m.start(), m.end()
+                if re.search(r"[A-Z][\w'’-]*\s$", text[max(0, ms - 30):ms]) or \
+                        re.match(r"\s[A-Z]", text[me:me + 2]):
+                    continue    # "Sabon Gari Damri" is no mention of Damri
+                t = bisect.bisect_right(taken_starts, ms)
+                if (t and taken[t - 1][1] > ms) or (t < len(taken) and taken[t][0] < me):
+                    continue    # already a locality
+                k = overlapping(ms, me)
+                if k is not None and id(k) not in replaced and (k.start != ms or k.end != me):
+                    continue
+                first = local[m.group(0)]
+                loc = Place(**{**first.__dict__, "start": ms, "end": me,
+                               "text": text[ms:me], "role": _role(text, ms, me)})
+                if k is not None:
+                    replaced.add(id(k))
+                added.append(loc)
+        out = [p for p in places if id(p) not in replaced] + added
+        out.sort(key=lambda p: p.start)
+        return out
+
+    @staticmethod
+    def _locality(name: str, s: int, e: int, container: Place, word: str, explicit: bool,
+                  text: str) -> Place:
+        p = Place(text=text[s:e], start=s, end=e, name=name, country=container.country,
+                  country_code=container.country_code,
+                  admin1=container.admin1 if container.feature != "country" else None,
+                  admin2=container.name if container.feature == "admin2" else container.admin2,
+                  latitude=container.latitude, longitude=container.longitude,
+                  feature="locality", confidence=round(0.6 * (container.confidence or 0.5), 3))
+        p.container = container.name
+        if container.feature == PLACE:
+            p.geo_precision = 1 if explicit and word in FOCUS["neighbourhood_words"] else 2
+        elif container.feature == ADMIN2:
+            p.geo_precision = 2
+        else:
+            p.geo_precision = 3
+        p.role = _role(text, s, e)
+        return p
 
     def _context(self, mentions: list[Mention], analysis: Analysis) -> tuple[Counter, str | None]:
         """Each mention's relation ("60 km north of X", a border, an origin, a name), and the

@@ -51,6 +51,10 @@ ARABIC_HEADS = frozenset(_WORDS["arabic_heads"])
 ARTICLE_WORDS = frozenset(_WORDS["article_words"])
 PARTICLES = frozenset(_WORDS["particles"])
 ADMIN_CUES = {k: {"admin1": ADMIN1, "admin2": ADMIN2}[v] for k, v in _WORDS["admin_cues"].items()}
+#: several-word cues ("Local Government Area"), as tuples of lower-case words, longest first
+ADMIN_PHRASES = sorted(((tuple(k.split()), {"admin1": ADMIN1, "admin2": ADMIN2}[v])
+                        for k, v in (_WORDS.get("admin_phrases") or {}).items()),
+                       key=lambda x: -len(x[0]))
 CITY_CUES = set(_WORDS["city_cues"])
 #: officials after a name: "New York Gov. Andrew Cuomo" (a state), "Beaconsfield Mayor" (a town)
 OFFICE_CUES = {**{w: ADMIN1 for w in _WORDS["admin1_offices"]},
@@ -67,6 +71,20 @@ SURROUNDING_CUES = frozenset(_WORDS["surrounding_cues"])
 COORDINATORS = frozenset(_WORDS["coordinators"])
 FACILITY_WORDS = frozenset(_WORDS["facility_words"])
 INSTITUTION_WORDS = frozenset(_WORDS["institution_words"])
+
+
+def admin_cue_at(doc, k: int) -> tuple[str, int] | None:
+    """The unit cue that starts at token k: one word ("Idlib province") or a phrase ("Maradun
+    Local Government Area"): (admin1 or admin2, its number of tokens), else None."""
+    if k >= len(doc):
+        return None
+    w = doc[k].lower_
+    for words, kind in ADMIN_PHRASES:
+        if tuple(t.lower_ for t in doc[k:k + len(words)]) == words:
+            return kind, len(words)
+    if w in ADMIN_CUES:
+        return ADMIN_CUES[w], 1
+    return None
 
 
 def _names_vessel(tok) -> bool:
@@ -594,16 +612,22 @@ class PlaceExtractor:
                      m.extra.get("embedded") is None}
         for m in rejected:
             first = doc[m.tok_start]
-            if first.lower_ in COMMON_WORDS or first.text in self._person_parts or \
+            nxt = doc[m.tok_end].lower_ if m.tok_end < len(doc) else ""
+            cue = admin_cue_at(doc, m.tok_end)
+            ent = tok_ent.get(m.tok_start)
+            # "Zamfara State" tagged as a person: the entity is the unit's name and its cue
+            unit_named = cue is not None and ent is not None and ent.start == m.tok_start \
+                and ent.end == m.tok_end + cue[1] \
+                and any(self.gaz.record(r).kind == cue[0] for r in m.ids)
+            if first.lower_ in COMMON_WORDS or (first.text in self._person_parts and not unit_named) or \
                     (m.tok_end - m.tok_start == 1 and first.is_stop):
                 continue
-            nxt = doc[m.tok_end].lower_ if m.tok_end < len(doc) else ""
-            if name_key(m.text) in confirmed or (nxt in ADMIN_CUES or nxt in ("city", "town")):
-                if tok_ent.get(m.tok_start) is not None and \
-                        tok_ent[m.tok_start].label_ == "PERSON" and m.tok_end - m.tok_start == 1:
+            if name_key(m.text) in confirmed or (cue is not None or nxt in ("city", "town")):
+                if ent is not None and ent.label_ == "PERSON" and m.tok_end - m.tok_start == 1 \
+                        and not unit_named:
                     continue
                 m.strength = 0.6
-                m.weak = name_key(m.text) not in confirmed
+                m.weak = name_key(m.text) not in confirmed and not unit_named
                 found.add(m)
 
     # ------------------------------------------------------------------ 4. abbreviations
@@ -936,6 +960,9 @@ class PlaceExtractor:
             m.tok_start > 0 and doc[m.tok_start - 1].text == ",") else None
         if office is not None:
             m.cue = office           # "New York Gov. Andrew Cuomo", "Beaconsfield Mayor X"
+            m.extra["cue_side"] = "after"
+        elif k == e and admin_cue_at(doc, k) is not None:
+            m.cue = admin_cue_at(doc, k)[0]     # "Idlib province", "Maradun Local Government Area"
             m.extra["cue_side"] = "after"
         elif nxt in ADMIN_CUES:
             m.cue = ADMIN_CUES[nxt]

@@ -82,9 +82,10 @@ def test_source_country_from_a_country_code_host(source, cc):
 # ------------------------------------------------------------------ focus and resolution
 
 @pytest.mark.parametrize("text, name, want_cc", [
-    # a village whose only namesakes in the gazetteer lie abroad is not read abroad
+    # a village whose only namesakes in the gazetteer lie abroad is not read abroad: it is a
+    # locality of its container
     ("Bandits killed seven farmers in Durand village of Sokoto State, Nigerian police said.",
-     "Durand", None),
+     "Durand", "NG"),
     ("Pakistani troops clashed with militants near the Durand line in Khyber Pakhtunkhwa, "
      "Pakistani officials said.", "Durand", None),
     # a unit of the focus country wins over a town of the same name abroad
@@ -108,6 +109,8 @@ def test_places_are_read_inside_the_document_focus(extractor, text, name, want_c
     assert p.country_code == want_cc
     if want_cc is None:
         assert p.latitude is None
+    if p.feature == "locality":
+        assert p.gazetteer_id is None and p.container
 
 
 def test_the_focus_is_reported_with_its_evidence(extractor):
@@ -126,19 +129,24 @@ def test_a_country_is_found_by_the_name_news_writes(extractor):
     assert named(a, "Rutshuru").country_code == "CD"
 
 
-@pytest.mark.parametrize("text, name, parts", [
+@pytest.mark.parametrize("text, name, parts, container", [
     # a news outlet the tagger reads as one place: no Addis in Louisiana, no Standard in Canada
     ("Gunmen killed four travellers on the road to Adama, the outlet Addis Standard reported on "
      "Sunday. Addis Standard said police were searching for the attackers in Oromia.",
-     "Addis Standard", ("Addis", "Standard")),
-    # a village the gazetteer lacks, made of two names it knows
+     "Addis Standard", ("Addis", "Standard"), None),
+    # a village the gazetteer lacks, made of two names it knows: a locality of its state
     ("Bandits kidnapped 12 people at Bawan Kura village in Zamfara State, Nigerian police said.",
-     "Bawan Kura", ("Bawan", "Kura")),
+     "Bawan Kura", ("Bawan", "Kura"), "Zamfara"),
 ])
-def test_a_known_name_glued_to_an_unknown_one_is_no_place(extractor, text, name, parts):
+def test_a_known_name_glued_to_an_unknown_one_is_no_place(extractor, text, name, parts, container):
     a = analyse(extractor, text)
     assert not [p for p in a.places if p.text in parts]
-    assert all(p.latitude is None for p in a.places if p.text == name)
+    got = [p for p in a.places if p.text == name]
+    if container is None:
+        assert all(p.latitude is None for p in got)
+    else:
+        assert got and all(p.feature == "locality" and p.container == container
+                           and p.admin1 == container and p.gazetteer_id is None for p in got)
 
 
 def test_relative_location_gives_the_area_never_the_place(extractor):
@@ -269,3 +277,60 @@ def test_a_place_name_inside_a_persons_name_is_no_place(extractor, text, gone, k
         assert gone not in texts
     if kept is not None:
         assert kept in texts
+
+
+# (text, local name, container, admin1, geo_precision): a place the gazetteer lacks, named with a
+# locality word or a unit, is a locality of its most specific known container
+LOCALITIES = [
+    # a village, then the unit that holds it
+    ("Armed men burned the village of Kalokoto in Kaduna State on Friday, residents said.",
+     "Kalokoto", "Kaduna", "Kaduna", 3),
+    ("Bandits stormed Gidan Bawa village in Bakura Local Government Area, Nigerian police said.",
+     "Gidan Bawa", "Bakura", "Zamfara", 2),
+    # an unknown name qualified by a unit
+    ("Gunmen killed three herders in Dugulo, Marsabit County, Kenyan police said.",
+     "Dugulo", "Marsabit", "Marsabit", 3),
+    # neighbourhoods of a city: at the city (ACLED codes a city's quarters at the city)
+    ("Gangs fought police in the districts of Tobaga and Lamor located in the suburbs of "
+     "Port-au-Prince, Haitian officials said.", "Lamor", "Port-au-Prince", "Ouest", 1),
+    ("An air strike hit two houses in the Zeitra quarter of Gaza City on Tuesday.",
+     "Zeitra", "Gaza", "Gaza", 1),
+    # the possessor holds it
+    ("Militants attacked a checkpoint in Peshawar's Tarkala area on Friday, police said.",
+     "Tarkala", "Peshawar", "Khyber Pakhtunkhwa", 2),
+    # "the nearby village of X": a locality word after an adjective
+    ("Jihadists attacked Mora in Cameroon's Far North region. Two guards died in the nearby "
+     "village of Dalwaka.", "Dalwaka", "Mora", "Far North", 2),
+    # no unit named with it: the last place the story named before it
+    ("Gunmen attacked communities in Maru Local Government Area on Sunday. The villages raided "
+     "included Dankoli, Tungar Gero and Rafin Sama villages, Nigerian police said.",
+     "Tungar Gero", "Maru", "Zamfara", 2),
+]
+
+
+@pytest.mark.parametrize("text, name, container, admin1, precision", LOCALITIES)
+def test_an_unknown_local_place_is_a_locality_of_its_container(extractor, text, name, container,
+                                                               admin1, precision):
+    p = named(analyse(extractor, text), name)
+    assert p.feature == "locality" and p.name == name and p.gazetteer_id is None
+    assert p.container == container and p.admin1 == admin1
+    assert p.latitude is not None and geo_precision(p) == precision
+
+
+@pytest.mark.parametrize("text, name", [
+    # a known town the text puts in its own unit stays that town
+    ("Gunmen attacked the town of Gusau in Zamfara State on Monday, Nigerian police said.", "Gusau"),
+    # cities listed after "of": no container among them
+    ("Looting took place in the cities of Marseille, Lyon and Grenoble, French police said.",
+     "Marseille"),
+    # a facility is no locality
+    ("Gunmen kidnapped worshippers at Kufana Baptist Church, Kajuru, Nigerian police said.", None),
+    # nor is a demonym before a locality word
+    ("Jets bombed a Syrian town near Idlib on Sunday, killing five civilians.", None),
+])
+def test_known_places_and_facilities_are_no_localities(extractor, text, name):
+    a = analyse(extractor, text)
+    assert not [p for p in a.places if p.feature == "locality"], \
+        [(p.text, p.container) for p in a.places if p.feature == "locality"]
+    if name is not None:
+        assert named(a, name).feature == "populated_place"

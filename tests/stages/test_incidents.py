@@ -154,4 +154,71 @@ def test_related_link_headlines_after_the_body_give_no_confident_event(pipeline,
             assert not (ev["reason"] or "").startswith("teaser"), ev
     assert len(found) == len(teasers), res["events"]
     top = max(res["events"], key=lambda e: e["confidence"])
-    assert top["sub_event_type"] == "Attack" and top["location"] == "Mopti", top
+    # the village the gazetteer lacks, at its region
+    assert top["sub_event_type"] == "Attack" and top["location"] == "Djiguibombo", top
+    assert top["admin1"] == "Mopti" and top["geo_precision"] == 3, top
+
+
+# (text, published, {(location, fatalities)} of the Attack events): a toll given place by place
+# without repeating its verb is one incident per place, each with its own toll
+ELLIPTIC = [
+    ("Gunmen attacked the villages of Dankoli, Tungar Gero and Rafin Sama in Maru Local "
+     "Government Area of Zamfara State on Sunday. Police said six people were killed in Dankoli; "
+     "three in Tungar Gero, and five in Rafin Sama.",
+     "2023-05-09", {("Dankoli", 6), ("Tungar Gero", 3), ("Rafin Sama", 5)}),
+    ("Nine people were killed in Gusau on Monday, two in Kaura Namoda and four in Tsafe, "
+     "Nigerian police said.",
+     "2023-05-10", {("Gusau", 9), ("Kaura Namoda", 2), ("Tsafe", 4)}),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("text,published,want", ELLIPTIC)
+def test_a_toll_given_place_by_place_is_one_incident_per_place(pipeline, text, published, want):
+    res = run(pipeline, text, published)
+    got = {(e["location"], e["fatalities"]) for e in res["events"]
+           if e["sub_event_type"] == "Attack" and e["fatalities"] is not None}
+    assert want <= got, got
+    # the places are told apart: no second event for a place already counted
+    assert len([e for e in res["events"] if e["sub_event_type"] == "Attack"
+                and e["location"] in {w[0] for w in want}]) == len(want)
+
+
+# (text, published, [(sub-event type, location, day)] that must all be among the events)
+SPLIT = [
+    # one event per day of a listed pair
+    ("Rebels and army troops clashed near Kidal on Tuesday and Wednesday, residents said.",
+     "2024-05-10", [("Armed clash", "Kidal", "2024-05-07"), ("Armed clash", "Kidal", "2024-05-08")]),
+    # "X and the city of Y": a list of places all the same
+    ("Police in Bamako and the city of Sikasso fired tear gas to disperse protests on Monday.",
+     "2024-05-10", [("Protest with intervention", "Bamako", "2024-05-06"),
+                    ("Protest with intervention", "Sikasso", "2024-05-06")]),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("text,published,want", SPLIT)
+def test_listed_days_and_places_are_events_of_their_own(pipeline, text, published, want):
+    res = run(pipeline, text, published)
+    got = {(e["sub_event_type"], e["location"], e["event_date"]) for e in res["events"]}
+    assert set(want) <= got, got
+
+
+# (text, published, expected sub-event type): who was killed decides the type (ACLED: violence
+# against armed men is a battle, against civilians an attack)
+KILLED = [
+    ("Nine soldiers were killed by separatist fighters near Kumba on Tuesday, the army said.",
+     "2024-05-10", "Armed clash"),
+    ("Four members of a local self-defence force were killed in the village of Tokombere on Monday.",
+     "2024-05-10", "Armed clash"),
+    ("Separatist fighters killed nine villagers near Kumba on Tuesday, residents said.",
+     "2024-05-10", "Attack"),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("text,published,sub", KILLED)
+def test_who_was_killed_decides_battle_or_attack(pipeline, text, published, sub):
+    res = run(pipeline, text, published)
+    top = max(res["events"], key=lambda e: e["confidence"])
+    assert top["sub_event_type"] == sub, [(e["sub_event_type"], e["confidence"]) for e in res["events"]]
