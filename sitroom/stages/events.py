@@ -596,7 +596,7 @@ class EventBuilder:
             if d is not None:
                 # "clashed near Debre Tabor on Tuesday and Wednesday": one event per day (the
                 # clause's count stays with the first: it may be a total)
-                for other_day in listed_days(d, in_sentence, document.text):
+                for other_day in listed_days(d, ctx.dates_in(seg_a, seg_b), document.text):
                     twin = copy.deepcopy(ev)
                     twin.event_date = other_day.value_start
                     twin.date_evidence = Span(other_day.start, other_day.end, other_day.text, doc_id)
