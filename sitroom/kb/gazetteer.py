@@ -261,6 +261,7 @@ class Gazetteer:
         self.abbrev = abbrev        # surface abbreviation -> country record id
         self._records: dict[int, Record] = {}
         self._fuzzy: dict[tuple[str, int], list[str]] | None = None
+        self._seats: dict[int, int] | None = None
         self.max_words = max((k.count(" ") + 1 for k in index), default=1)
         self.load_seconds = 0.0
         self.built = False
@@ -287,6 +288,23 @@ class Gazetteer:
                          gid or None, c[11][rid], c[12][rid], c[6][rid])
             self._records[rid] = rec
         return rec
+
+    def seat(self, admin1_id: int) -> Record | None:
+        """The town that stands for a province when only the province is known: ACLED codes such
+        an event at the provincial capital (geo_precision 3). GeoNames' cities table carries no
+        capital flag here, so the province's most populous town stands for it (Quetta for
+        Balochistan, Wad Medani for Gezira, Odesa for Odesa oblast)."""
+        if self._seats is None:
+            names, kinds, pops, a1 = self._cols[0], self._cols[1], self._cols[9], self._cols[11]
+            best: dict[int, int] = {}
+            for rid in range(len(kinds)):
+                if kinds[rid] == PLACE and a1[rid] >= 0:
+                    cur = best.get(a1[rid])
+                    if cur is None or pops[rid] > pops[cur]:
+                        best[a1[rid]] = rid
+            self._seats = best
+        rid = self._seats.get(admin1_id)
+        return self.record(rid) if rid is not None else None
 
     def country(self, code: str) -> Record | None:
         rid = self.country_by_code.get((code or "").upper())

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 
 from ..data import load as load_data
+from ..kb.gazetteer import ADMIN1, Gazetteer, Record
 from ..model import ActorMention, Analysis, DateExpr, Event, Place, Span, Trigger
 from .actors import assign_roles as _assign_roles
 from .casualties import (Count, bomber_not_counted, clause_bounds, next_sentence_count, refined_count,
@@ -57,6 +58,25 @@ def _place_fields(ev: Event, place: Place, precision: int | None) -> None:
     ev.latitude = place.latitude
     ev.longitude = place.longitude
     ev.geo_precision = precision
+    if place.feature == "admin1":
+        # ACLED: an event known only to its province is coded at the provincial capital, with
+        # geo_precision 3 (the province's centroid is no place anything happened)
+        seat = province_seat(place)
+        if seat is not None:
+            ev.location, ev.latitude, ev.longitude = seat.name, seat.latitude, seat.longitude
+            ev.geo_precision = 3
+
+
+def province_seat(place: Place) -> Record | None:
+    """The gazetteer town that stands for the province ``place`` resolved to, or None."""
+    gaz = Gazetteer.get()
+    for r in gaz.lookup(place.name or place.text):
+        if r.kind == ADMIN1 and r.country_code == place.country_code and r.name == place.admin1:
+            seat = gaz.seat(r.id)
+            if seat is not None and seat.latitude is not None and seat.longitude is not None:
+                return seat
+            return None
+    return None
 
 
 _LOCATIVE = re.compile(r"\b(?:in|inside|across|throughout|into|on|at|near|of)\s+(?:the\s+)?(?:\w+\s+){0,2}$", re.I)

@@ -222,3 +222,31 @@ def test_who_was_killed_decides_battle_or_attack(pipeline, text, published, sub)
     res = run(pipeline, text, published)
     top = max(res["events"], key=lambda e: e["confidence"])
     assert top["sub_event_type"] == sub, [(e["sub_event_type"], e["confidence"]) for e in res["events"]]
+
+
+# (text, province, the town that stands for it): an event known only to its province is coded at
+# the provincial capital with geo_precision 3 (ACLED); a town named in the text keeps its own place
+PROVINCE_ONLY = [
+    ("Militants attacked a convoy of soldiers across Balochistan province on Monday, killing five "
+     "soldiers, officials said.", "Balochistan", "Quetta"),
+    ("Heavy clashes broke out between the army and rebels in Gezira state on Sunday, residents said.",
+     "Gezira", "Wad Medani"),
+]
+
+
+@pytest.mark.pipeline
+@pytest.mark.parametrize("text,province,seat", PROVINCE_ONLY)
+def test_an_event_known_only_to_its_province_is_at_its_main_town(pipeline, text, province, seat):
+    res = run(pipeline, text, "2024-05-08")
+    evs = [e for e in res["events"] if e["admin1"] == province]
+    assert evs, [(e["location"], e["admin1"]) for e in res["events"]]
+    for e in evs:
+        assert (e["location"], e["geo_precision"]) == (seat, 3)
+        assert e["latitude"] is not None and e["longitude"] is not None
+
+
+@pytest.mark.pipeline
+def test_a_named_town_keeps_its_own_place(pipeline):
+    res = run(pipeline, "Gunmen killed four villagers in Kalat, Balochistan province, on Monday.", "2024-05-08")
+    evs = [e for e in res["events"] if e["admin1"] == "Balochistan"]
+    assert evs and all(e["location"] == "Kalat" for e in evs), [(e["location"], e["geo_precision"]) for e in evs]
