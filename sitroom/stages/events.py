@@ -98,6 +98,17 @@ _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as we
                        r"(?:(?:city|town|village|province|state|region|district)\s+of\s+)?$", re.I)
 
 
+def _listed_run(items: list, i: int, gap: re.Pattern, text: str) -> list:
+    """The run of ``items`` (in text order) around ``items[i]`` whose neighbours are joined by
+    ``gap`` in the text ("A, B and C")."""
+    lo = hi = i
+    while lo > 0 and gap.match(text[items[lo - 1].end:items[lo].start]):
+        lo -= 1
+    while hi + 1 < len(items) and gap.match(text[items[hi].end:items[hi + 1].start]):
+        hi += 1
+    return items[lo:hi + 1]
+
+
 def listed_with(place: Place, candidates: list[Place], text: str) -> list[Place]:
     """The other places of a list the event's place is in ("looting took place in Marseille, Lyon
     and Grenoble": Marseille and Lyon beside Grenoble), same kind of place (towns with towns,
@@ -112,16 +123,7 @@ def listed_with(place: Place, candidates: list[Place], text: str) -> list[Place]
                   key=lambda p: p.start)
     if place not in same:
         return []
-    i = same.index(place)
-    chain = [place]
-    j = i
-    while j > 0 and _LIST_GAP.match(text[same[j - 1].end:same[j].start]):
-        j -= 1
-        chain.insert(0, same[j])
-    j = i
-    while j + 1 < len(same) and _LIST_GAP.match(text[same[j].end:same[j + 1].start]):
-        j += 1
-        chain.append(same[j])
+    chain = _listed_run(same, same.index(place), _LIST_GAP, text)
     seen = {(place.name, place.admin1)}
     out = []
     for p in chain:
@@ -176,16 +178,7 @@ def listed_days(d: DateExpr, dates: list[DateExpr], text: str) -> list[DateExpr]
                    and x.value_start), key=lambda x: x.start)
     if d not in days:
         return []
-    i = days.index(d)
-    chain = [d]
-    j = i
-    while j > 0 and _DAY_LIST_GAP.match(text[days[j - 1].end:days[j].start]):
-        j -= 1
-        chain.insert(0, days[j])
-    j = i
-    while j + 1 < len(days) and _DAY_LIST_GAP.match(text[days[j].end:days[j + 1].start]):
-        j += 1
-        chain.append(days[j])
+    chain = _listed_run(days, days.index(d), _DAY_LIST_GAP, text)
     seen = {d.value_start}
     out = []
     for x in chain:
