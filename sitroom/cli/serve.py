@@ -29,7 +29,7 @@ def serve(
     Reading is open to whoever can reach the address unless SITROOM_READ_TOKEN is set (then every request needs it: Authorization: Bearer, or open /?token=... once in a browser); POST /api/documents needs the bearer token in SITROOM_TOKEN and is refused while none is set. Only requests whose Host header is a localhost name, the --host address or an --allow-host name are answered (DNS rebinding)."""  # noqa: E501
     import uvicorn
 
-    from ..serve.app import create_app
+    from ..serve.app import create_app, settled
     from ..serve.guard import LOCAL_HOSTS, split_hosts
 
     hosts = [*LOCAL_HOSTS, *split_hosts(os.environ.get("SITROOM_ALLOWED_HOSTS")), *split_hosts(allow_host)]
@@ -59,7 +59,7 @@ def serve(
     shown = f"[{host}]" if ":" in host else host
     err.print(f"sitroom: dashboard on http://{shown}:{port}/  (API docs: /docs)", markup=False)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(settled(app), host=host, port=port, log_level="warning")
     finally:
         store.close()
 

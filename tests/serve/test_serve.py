@@ -417,3 +417,18 @@ def test_serve_workers_answer_with_the_same_guard(tmp_path):
         proc.terminate()
         proc.wait(timeout=30)
     assert "2 server processes" in proc.stderr.read().decode()
+
+
+def test_a_served_app_is_settled_out_of_the_collectors_sight():
+    """`sitroom serve` hands uvicorn an app whose start-up objects are frozen (gc.freeze), so a
+    full collection under load does not scan them; the app itself is unchanged."""
+    import gc
+
+    from sitroom.serve.app import create_app, settled
+
+    app = create_app(None)
+    try:
+        assert settled(app) is app
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
