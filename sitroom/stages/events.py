@@ -98,6 +98,16 @@ _LIST_GAP = re.compile(r"^\s*(?:,\s*(?:and\s+|as well as\s+)?|\s+and\s+|\s+as we
                        r"(?:(?:city|town|village|province|state|region|district)\s+of\s+)?$", re.I)
 
 
+def _twin(ev: Event, num: Any, doc_id: str) -> Event:
+    """A copy of ``ev`` for another place or day its clause lists, with its own toll ``num`` (a
+    number) or none: the clause's count stays with the event the rules chose (it may be a total)."""
+    twin = copy.deepcopy(ev)
+    twin.fatalities = twin.fatalities_low = twin.fatalities_high = num.value if num is not None else None
+    twin.fatalities_evidence = Span(num.start, num.end, num.text, doc_id) if num is not None else None
+    twin.civilian_fatalities = None
+    return twin
+
+
 def _listed_run(items: list, i: int, gap: re.Pattern, text: str) -> list:
     """The run of ``items`` (in text order) around ``items[i]`` whose neighbours are joined by
     ``gap`` in the text ("A, B and C")."""
@@ -474,6 +484,12 @@ class EventBuilder:
         analysis.events = self.build(analysis, analysis.context, analysis.counts)
         mark_event_places(analysis)
 
+    def _placed(self, ev: Event, place: Place, doc_id: str) -> Event:
+        """``ev`` moved to ``place``, with the place's evidence."""
+        _place_fields(ev, place, _precision(place, self.geo_precision))
+        ev.location_evidence = Span(place.start, place.end, place.text, doc_id)
+        return ev
+
     def build(self, analysis: Analysis, ctx: DocContext, counts: list[Count]) -> list[Event]:
         document = analysis.document
         doc_id = document.doc_id
@@ -577,48 +593,30 @@ class EventBuilder:
             ev.headline = sent.heading
             pending.append((ev, trig, sent, place_explicit, d is not None, seg_a, seg_b, inherited))
             events.append(ev)
+            twins: list[tuple[Event, int, bool]] = []    # (event, where its place or day is told, dated)
             if place_explicit and not from_focus and ev.fatalities is not None:
                 # "seven were killed in Sakkada; four in Gyadadde": one incident per place,
                 # each with its own toll
                 for other, num in elliptic_tolls(place, ctx.places_in(place.end, sent.end), analysis.numbers,
                                                  document.text, sent.end):
-                    twin = copy.deepcopy(ev)
-                    _place_fields(twin, other, _precision(other, self.geo_precision))
-                    twin.location_evidence = Span(other.start, other.end, other.text, doc_id)
-                    twin.fatalities = twin.fatalities_low = twin.fatalities_high = num.value
-                    twin.fatalities_evidence = Span(num.start, num.end, num.text, doc_id)
-                    twin.civilian_fatalities = None
-                    listed_at[id(twin)] = other.start
-                    pending.append((twin, trig, sent, place_explicit, d is not None, seg_a, seg_b,
-                                    inherited))
-                    events.append(twin)
+                    twins.append((self._placed(_twin(ev, num, doc_id), other, doc_id), other.start, d is not None))
             if place_explicit and not from_focus:
                 # one clause, several places listed: one event per place (the clause's count
                 # stays with the event of the place the rules chose: it may be a total)
                 for other in listed_with(place, ctx.places_in(seg_a, seg_b), document.text):
-                    twin = copy.deepcopy(ev)
-                    _place_fields(twin, other, _precision(other, self.geo_precision))
-                    twin.location_evidence = Span(other.start, other.end, other.text, doc_id)
-                    twin.fatalities = twin.fatalities_low = twin.fatalities_high = None
-                    twin.fatalities_evidence = None
-                    twin.civilian_fatalities = None
-                    listed_at[id(twin)] = other.start
-                    pending.append((twin, trig, sent, place_explicit, d is not None, seg_a, seg_b,
-                                    inherited))
-                    events.append(twin)
+                    twins.append((self._placed(_twin(ev, None, doc_id), other, doc_id), other.start, d is not None))
             if d is not None:
                 # "clashed near Debre Tabor on Tuesday and Wednesday": one event per day (the
                 # clause's count stays with the first: it may be a total)
                 for other_day in listed_days(d, ctx.dates_in(seg_a, seg_b), document.text):
-                    twin = copy.deepcopy(ev)
+                    twin = _twin(ev, None, doc_id)
                     twin.event_date = other_day.value_start
                     twin.date_evidence = Span(other_day.start, other_day.end, other_day.text, doc_id)
-                    twin.fatalities = twin.fatalities_low = twin.fatalities_high = None
-                    twin.fatalities_evidence = None
-                    twin.civilian_fatalities = None
-                    listed_at[id(twin)] = other_day.start
-                    pending.append((twin, trig, sent, place_explicit, True, seg_a, seg_b, inherited))
-                    events.append(twin)
+                    twins.append((twin, other_day.start, True))
+            for twin, at, dated in twins:
+                listed_at[id(twin)] = at
+                pending.append((twin, trig, sent, place_explicit, dated, seg_a, seg_b, inherited))
+                events.append(twin)
         # who acted is told once per sentence ("A roadside bomb struck a vehicle carrying police
         # reservists"): every event of a sentence with a named actor gets the actor's share of
         # confidence, so the trigger, not which of its words the actor attaches to, ranks them
