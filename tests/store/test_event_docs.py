@@ -15,7 +15,7 @@ from sitroom.store import listing, open_store
 from sitroom.store import schema as S
 
 from tests.helpers import ROOT
-from tests.store.test_store import ev, result
+from tests.store.test_store import ARREST_IN_STAUNTON, ARREST_NOWHERE, ev, result
 
 N_EVENTS = 1500
 
@@ -196,12 +196,7 @@ def test_every_write_keeps_the_texts_up_to_date(store):
                                   "about": ["d"], "evidence": []}])])
     _all_fresh(store)
     # two stored events that a later report ties together: one absorbs the other
-    base = dict(sub_event_type="Arrests", event_type="Strategic developments", event_date=None,
-                time_precision=None, country="United States", country_code="US", admin1="Virginia",
-                admin2=None, location="Staunton", latitude=38.15, longitude=-79.07, actor1=None,
-                actor2=None, fatalities=None, fatalities_low=None)
-    nowhere = dict(base, country=None, country_code=None, admin1=None, location=None, latitude=None,
-                   longitude=None, geo_precision=None)
+    base, nowhere = ARREST_IN_STAUNTON, ARREST_NOWHERE
     store.ingest([result("first", [ev(local="a", **base, evidence=[
         {"start": 0, "end": 33, "text": "A woman was detained in Staunton"}])])])
     store.ingest([result("nowhere", [ev(local="b", **nowhere, evidence=[

@@ -716,18 +716,22 @@ def test_names_are_stored_and_find_events_across_transactions(store):
     assert "~crawford" in rows
 
 
+#: an arrest in Staunton, Virginia, and a report of it that names no place: a later report ties them
+ARREST_IN_STAUNTON = dict(sub_event_type="Arrests", event_type="Strategic developments", event_date=None,
+                          time_precision=None, country="United States", country_code="US", admin1="Virginia",
+                          admin2=None, location="Staunton", latitude=38.15, longitude=-79.07, actor1=None,
+                          actor2=None, fatalities=None, fatalities_low=None)
+ARREST_NOWHERE = dict(ARREST_IN_STAUNTON, country=None, country_code=None, admin1=None, location=None,
+                      latitude=None, longitude=None, geo_precision=None)
+
+
 def test_later_reports_join_events_filed_earlier(store, tmp_path):
     """An event filed in one transaction is joined, in a later one, to the event that new reports
     tie it to: mentions, sources and claim links move, the old id resolves to the event, and
     explain says why."""
     from sitroom.cli.store import explain_text
 
-    base = dict(sub_event_type="Arrests", event_type="Strategic developments", event_date=None,
-                time_precision=None, country="United States", country_code="US", admin1="Virginia",
-                admin2=None, location="Staunton", latitude=38.15, longitude=-79.07, actor1=None,
-                actor2=None, fatalities=None, fatalities_low=None)
-    nowhere = dict(base, country=None, country_code=None, admin1=None, location=None, latitude=None,
-                   longitude=None, geo_precision=None)
+    base, nowhere = ARREST_IN_STAUNTON, ARREST_NOWHERE
     store.ingest([result("first", [ev(local="a", **base, evidence=[
         {"start": 0, "end": 33, "text": "A woman was detained in Staunton"}])])])
     store.ingest([result("nowhere", [ev(local="b", **nowhere, evidence=[
