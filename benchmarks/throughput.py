@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/throughput.py [--max-bytes N] [--batch-size B]
     .venv/bin/python benchmarks/throughput.py --workers 1,2 [--pairs 2]      # paired CLI runs
     .venv/bin/python benchmarks/throughput.py --curve 1000,10000 --workers 1,2 # the scale curve
+    .venv/bin/python benchmarks/throughput.py --curve 100000 --workers 2 --extract-only
     .venv/bin/python benchmarks/throughput.py --store 100000 [--pg URL]       # store+fuse only
     .venv/bin/python benchmarks/throughput.py --fusion 1000,10000,100000       # fusion's cost
     .venv/bin/python benchmarks/throughput.py --profile out.txt                # pyinstrument
@@ -360,13 +361,14 @@ def store_rows(results: Path, n_docs: int, tmp: Path, pg: str | None, pg_insert:
               f"{n_me:,d} mentions -> {n_ev:,d} events; load average before {load:.1f}", flush=True)
 
 
-def curve(sizes: list[int], counts: list[int], batch_size: int, pg_url: str | None, pg_insert: bool) -> None:
+def curve(sizes: list[int], counts: list[int], batch_size: int, pg_url: str | None, pg_insert: bool,
+          store: bool = True) -> None:
     """For each size: that many synthetic articles extracted with ``sitroom extract --workers N``
     (a fresh process each, model load included; outputs compared), then the results stored and
     fused with ``sitroom ingest --results`` into SQLite and PostgreSQL. ``sitroom ingest
     --workers N`` runs the two stages at once (the writer stores while workers extract), so its
-    rate is about the slower of the two."""
-    pg, server, why = _pg_server(pg_url)
+    rate is about the slower of the two. ``store=False`` (``--extract-only``): extraction only."""
+    pg, server, why = _pg_server(pg_url) if store else (None, None, None)
     if why:
         print(f"(PostgreSQL rows skipped: {why})")
     try:
@@ -392,7 +394,8 @@ def curve(sizes: list[int], counts: list[int], batch_size: int, pg_url: str | No
                 if len(outs) > 1:
                     same = all(o.read_bytes() == outs[0].read_bytes() for o in outs[1:])
                     print(f"  outputs byte-identical across worker counts: {same}")
-                store_rows(outs[0], size, Path(tmp), pg, pg_insert)
+                if store:
+                    store_rows(outs[0], size, Path(tmp), pg, pg_insert)
     finally:
         if server is not None:
             server.stop()
@@ -486,6 +489,7 @@ def main() -> None:
     ap.add_argument("--pg", help="a PostgreSQL server URL where databases may be created (default: "
                     "SITROOM_TEST_PG, else a throwaway server when PostgreSQL's binaries are installed)")
     ap.add_argument("--pg-insert", action="store_true", help="also store into PostgreSQL without COPY")
+    ap.add_argument("--extract-only", action="store_true", help="--curve: extraction only, no store and fuse")
     args = ap.parse_args()
     if args.store:
         store_curve([int(x) for x in args.store.split(",")], args.pg, args.pg_insert)
@@ -495,7 +499,7 @@ def main() -> None:
         return
     if args.curve:
         curve([int(x) for x in args.curve.split(",")], [int(x) for x in (args.workers or "1,2").split(",")],
-              args.batch_size, args.pg, args.pg_insert)
+              args.batch_size, args.pg, args.pg_insert, store=not args.extract_only)
         return
     recs, how = build_corpus(args.max_bytes)
     if args.sample and args.sample < len(recs):

@@ -487,6 +487,29 @@ class Store:
         self._attach_sources(conn, rows)
         return rows
 
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """One connection for the reads of one request (a page of events and its count): the
+        events' stamp (:func:`_stamp`, which the kept filter values and counts are checked
+        against) is read once for all of them, and on PostgreSQL the connection runs in
+        autocommit, so each read is one round trip (no BEGIN and ROLLBACK around them; the reads
+        need no common snapshot: every page and count is correct for the state it read).
+        :meth:`query_event_docs` and :meth:`count_events` called inside it use it. Nested calls
+        share the outer connection."""
+        local = self.__dict__.setdefault("_stamp_local", threading.local())
+        outer = getattr(local, "conn", None)
+        if outer is not None:
+            yield outer
+            return
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "postgresql":
+                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            local.conn, local.stamp = conn, _stamp(conn)
+            try:
+                yield conn
+            finally:
+                local.conn = local.stamp = None
+
     def query_event_docs(self, *, limit: int, offset: int = 0, after: str | None = None,
                          **filters) -> list[tuple[int, date | None, str, str]]:
         """The page :meth:`query_events` returns (same filters, ``limit`` required), as (id,
@@ -494,7 +517,7 @@ class Store:
         the texts the store keeps (:mod:`sitroom.store.listing`), rendered here for the events
         whose text is missing or outdated."""
         key = parse_cursor(after) if after else None
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             conds = self._filters(conn, **filters)
             rows = [tuple(r) for r in conn.execute(_page_select(conds, key, limit, offset, docs=True))]
             from . import listing
@@ -600,10 +623,21 @@ class Store:
             conds.append(_any_of(*[(ev.c[col], self._matching(conn, col, lambda v: x in v.casefold()),
                                     sa.func.lower(ev.c[col]).like(pat, escape="\\"))
                                    for col in ("actor1", "actor2", "assoc_actor_1")]))
-        min_conf = filters.get("min_confidence")
-        if min_conf:            # calibrated: the probability that the event is real and right
-            conds.append(sa.or_(ev.c.confidence.is_(None), ev.c.confidence >= float(min_conf)))
+        if filters.get("min_confidence"):   # calibrated: the probability that the event is real and right
+            conds.append(_confidence_at_least(filters["min_confidence"]))
         return conds
+
+    def warm(self) -> None:
+        """Read now what the event filters keep (every filter column's values, the countries'
+        names, the longest date range: :meth:`_stored_values`, :meth:`country_names`,
+        :meth:`_max_span`) instead of in the first requests that need them: a server calls it
+        before it serves (the longest range is a scan of every event: 80 ms at 1M events on
+        PostgreSQL). Later writes are topped up as always."""
+        with self.reading() as conn:
+            for column in FILTER_VALUE_COLUMNS:
+                self._stored_values(conn, column)
+            self.country_names(conn, "")
+            self._max_span(conn)
 
     def _matching(self, conn: Connection, column: str, pred) -> list[str] | None:
         """The stored values of ``events.column`` that satisfy ``pred``; None when there are too
@@ -744,15 +778,15 @@ class Store:
         for k in ("limit", "offset", "after"):
             filters.pop(k, None)
         ev = S.events
-        with self.engine.connect() as conn:
+        with self.reading() as conn:
             key = ("count", cap, tuple(sorted((k, str(v)) for k, v in filters.items() if v)))
 
             def count(*_):
-                conds = self._filters(conn, **filters)
                 if cap is None:
-                    q = sa.select(sa.func.count()).select_from(ev).where(*conds)
-                else:
-                    q = sa.select(sa.func.count()).select_from(sa.select(ev.c.id).where(*conds).limit(cap).subquery())
+                    q = sa.select(sa.func.count()).select_from(ev).where(*self._filters(conn, **filters))
+                else:       # the confidence apart: see _bounded_count
+                    conds = self._filters(conn, **{k: v for k, v in filters.items() if k != "min_confidence"})
+                    q = _bounded_count(conn, conds, cap, _confidence_at_least(filters.get("min_confidence")))
                 return int(conn.execute(q).scalar_one())
             derived = self.__dict__.setdefault("_derived", {})
             if len(derived) > COUNTS_KEPT:
@@ -772,6 +806,10 @@ READ_COLUMNS = tuple(c for c in S.events.c if c.name != "terms")
 
 #: How many filter sets' counts ``count_events`` keeps.
 COUNTS_KEPT = 512
+
+#: The columns whose values the filters keep (:meth:`Store._stored_values`).
+FILTER_VALUE_COLUMNS = ("country_code", "country", "admin1", "sub_event_type", "event_type", "actor1", "actor2",
+                        "assoc_actor_1")
 
 #: More stored values than this match a filter: it is answered by a scan (LIKE) instead of IN.
 MAX_IN_LIST = 2000
@@ -817,6 +855,49 @@ def _any_of(*alternatives) -> Any:
     if not conds:
         return sa.false()
     return conds[0] if len(conds) == 1 else sa.or_(*conds)
+
+
+def _in_alternatives(cond: Any) -> list | None:
+    """The legs of an OR of ``column IN (...)`` conditions (what :func:`_any_of` builds for an
+    actor: actor1, actor2 or assoc_actor_1), or None."""
+    from sqlalchemy.sql import operators
+    from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList
+
+    if not (isinstance(cond, BooleanClauseList) and cond.operator is operators.or_ and len(cond.clauses) > 1):
+        return None
+    legs = list(cond.clauses)
+    ok = all(isinstance(leg, BinaryExpression) and leg.operator is operators.in_op for leg in legs)
+    return legs if ok else None
+
+
+def _confidence_at_least(value: float | str | None) -> Any:
+    """The ``min_confidence`` filter (events without a confidence pass), or None for none."""
+    if not value:
+        return None
+    ev = S.events
+    return sa.or_(ev.c.confidence.is_(None), ev.c.confidence >= float(value))
+
+
+def _bounded_count(conn: Connection, conds: list, cap: int, confidence: Any = None) -> sa.Select:
+    """``SELECT min(cap, number of events matching conds and confidence)``.
+
+    On PostgreSQL, when the only filter (beside the confidence) is an OR of IN lists on several
+    columns (an actor, in actor1, actor2 or assoc_actor_1), it counts the union of the legs, each
+    leg stopped at ``cap`` rows: each leg is then an index-only scan of its own (column, date_lo,
+    id, confidence) index that stops early, where the OR is a bitmap of every match of every leg
+    built before the LIMIT can stop anything (an actor alone on 1M events: 39 ms mean, up to 95,
+    against 6; with a confidence, 57 against 7). The result is the same: if every leg has fewer
+    than ``cap`` matches the union is exact, and if one has ``cap`` the union has at least ``cap``
+    too. With other filters the covering index that holds every filter column answers the OR
+    better (country + type + actor: 9 ms against 15), and SQLite's multi-index OR stops early."""
+    ev = S.events
+    extra = [confidence] if confidence is not None else []
+    legs = _in_alternatives(conds[0]) if len(conds) == 1 and conn.dialect.name == "postgresql" else None
+    if legs:
+        parts = [sa.select(ev.c.id).where(leg, *extra).limit(cap).subquery() for leg in legs]
+        union = sa.union(*[sa.select(p.c.id) for p in parts]).subquery()
+        return sa.select(sa.func.count()).select_from(sa.select(union.c.id).limit(cap).subquery())
+    return sa.select(sa.func.count()).select_from(sa.select(ev.c.id).where(*conds, *extra).limit(cap).subquery())
 
 
 def _after(key: tuple) -> Any:

@@ -106,9 +106,11 @@ ORDER_INDEXED = ("country_code", "country", "admin1", "sub_event_type", "event_t
                  "assoc_actor_1")
 sa.Index("ix_events_date_hi", events.c.date_hi)
 sa.Index("ix_events_updated_at", events.c.updated_at)
+# Revision 0009: each also carries ``confidence`` (the dashboard's ``min_confidence``), so a count
+# or a page with it is answered from the index alone.
 for _col in ORDER_INDEXED:
     if _col != "country_code":
-        sa.Index(f"ix_events_{_col}_date_lo_id", events.c[_col], events.c.date_lo, events.c.id)
+        sa.Index(f"ix_events_{_col}_date_lo_id", events.c[_col], events.c.date_lo, events.c.id, events.c.confidence)
 # Revision 0008: the (date_lo, id) and (country_code, date_lo, id) indexes carry every filter column
 # after them, so a page walking events in listing order checks the other filters in the index.
 _FILTERS = ("date_hi", "confidence", "country_code", "admin1", "sub_event_type", "event_type", "actor1", "actor2",

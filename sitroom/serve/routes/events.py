@@ -72,12 +72,13 @@ def events(request: Request,
     geo = format == "geojson" or (format is None and "application/geo+json" in request.headers.get("accept", ""))
     if not s.stored_json:
         return _events_rendered(request, s, f, limit, offset, cursor, total, geo)
-    try:        # (id, date_lo, JSON text, geometry text): the texts the store keeps, joined as they are
-        page = s.store.query_event_docs(**f, limit=limit, offset=offset, after=cursor)
-    except ValueError as exc:
-        raise HTTPException(422, str(exc))
-    last = {"id": page[-1][0], "date_lo": page[-1][1]} if len(page) == limit else None
-    meta = dumps(to_jsonable(_meta(s, f, len(page), limit, offset, cursor, total, last)))
+    with s.store.reading():     # the page and its count on one connection, the events' stamp read once
+        try:    # (id, date_lo, JSON text, geometry text): the texts the store keeps, joined as they are
+            page = s.store.query_event_docs(**f, limit=limit, offset=offset, after=cursor)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc))
+        last = {"id": page[-1][0], "date_lo": page[-1][1]} if len(page) == limit else None
+        meta = dumps(to_jsonable(_meta(s, f, len(page), limit, offset, cursor, total, last)))
     if geo:
         feats = ",".join(f'{{"type":"Feature","id":{dumps(event_code(i))},"geometry":{g},"properties":{b}}}'
                          for i, _d, b, g in page)
