@@ -432,3 +432,29 @@ def test_a_served_app_is_settled_out_of_the_collectors_sight():
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_served_app_reads_the_filter_values_at_start(tmp_path, caplog):
+    """`settled` reads what the event filters keep (Store.warm) before the server serves; a
+    database it cannot read then is a warning, not a server that does not start."""
+    import gc
+
+    from sitroom.serve.app import create_app, settled
+    from sitroom.store import open_store
+
+    store = open_store(str(tmp_path / "w.db"))
+    calls = []
+    store.warm = lambda: calls.append(1)
+    try:
+        settled(create_app(store=store))
+        assert calls == [1]
+
+        def broken():
+            raise RuntimeError("connection refused")
+        store.warm = broken
+        with caplog.at_level("WARNING"):
+            app = settled(create_app(store=store))
+        assert app is not None and "connection refused" in caplog.text
+    finally:
+        gc.unfreeze()
+        store.close()

@@ -312,3 +312,81 @@ def test_read_path_statements_use_indexes(db, store):
         sql = str(_page_select(conds, None, 100, 0, docs=True).compile(conn, compile_kwargs={"literal_binds": True}))
         plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
         assert any("COVERING INDEX ix_events_country_code_date_lo_id_filters" in p for p in plan), plan
+
+
+def test_bounded_count_of_an_actor_is_the_smaller_of_cap_and_matches(store):
+    """An actor is an OR over three columns (PostgreSQL counts it as a union of legs each stopped
+    at the cap): whatever the cap, the bounded count is min(cap, matches), including caps just
+    below, at and above each column's own number of matches (where the legs overlap), with and
+    without a confidence filter."""
+    everything = store.query_events()
+    for actor in ("rebels of a", "military", "civilians", "of a"):
+        for min_confidence in (None, 0.7):
+            conf = (lambda r: True) if min_confidence is None else \
+                (lambda r, x=min_confidence: r["confidence"] is None or r["confidence"] >= x)
+            want = sum(1 for r in everything if _matches(r, {"actor": actor}) and conf(r))
+            legs = [sum(1 for r in everything if actor in (r[c] or "").casefold() and conf(r))
+                    for c in ("actor1", "actor2", "assoc_actor_1")]
+            assert want and sum(1 for n in legs if n) >= 2, (actor, legs)     # the legs overlap
+            caps = sorted({c for n in (*legs, want) for c in (n - 1, n, n + 1) if c > 0} | {1})
+            for cap in caps:
+                got = store.count_events(actor=actor, min_confidence=min_confidence, cap=cap)
+                assert got == min(cap, want), (actor, min_confidence, cap)
+            assert store.count_events(actor=actor, min_confidence=min_confidence) == want
+
+
+def test_one_request_reads_on_one_connection_with_one_stamp(store):
+    """``Store.reading``: a page and its count share one connection (one pool checkout) and one
+    read of the events' stamp; on PostgreSQL no BEGIN/ROLLBACK (autocommit)."""
+    import sqlalchemy as sa
+
+    checkouts, statements = [], []
+    sa.event.listen(store.engine, "checkout", lambda *a: checkouts.append(1))
+    sa.event.listen(store.engine, "before_cursor_execute", lambda c, cur, stmt, *a: statements.append(stmt))
+    store.warm()
+    checkouts.clear()
+    statements.clear()
+    with store.reading() as conn:
+        page = store.query_event_docs(country="AB", limit=10)
+        n = store.count_events(country="AB", cap=10_001)
+        with store.reading() as inner:          # nested: the same connection
+            assert inner is conn
+        if conn.dialect.name == "postgresql":
+            assert conn.connection.dbapi_connection.autocommit is True
+    assert len(checkouts) == 1
+    assert sum("max(events.updated_at)" in s for s in statements) == 1, statements
+    assert not any(s.strip().upper() in ("BEGIN", "ROLLBACK") for s in statements)
+    assert len(page) == 10 and n == store.count_events(country="AB")
+
+
+def test_warm_reads_the_filter_values_before_the_first_request(store):
+    """After ``Store.warm`` (a server's start), a filtered page reads no filter column's values and
+    not the longest date range: only the stamp, the page and its count."""
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+    store.warm()
+    sa.event.listen(store.engine, "before_cursor_execute", lambda c, cur, stmt, *a: statements.append(stmt))
+    f = {"country": "Country AC", "admin1": "region ac-2", "type": "Battles", "actor": "military",
+         "since": "2016-01-01", "until": "2018-01-01"}
+    with store.reading():
+        store.query_event_docs(**f, limit=5)
+        store.count_events(**f, cap=100)
+    assert len(statements) == 3, statements
+    assert not any("RECURSIVE" in s or "date_hi - " in s or "julianday" in s for s in statements)
+
+
+def test_filter_indexes_carry_confidence_and_postgresql_knows_correlated_columns(db, store):
+    """Revision 0009: each (filter, date_lo, id) index ends with confidence (the dashboard's
+    min_confidence is checked in the index); on PostgreSQL, statistics tie admin1 to its country
+    and a sub-event type to its event type."""
+    import sqlalchemy as sa
+
+    insp = sa.inspect(store.engine)
+    got = {i["name"]: i["column_names"] for i in insp.get_indexes("events")}
+    for col in ("country", "admin1", "sub_event_type", "event_type", "actor1", "actor2", "assoc_actor_1"):
+        assert got[f"ix_events_{col}_date_lo_id"] == [col, "date_lo", "id", "confidence"]
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.connect() as conn:
+            names = set(conn.execute(sa.text("SELECT stxname FROM pg_statistic_ext")).scalars())
+        assert {"st_events_place", "st_events_type"} <= names
