@@ -474,6 +474,7 @@ class Store:
                                          min_confidence=min_confidence, conn=c)
         conds = self._filters(conn, country=country, admin1=admin1, since=since, until=until, type=type,
                               actor=actor, min_confidence=min_confidence)
+        params: dict[str, Any] = {}
         if not limit:       # everything: one ordered query
             q = sa.select(*READ_COLUMNS).where(*conds)
             if key is not None:
@@ -482,8 +483,8 @@ class Store:
             if offset:
                 q = q.offset(offset)
         else:
-            q = _page_select(conds, key, limit, offset)
-        rows = [dict(r) for r in conn.execute(q).mappings()]
+            q, params = _page_select(conds, key, limit, offset)
+        rows = [dict(r) for r in conn.execute(q, params).mappings()]
         self._attach_sources(conn, rows)
         return rows
 
@@ -519,7 +520,8 @@ class Store:
         key = parse_cursor(after) if after else None
         with self.reading() as conn:
             conds = self._filters(conn, **filters)
-            rows = [tuple(r) for r in conn.execute(_page_select(conds, key, limit, offset, docs=True))]
+            q, params = _page_select(conds, key, limit, offset, docs=True)
+            rows = [tuple(r) for r in conn.execute(q, params)]
             from . import listing
             return listing.page_docs(conn, rows)
 
@@ -584,47 +586,43 @@ class Store:
         finally:
             local.stamp = None
 
-    def _filter_conds(self, conn: Connection, **filters) -> list:
+    def _filter_conds(self, conn: Connection, **filters) -> "Conds":
         """The WHERE conditions for ``filters``, as equalities on the values stored (found in
-        :meth:`_stored_values`), so that the (column, date_lo, id) indexes answer them."""
+        :meth:`_stored_values`), so that the (column, date_lo, id) indexes answer them; every
+        value is a named bound parameter (:class:`Conds`)."""
         ev = S.events
-        conds = []
+        conds = Conds()
         country, admin1 = filters.get("country"), filters.get("admin1")
         since, until, type_, actor = filters.get("since"), filters.get("until"), filters.get("type"), filters.get("actor")
         if country:
             c = country.strip().casefold()
-            conds.append(_any_of(
-                (ev.c.country_code, self._matching(conn, "country_code", lambda v: v.casefold() == c),
-                 sa.func.lower(ev.c.country_code) == c),
-                (ev.c.country, self._matching(conn, "country", lambda v: v.casefold() == c),
-                 sa.func.lower(ev.c.country) == c)))
+            conds.any_of((ev.c.country_code, self._matching(conn, "country_code", lambda v: v.casefold() == c),
+                          "lower", c),
+                         (ev.c.country, self._matching(conn, "country", lambda v: v.casefold() == c), "lower", c))
         if admin1:
             a = admin1.strip().casefold()
-            conds.append(_any_of((ev.c.admin1, self._matching(conn, "admin1", lambda v: v.casefold() == a),
-                                  sa.func.lower(ev.c.admin1) == a)))
+            conds.any_of((ev.c.admin1, self._matching(conn, "admin1", lambda v: v.casefold() == a), "lower", a))
         if since:
-            conds.append(ev.c.date_hi >= iso_day(since))
+            conds.add("since", ev.c.date_hi >= sa.bindparam("f_since", iso_day(since), type_=sa.Date))
             try:        # an event ending on or after `since` starts at most max_span days before
-                conds.append(ev.c.date_lo >= iso_day(since) - timedelta(days=self._max_span(conn)))
+                lo = iso_day(since) - timedelta(days=self._max_span(conn))
+                conds.add("since_lo", ev.c.date_lo >= sa.bindparam("f_since_lo", lo, type_=sa.Date))
             except OverflowError:
                 pass
         if until:
-            conds.append(ev.c.date_lo <= iso_day(until))
+            conds.add("until", ev.c.date_lo <= sa.bindparam("f_until", iso_day(until), type_=sa.Date))
         if type_:
             t = type_.strip().casefold()
-            conds.append(_any_of(
-                (ev.c.sub_event_type, self._matching(conn, "sub_event_type", lambda v: v.casefold() == t),
-                 sa.func.lower(ev.c.sub_event_type) == t),
-                (ev.c.event_type, self._matching(conn, "event_type", lambda v: v.casefold() == t),
-                 sa.func.lower(ev.c.event_type) == t)))
+            conds.any_of(
+                (ev.c.sub_event_type, self._matching(conn, "sub_event_type", lambda v: v.casefold() == t), "lower", t),
+                (ev.c.event_type, self._matching(conn, "event_type", lambda v: v.casefold() == t), "lower", t))
         if actor:
             x = actor.strip().casefold()
             pat = "%" + x.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            conds.append(_any_of(*[(ev.c[col], self._matching(conn, col, lambda v: x in v.casefold()),
-                                    sa.func.lower(ev.c[col]).like(pat, escape="\\"))
-                                   for col in ("actor1", "actor2", "assoc_actor_1")]))
+            conds.any_of(*[(ev.c[col], self._matching(conn, col, lambda v: x in v.casefold()), "like", pat)
+                           for col in ("actor1", "actor2", "assoc_actor_1")])
         if filters.get("min_confidence"):   # calibrated: the probability that the event is real and right
-            conds.append(_confidence_at_least(filters["min_confidence"]))
+            conds.add("min_confidence", _confidence_at_least(filters["min_confidence"]))
         return conds
 
     def warm(self) -> None:
@@ -783,11 +781,11 @@ class Store:
 
             def count(*_):
                 if cap is None:
-                    q = sa.select(sa.func.count()).select_from(ev).where(*self._filters(conn, **filters))
+                    q, params = sa.select(sa.func.count()).select_from(ev).where(*self._filters(conn, **filters)), {}
                 else:       # the confidence apart: see _bounded_count
                     conds = self._filters(conn, **{k: v for k, v in filters.items() if k != "min_confidence"})
-                    q = _bounded_count(conn, conds, cap, _confidence_at_least(filters.get("min_confidence")))
-                return int(conn.execute(q).scalar_one())
+                    q, params = _bounded_count(conn, conds, cap, _confidence_at_least(filters.get("min_confidence")))
+                return int(conn.execute(q, params).scalar_one())
             derived = self.__dict__.setdefault("_derived", {})
             if len(derived) > COUNTS_KEPT:
                 for k in [k for k in list(derived) if isinstance(k, tuple)]:
@@ -843,22 +841,50 @@ def _distinct(conn: Connection, column: str) -> set[str]:
     return set(conn.execute(sql).scalars())
 
 
-def _any_of(*alternatives) -> Any:
-    """OR of ``column IN values`` over (column, values, fallback) alternatives; where the values
-    were too many to list (None), the fallback condition (a scan) stands for them."""
-    conds = []
-    for col, values, fallback in alternatives:
-        if values is None:
-            conds.append(fallback)
-        elif values:
-            conds.append(col.in_(values))
-    if not conds:
-        return sa.false()
-    return conds[0] if len(conds) == 1 else sa.or_(*conds)
+class Conds(list):
+    """The WHERE conditions of a set of event filters (a list of them, usable as such), each value
+    a named bound parameter: ``shape`` says which conditions there are (and, per column, a list
+    of stored values or the scanning fallback), ``params`` holds the values. Statements built
+    from conditions of one shape are kept (:func:`_page_select`) and run again with other values:
+    building and compiling a page's statement took about 1 ms of Python per request."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shape: list = []
+        self.params: dict[str, Any] = {}
+
+    def add(self, kind: str, cond: Any) -> None:
+        self.append(cond)
+        self.shape.append(kind)
+        self.params.update({b.key: b.value for b in _bindparams(cond)})
+
+    def any_of(self, *alternatives: tuple) -> None:
+        """OR of ``column IN (values)`` over (column, values, fallback, value) alternatives; where the
+        values were too many to list (None), the fallback stands for them: ``lower(column) = value``
+        (``"lower"``) or ``lower(column) LIKE value`` (``"like"``), a scan. No alternative: false."""
+        conds, kinds = [], []
+        for col, values, fallback, value in alternatives:
+            if values is None:
+                p = sa.bindparam(f"f_{col.name}_{fallback}", value)
+                conds.append(sa.func.lower(col) == p if fallback == "lower" else sa.func.lower(col).like(p, escape="\\"))
+                kinds.append((col.name, fallback))
+            elif values:
+                conds.append(col.in_(sa.bindparam(f"f_{col.name}", list(values), expanding=True)))
+                kinds.append((col.name, "in"))
+        if not conds:
+            self.add(("false",), sa.false())
+        else:
+            self.add(tuple(kinds), conds[0] if len(conds) == 1 else sa.or_(*conds))
+
+
+def _bindparams(cond: Any) -> list:
+    from sqlalchemy.sql import visitors
+
+    return [b for b in visitors.iterate(cond) if isinstance(b, sa.sql.elements.BindParameter)]
 
 
 def _in_alternatives(cond: Any) -> list | None:
-    """The legs of an OR of ``column IN (...)`` conditions (what :func:`_any_of` builds for an
+    """The legs of an OR of ``column IN (...)`` conditions (what :meth:`Conds.any_of` builds for an
     actor: actor1, actor2 or assoc_actor_1), or None."""
     from sqlalchemy.sql import operators
     from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList
@@ -875,11 +901,13 @@ def _confidence_at_least(value: float | str | None) -> Any:
     if not value:
         return None
     ev = S.events
-    return sa.or_(ev.c.confidence.is_(None), ev.c.confidence >= float(value))
+    return sa.or_(ev.c.confidence.is_(None), ev.c.confidence >= sa.bindparam("f_min_confidence", float(value)))
 
 
-def _bounded_count(conn: Connection, conds: list, cap: int, confidence: Any = None) -> sa.Select:
-    """``SELECT min(cap, number of events matching conds and confidence)``.
+def _bounded_count(conn: Connection, conds: "Conds", cap: int,
+                   confidence: Any = None) -> tuple[sa.Select, dict[str, Any]]:
+    """``SELECT min(cap, number of events matching conds and confidence)``, as (statement, its
+    parameters; the statement kept per shape, as :func:`_page_select`'s).
 
     On PostgreSQL, when the only filter (beside the confidence) is an OR of IN lists on several
     columns (an actor, in actor1, actor2 or assoc_actor_1), it counts the union of the legs, each
@@ -890,9 +918,17 @@ def _bounded_count(conn: Connection, conds: list, cap: int, confidence: Any = No
     than ``cap`` matches the union is exact, and if one has ``cap`` the union has at least ``cap``
     too. With other filters the covering index that holds every filter column answers the OR
     better (country + type + actor: 9 ms against 15), and SQLite's multi-index OR stops early."""
+    legs = _in_alternatives(conds[0]) if len(conds) == 1 and conn.dialect.name == "postgresql" else None
+    params = dict(conds.params, p_cap=cap,
+                  **({b.key: b.value for b in _bindparams(confidence)} if confidence is not None else {}))
+    shape = ("count", tuple(conds.shape), confidence is not None, bool(legs))
+    return _kept_statement(shape, lambda: _build_count(conds, confidence, legs)), params
+
+
+def _build_count(conds: list, confidence: Any, legs: list | None) -> sa.Select:
     ev = S.events
     extra = [confidence] if confidence is not None else []
-    legs = _in_alternatives(conds[0]) if len(conds) == 1 and conn.dialect.name == "postgresql" else None
+    cap = sa.bindparam("p_cap", type_=sa.Integer)
     if legs:
         parts = [sa.select(ev.c.id).where(leg, *extra).limit(cap).subquery() for leg in legs]
         union = sa.union(*[sa.select(p.c.id) for p in parts]).subquery()
@@ -910,32 +946,61 @@ def _after(key: tuple) -> Any:
                   ev.c.date_lo.is_(None))
 
 
-def _page_select(conds: list, key: tuple | None, limit: int, offset: int, docs: bool = False) -> sa.Select:
-    """One page in (date_lo IS NULL, date_lo, id) order. The dated and the undated events are two
-    index-ordered queries of ids, each stopping at ``offset + limit`` (an ORDER BY on
-    ``date_lo IS NULL`` could use no index and would sort every match); the outer query orders
-    those few and reads their rows."""
-    ev = S.events
-    n = offset + limit
-    parts = []
+#: statements built from filter conditions, by their shape (:class:`Conds`): run again with other values
+_STATEMENTS: dict[tuple, sa.Select] = {}
+
+
+def _kept_statement(key: tuple, build) -> sa.Select:
+    got = _STATEMENTS.get(key)
+    if got is None:
+        if len(_STATEMENTS) > 2000:     # shapes are few (filters x list or fallback); bounded anyway
+            _STATEMENTS.clear()
+        got = _STATEMENTS[key] = build()
+    return got
+
+
+def _page_select(conds: "Conds", key: tuple | None, limit: int, offset: int,
+                 docs: bool = False) -> tuple[sa.Select, dict[str, Any]]:
+    """One page in (date_lo IS NULL, date_lo, id) order, as (statement, its parameters). The dated
+    and the undated events are two index-ordered queries of ids, each stopping at ``offset +
+    limit`` (an ORDER BY on ``date_lo IS NULL`` could use no index and would sort every match);
+    the outer query orders those few and reads their rows. The statement is built once per shape
+    of the filters (and cursor, offset, ``docs``) and kept; the values are parameters."""
     undated, day, eid = key if key is not None else (False, None, None)
+    params = dict(conds.params, p_n=offset + limit, p_limit=limit, p_offset=offset, k_day=day, k_id=eid)
+    docs_version = None
+    if docs:
+        from . import listing
+        docs_version = listing.version()
+    shape = ("page", tuple(conds.shape), None if key is None else bool(undated), bool(offset), docs_version)
+    return _kept_statement(shape, lambda: _build_page(conds, key, bool(offset), docs_version)), params
+
+
+def _build_page(conds: list, key: tuple | None, offset: bool, docs_version: str | None) -> sa.Select:
+    ev = S.events
+    n = sa.bindparam("p_n", type_=sa.Integer)
+    parts = []
+    undated = key is not None and key[0]
+    k_day, k_id = sa.bindparam("k_day", type_=sa.Date), sa.bindparam("k_id", type_=sa.Integer)
     if not undated:
         dated = sa.select(ev.c.id, ev.c.date_lo).where(*conds, ev.c.date_lo.is_not(None))
         if key is not None:
-            dated = dated.where(sa.tuple_(ev.c.date_lo, ev.c.id) > sa.tuple_(sa.literal(day, sa.Date), sa.literal(eid)))
+            dated = dated.where(sa.tuple_(ev.c.date_lo, ev.c.id) > sa.tuple_(k_day, k_id))
         parts.append(sa.select(dated.order_by(ev.c.date_lo, ev.c.id).limit(n).subquery()))
     und = sa.select(ev.c.id, ev.c.date_lo).where(*conds, ev.c.date_lo.is_(None))
     if undated:
-        und = und.where(ev.c.id > eid)
+        und = und.where(ev.c.id > k_id)
     parts.append(sa.select(und.order_by(ev.c.id).limit(n).subquery()))
     u = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
-    keys = sa.select(u.c.id).order_by(u.c.date_lo.is_(None), u.c.date_lo, u.c.id).limit(limit).offset(offset or None)
+    keys = sa.select(u.c.id).order_by(u.c.date_lo.is_(None), u.c.date_lo, u.c.id).limit(
+        sa.bindparam("p_limit", type_=sa.Integer))
+    if offset:
+        keys = keys.offset(sa.bindparam("p_offset", type_=sa.Integer))
     page = keys.subquery()
     order = (ev.c.date_lo.is_(None), ev.c.date_lo, ev.c.id)
-    if docs:    # (id, date_lo, stored JSON, stored geometry): the texts only while up to date
-        from . import listing
+    if docs_version is not None:    # (id, date_lo, stored JSON, stored geometry): the texts only while up to date
         ed = S.event_docs
-        fresh = sa.and_(ed.c.stamp == ev.c.updated_at, ed.c.version == listing.version())
+        fresh = sa.and_(ed.c.stamp == ev.c.updated_at, ed.c.version == docs_version)
         return (sa.select(ev.c.id, ev.c.date_lo, sa.case((fresh, ed.c.body)), sa.case((fresh, ed.c.geometry)))
                 .join_from(ev, page, page.c.id == ev.c.id).outerjoin(ed, ed.c.event_id == ev.c.id).order_by(*order))
     return sa.select(*READ_COLUMNS).join_from(ev, page, page.c.id == ev.c.id).order_by(*order)

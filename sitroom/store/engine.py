@@ -69,8 +69,37 @@ def make_engine(db: str | None = None, *, writer: bool = False, **kw) -> Engine:
                 cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
         return engine
-    kw.setdefault("pool_pre_ping", True)
-    return sa.create_engine(url, **kw)
+    if "pool_pre_ping" in kw:
+        return sa.create_engine(url, **kw)
+    engine = sa.create_engine(url, **kw)
+    _ping_after_idle(engine)
+    return engine
+
+
+#: A pooled PostgreSQL connection idle longer than this is pinged before it is used again.
+PING_AFTER_IDLE = 10.0
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """Check a pooled connection before use when it sat idle more than :data:`PING_AFTER_IDLE` seconds (a server
+    restarted, a firewall dropped it): a dead one is replaced, as ``pool_pre_ping`` does, but a
+    connection back from a request a moment ago is not pinged again (a round trip per request,
+    which a busy server pays on every page)."""
+    import time
+
+    @sa.event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_conn, record):  # noqa: ANN001
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping(dbapi_conn, record, _proxy):  # noqa: ANN001
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:    # noqa: BLE001  (the pool then opens a new connection)
+            raise sa.exc.DisconnectionError(f"pooled connection is gone: {exc}") from exc
 
 
 def alembic_config(connection=None):

@@ -309,7 +309,8 @@ def test_read_path_statements_use_indexes(db, store):
         assert any("COVERING INDEX ix_events_" in p for p in plan), plan
         # the page walks the country's events in listing order, checking type and actor in the index (0008)
         from sitroom.store.core import _page_select
-        sql = str(_page_select(conds, None, 100, 0, docs=True).compile(conn, compile_kwargs={"literal_binds": True}))
+        page, params = _page_select(conds, None, 100, 0, docs=True)
+        sql = str(page.params(params).compile(conn, compile_kwargs={"literal_binds": True}))
         plan = [r[3] for r in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
         assert any("COVERING INDEX ix_events_country_code_date_lo_id_filters" in p for p in plan), plan
 
@@ -390,3 +391,22 @@ def test_filter_indexes_carry_confidence_and_postgresql_knows_correlated_columns
         with store.engine.connect() as conn:
             names = set(conn.execute(sa.text("SELECT stxname FROM pg_statistic_ext")).scalars())
         assert {"st_events_place", "st_events_type"} <= names
+
+
+def test_a_page_statement_is_built_once_per_shape_and_run_with_each_filters_values(store):
+    """Filters of one shape (the same conditions, each a list of stored values or its fallback)
+    share one kept statement; each run gets its own values (a cached statement that kept its
+    first values would answer the first country for every country)."""
+    from sitroom.store import core
+
+    everything = store.query_events()
+    core._STATEMENTS.clear()
+    seen = []
+    for f in ({"country": "AB"}, {"country": "AC"}, {"country": "AD", "since": "2016-01-01"},
+              {"country": "AE", "since": "2017-06-01"}, {"actor": "rebels of a"}, {"actor": "military"}):
+        want = [r["id"] for r in everything if _matches(r, f)][:20]
+        assert [r["id"] for r in store.query_events(**f, limit=20)] == want, f
+        assert [d[0] for d in store.query_event_docs(**f, limit=20)] == want, f
+        seen.append(len(core._STATEMENTS))
+    # a country, then a country and a since: one shape each (two statements: rows, stored texts)
+    assert seen[:4] == [2, 2, 4, 4], seen
