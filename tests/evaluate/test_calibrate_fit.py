@@ -4,20 +4,16 @@ follows the one-standard-error rule, and the confidences are made as the pipelin
 Synthetic data: no dev set needed."""
 from __future__ import annotations
 
-import importlib.util
 
 import numpy as np
 import pytest
 
-from tests.helpers import ROOT
+from tests.helpers import benchmark_module
 
 
 @pytest.fixture(scope="module")
 def cal():
-    spec = importlib.util.spec_from_file_location("sitroom_calibrate_benchmark", ROOT / "benchmarks" / "calibrate.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return benchmark_module("calibrate")
 
 
 def synthetic(n=600, seed=0):

@@ -16,3 +16,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 #: Test inputs kept with the tests.
 TEST_DATA = ROOT / "tests" / "data"
+
+
+def benchmark_module(name: str):
+    """``benchmarks/<name>.py`` imported as a module (the benchmarks are scripts, not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"sitroom_{name}_benchmark", ROOT / "benchmarks" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod

@@ -5,7 +5,6 @@ events, claims, a watched source's scale); missing or outdated texts are rendere
 fills the table and goes down and up again."""
 from __future__ import annotations
 
-import importlib.util
 import random
 
 import pytest
@@ -14,17 +13,10 @@ import sqlalchemy as sa
 from sitroom.store import listing, open_store
 from sitroom.store import schema as S
 
-from tests.helpers import ROOT
+from tests.helpers import benchmark_module
 from tests.store.test_store import ARREST_IN_STAUNTON, ARREST_NOWHERE, ev, result
 
 N_EVENTS = 1500
-
-
-def _load_module():
-    spec = importlib.util.spec_from_file_location("sitroom_load_benchmark", ROOT / "benchmarks" / "load.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,7 +27,7 @@ def db_url(request, tmp_path):
 @pytest.fixture
 def built(db_url):
     """A store of N_EVENTS synthetic fused events (the load benchmark's builder, which fills the texts)."""
-    load = _load_module()
+    load = benchmark_module("load")
     assert load.build(db_url, N_EVENTS, seed=5, progress=lambda _m: None)["events"] == N_EVENTS
     s = open_store(db_url)
     yield s
@@ -213,7 +205,7 @@ def test_migration_fills_the_table_and_goes_down_and_up(db_url):
 
     from sitroom.store.engine import alembic_config, current_revision, head_revision, make_engine, migrate
 
-    load = _load_module()
+    load = benchmark_module("load")
     load.build(db_url, 400, seed=2, progress=lambda _m: None)
     eng = make_engine(db_url)
     try:

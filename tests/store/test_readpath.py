@@ -6,7 +6,6 @@ builder (bulk inserts, as the load benchmark does at a million)."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 from datetime import date
@@ -17,21 +16,14 @@ import pytest
 from sitroom.store import Store, open_store
 from sitroom.store.core import event_cursor, parse_cursor
 
-from tests.helpers import ROOT
+from tests.helpers import benchmark_module
 
 N_EVENTS = 3000
 
 
-def _load_module():
-    spec = importlib.util.spec_from_file_location("sitroom_load_benchmark", ROOT / "benchmarks" / "load.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
 @pytest.fixture(scope="module")
 def load():
-    return _load_module()
+    return benchmark_module("load")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
