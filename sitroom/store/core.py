@@ -489,14 +489,21 @@ class Store:
         return rows
 
     @contextmanager
-    def reading(self) -> Iterator[Connection]:
+    def reading(self, *, assume: bool = False) -> Iterator[Connection]:
         """One connection for the reads of one request (a page of events and its count): the
         events' stamp (:func:`_stamp`, which the kept filter values and counts are checked
         against) is read once for all of them, and on PostgreSQL the connection runs in
         autocommit, so each read is one round trip (no BEGIN and ROLLBACK around them; the reads
         need no common snapshot: every page and count is correct for the state it read).
         :meth:`query_event_docs` and :meth:`count_events` called inside it use it. Nested calls
-        share the outer connection."""
+        share the outer connection.
+
+        With ``assume`` (a request that starts with :meth:`query_event_docs`, as ``/api/events``
+        does), the stamp is not read first: the page's filters are built from the values kept at
+        the last stamp this store saw, and the page query returns the stamp with its rows (one
+        round trip less). When it differs, the filters are built again, and the page read again
+        if they changed (a value first written since, or a longer date range). Reads after the
+        page use the stamp it returned."""
         local = self.__dict__.setdefault("_stamp_local", threading.local())
         outer = getattr(local, "conn", None)
         if outer is not None:
@@ -505,11 +512,34 @@ class Store:
         with self.engine.connect() as conn:
             if conn.dialect.name == "postgresql":
                 conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            local.conn, local.stamp = conn, _stamp(conn)
+            last = self.__dict__.get("_last_stamp")
+            local.conn, local.assuming = conn, False
+            if assume and last is not None:
+                local.stamp, local.assumed = None, last
+            else:
+                local.stamp, local.assumed = self._read_stamp(conn), None
             try:
                 yield conn
             finally:
-                local.conn = local.stamp = None
+                local.conn = local.stamp = local.assumed = None
+
+    def _read_stamp(self, conn: Connection) -> tuple:
+        self._last_stamp = got = _stamp(conn)
+        return got
+
+    def _current_stamp(self, conn: Connection) -> tuple:
+        """The stamp the kept values are checked against: the request's (:meth:`reading`), the one
+        assumed while a page's filters are built, else read now."""
+        local = self.__dict__.get("_stamp_local")
+        stamp = getattr(local, "stamp", None)
+        if stamp is not None:
+            return stamp
+        if getattr(local, "assuming", False):
+            return local.assumed
+        got = self._read_stamp(conn)
+        if getattr(local, "conn", None) is not None:
+            local.stamp = got
+        return got
 
     def query_event_docs(self, *, limit: int, offset: int = 0, after: str | None = None,
                          **filters) -> list[tuple[int, date | None, str, str]]:
@@ -519,10 +549,28 @@ class Store:
         whose text is missing or outdated."""
         key = parse_cursor(after) if after else None
         with self.reading() as conn:
-            conds = self._filters(conn, **filters)
-            q, params = _page_select(conds, key, limit, offset, docs=True,
-                                     nulls_last=conn.dialect.name == "postgresql")
-            rows = [tuple(r) for r in conn.execute(q, params)]
+            local = self.__dict__["_stamp_local"]
+            assumed = getattr(local, "assumed", None) if local.stamp is None else None
+            nulls_last = conn.dialect.name == "postgresql"
+            if assumed is None:
+                conds = self._filters(conn, **filters)
+                q, params = _page_select(conds, key, limit, offset, docs=True, nulls_last=nulls_last)
+                rows = [tuple(r) for r in conn.execute(q, params)]
+            else:   # the filters from the values kept at the last stamp seen; the page reads the stamp
+                local.assuming = True
+                try:
+                    conds = self._filters(conn, **filters)
+                finally:
+                    local.assuming = False
+                q, params = _page_select(conds, key, limit, offset, docs=True, nulls_last=nulls_last, stamp=True)
+                rows = [tuple(r) for r in conn.execute(q, params)]
+                local.stamp = self._last_stamp = tuple(rows[0][4:]) if rows else _stamp(conn)
+                rows = [r[:4] for r in rows]
+                if local.stamp != assumed:      # events written since: if the filters differ now, again
+                    again = self._filters(conn, **filters)
+                    if again.shape != conds.shape or again.params != conds.params:
+                        q, params = _page_select(again, key, limit, offset, docs=True, nulls_last=nulls_last)
+                        rows = [tuple(r) for r in conn.execute(q, params)]
             from . import listing
             return listing.page_docs(conn, rows)
 
@@ -579,9 +627,9 @@ class Store:
         """:meth:`_filter_conds` with one stamp (:func:`_stamp`) for all the kept values it reads,
         instead of one per filter column."""
         local = self.__dict__.setdefault("_stamp_local", threading.local())
-        if getattr(local, "stamp", None) is not None:
+        if getattr(local, "stamp", None) is not None or getattr(local, "assuming", False):
             return self._filter_conds(conn, **filters)
-        local.stamp = _stamp(conn)
+        local.stamp = self._read_stamp(conn)
         try:
             return self._filter_conds(conn, **filters)
         finally:
@@ -685,7 +733,7 @@ class Store:
         maxima are one index probe each."""
         cache = self.__dict__.setdefault("_derived", {})
         lock = self.__dict__.setdefault("_derived_lock", threading.Lock())
-        stamp = getattr(self.__dict__.get("_stamp_local"), "stamp", None) or _stamp(conn)
+        stamp = self._current_stamp(conn)
         with lock:
             hit = cache.get(name)
             busy = self.__dict__.setdefault("_derived_busy", {}).setdefault(name, threading.Lock())
@@ -818,9 +866,13 @@ def _stamp(conn: Connection) -> tuple:
     """(max updated_at, max id) of the events: two scalar subqueries, each one index probe. (One
     SELECT of both maxima is no probe on SQLite: its min/max optimisation needs a lone aggregate,
     and it read the whole table, 0.3 to 0.8 s at a million events, several times a request.)"""
-    ev = S.events
-    return tuple(conn.execute(sa.select(sa.select(sa.func.max(ev.c.updated_at)).scalar_subquery(),
-                                        sa.select(sa.func.max(ev.c.id)).scalar_subquery())).one())
+    return tuple(conn.execute(sa.select(*_stamp_columns())).one())
+
+
+def _stamp_columns() -> tuple:
+    ev = sa.alias(S.events, "stamp_events")
+    return (sa.select(sa.func.max(ev.c.updated_at)).scalar_subquery(),
+            sa.select(sa.func.max(ev.c.id)).scalar_subquery())
 
 
 def _since(stamp: tuple) -> Any:
@@ -965,16 +1017,18 @@ def _kept_statement(key: tuple, build) -> sa.Select:
     return got
 
 
-def _page_select(conds: "Conds", key: tuple | None, limit: int, offset: int,
-                 docs: bool = False, nulls_last: bool = False) -> tuple[sa.Select, dict[str, Any]]:
+def _page_select(conds: "Conds", key: tuple | None, limit: int, offset: int, docs: bool = False,
+                 nulls_last: bool = False, stamp: bool = False) -> tuple[sa.Select, dict[str, Any]]:
     """One page in (date_lo IS NULL, date_lo, id) order, as (statement, its parameters). The dated
     and the undated events are two index-ordered queries of ids, each stopping at ``offset +
     limit`` (an ORDER BY on ``date_lo IS NULL`` could use no index and would sort every match);
     the outer query orders those few and reads their rows. With ``nulls_last`` (PostgreSQL, whose
     ascending indexes keep nulls last) a page without a cursor is one index-ordered query
     ``ORDER BY date_lo NULLS LAST, id``, the same order, which stops at the page's end (the
-    undated events are read only when the dated ones do not fill it). The statement is built once
-    per shape of the filters (and cursor, offset, ``docs``) and kept; the values are parameters."""
+    undated events are read only when the dated ones do not fill it). With ``stamp``, each row
+    also carries the events' stamp (:func:`_stamp`, computed once by the database). The statement
+    is built once per shape of the filters (and cursor, offset, ``docs``) and kept; the values are
+    parameters."""
     nulls_last = nulls_last and key is None
     undated, day, eid = key if key is not None else (False, None, None)
     params = dict(conds.params, p_n=offset + limit, p_limit=limit, p_offset=offset, k_day=day, k_id=eid)
@@ -983,8 +1037,12 @@ def _page_select(conds: "Conds", key: tuple | None, limit: int, offset: int,
         from . import listing
         docs_version = listing.version()
     shape = ("page", tuple(conds.shape), None if key is None else bool(undated), bool(offset), docs_version,
-             nulls_last)
-    return _kept_statement(shape, lambda: _build_page(conds, key, bool(offset), docs_version, nulls_last)), params
+             nulls_last, stamp)
+
+    def build() -> sa.Select:
+        q = _build_page(conds, key, bool(offset), docs_version, nulls_last)
+        return q.add_columns(*_stamp_columns()) if stamp else q
+    return _kept_statement(shape, build), params
 
 
 def _build_page(conds: list, key: tuple | None, offset: bool, docs_version: str | None,

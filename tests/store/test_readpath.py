@@ -101,19 +101,23 @@ def test_cursor_round_trip_and_errors():
             parse_cursor(bad)
 
 
+def _fresh_result(actor: str, doc_id: str = "fresh") -> dict:
+    """A pipeline result of one event by ``actor`` in a country and region no other event has."""
+    return {"doc_id": doc_id, "content_hash": doc_id[0] * 64, "title": "t", "published": "2030-01-02", "source": "s",
+            "url": None, "places": [], "dates": [], "figures": [], "claims": [], "agreements": [], "quality": [],
+            "events": [{"event_id": "ev-1", "event_date": "2030-01-01", "time_precision": 1,
+                        "event_type": "Battles", "sub_event_type": "Armed clash", "actor1": actor,
+                        "actor2": None, "country": "Newland", "country_code": "NL", "admin1": "Far Province",
+                        "location": "Somewhere", "latitude": 1.0, "longitude": 2.0, "geo_precision": 1,
+                        "fatalities": 4, "evidence": [{"start": 0, "end": 5, "text": "clash"}]}]}
+
+
 def test_new_values_are_found_after_writes(store):
     """Filters map to the values stored, kept between queries: a value first written after the
     first query is found (the kept values are topped up from events written since)."""
     assert store.query_events(actor="Brand New Brigade") == []
     assert store.count_events(actor="brand new") == 0
-    res = {"doc_id": "fresh", "content_hash": "f" * 64, "title": "t", "published": "2030-01-02", "source": "s",
-           "url": None, "places": [], "dates": [], "figures": [], "claims": [], "agreements": [], "quality": [],
-           "events": [{"event_id": "ev-1", "event_date": "2030-01-01", "time_precision": 1,
-                       "event_type": "Battles", "sub_event_type": "Armed clash", "actor1": "Brand New Brigade",
-                       "actor2": None, "country": "Newland", "country_code": "NL", "admin1": "Far Province",
-                       "location": "Somewhere", "latitude": 1.0, "longitude": 2.0, "geo_precision": 1,
-                       "fatalities": 4, "evidence": [{"start": 0, "end": 5, "text": "clash"}]}]}
-    assert store.ingest_result(res) == "added"
+    assert store.ingest_result(_fresh_result("Brand New Brigade")) == "added"
     got = store.query_events(actor="brand new", country="nl", admin1="far province", type="armed CLASH",
                              since="2029-12-31")
     assert [r["actor1"] for r in got] == ["Brand New Brigade"]
@@ -347,9 +351,47 @@ def test_one_request_reads_on_one_connection_with_one_stamp(store):
         if conn.dialect.name == "postgresql":
             assert conn.connection.dbapi_connection.autocommit is True
     assert len(checkouts) == 1
-    assert sum("max(events.updated_at)" in s for s in statements) == 1, statements
+    assert sum("max(stamp_events.updated_at)" in s for s in statements) == 1, statements
     assert not any(s.strip().upper() in ("BEGIN", "ROLLBACK") for s in statements)
     assert len(page) == 10 and n == store.count_events(country="AB")
+
+
+def test_a_request_that_assumes_the_last_stamp_reads_it_with_its_page(db, store):
+    """``reading(assume=True)`` (``/api/events``): no stamp query of its own, the page returns the
+    stamp; the same page and count as a plain reading. After another process (another store on the
+    same database) writes an event with an actor no event had, the next such request finds it (the
+    filters are built again with the new stamp, the page read again) and counts it."""
+    import sqlalchemy as sa
+
+    statements: list[str] = []
+    store.warm()
+    with store.reading():
+        want = store.query_event_docs(country="AB", limit=10)
+        want_n = store.count_events(country="AB", cap=10_001)
+    sa.event.listen(store.engine, "before_cursor_execute", lambda c, cur, stmt, *a: statements.append(stmt))
+    with store.reading(assume=True):
+        page = store.query_event_docs(country="AB", limit=10)
+        n = store.count_events(country="AB", cap=10_001)
+    assert (page, n) == (want, want_n)
+    assert len(statements) == 1 and "max(stamp_events.updated_at)" in statements[0], statements  # count kept
+    with store.reading(assume=True):
+        assert store.query_event_docs(actor="later brigade", limit=10) == []
+        assert store.count_events(actor="later brigade", cap=10_001) == 0
+    other = open_store(db)
+    try:
+        assert other.ingest_result(_fresh_result("Later Brigade", "later")) == "added"
+    finally:
+        other.close()
+    statements.clear()
+    with store.reading(assume=True):
+        page = store.query_event_docs(actor="later brigade", limit=10)
+        n = store.count_events(actor="later brigade", cap=10_001)
+    assert len(page) == 1 and '"Later Brigade"' in page[0][2] and n == 1
+    assert len(statements) >= 3, statements        # the page, the new values, the page again, its count
+    with store.reading(assume=True):                # and the stamp it found is the next one assumed
+        statements.clear()
+        assert store.query_event_docs(actor="later brigade", limit=10) == page
+    assert len(statements) == 1, statements
 
 
 def test_warm_reads_the_filter_values_before_the_first_request(store):
