@@ -22,7 +22,7 @@ def serve(
     allow_host: Optional[list[str]] = typer.Option(None, "--allow-host", help="Host name the server answers to, besides the localhost names (repeatable; .example.org also allows its sub-domains; env SITROOM_ALLOWED_HOSTS, comma-separated)."),  # noqa: E501
     read_only: bool = typer.Option(False, "--read-only", envvar="SITROOM_READ_ONLY", help="Refuse every write (POST /api/documents) whatever the token."),  # noqa: E501
     cors_origin: Optional[list[str]] = typer.Option(None, "--cors-origin", help="Origin (https://host[:port]) whose pages may read the API (repeatable; env SITROOM_CORS_ORIGINS; default none)."),  # noqa: E501
-    workers: int = typer.Option(1, "--workers", "-w", min=0, help="Server processes answering requests (0: one per core). More than one answers concurrent readers in parallel; each opens the database itself."),  # noqa: E501
+    workers: int = typer.Option(1, "--workers", "-w", min=0, help="Server processes answering requests (0: one per core). More than one answers concurrent readers in parallel; each opens the database itself. A keep-alive connection is closed after 100 requests, so long-lived clients spread over the processes."),  # noqa: E501
 ) -> None:
     """Serve the dashboard (map, timeline, evidence) and the JSON API (/api, docs at /docs).
 

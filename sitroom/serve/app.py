@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from ..store import Store
 from .deps import COUNT_CAP, MAX_LIMIT, OSM_TILES, REPORT_MAX_EVENTS, Settings
 from .guard import add_guard
+from .keepalive import KeepAliveLimit
 from .routes import agreements, claims, events, figures, ingest, pages, reports
 
 __all__ = ["COUNT_CAP", "MAX_BODY", "MAX_LIMIT", "REPORT_MAX_EVENTS", "create_app"]
@@ -84,6 +85,7 @@ def create_app(db: str | None = None, token: str | None = None, *, store: Store 
     app.state.store = store
     read_only = add_guard(app, csp=csp, token=token, max_body=max_body, allowed_hosts=allowed_hosts,
                           read_token=read_token, read_only=read_only, cors_origins=cors_origins)
+    app.add_middleware(KeepAliveLimit)      # outermost: long-lived clients spread over --workers processes
     app.state.settings = Settings(store=store, token=token, tile_url=tile_url, read_only=read_only,
                                   max_body=max_body, count_cap=COUNT_CAP, report_max_events=REPORT_MAX_EVENTS)
 
