@@ -970,8 +970,9 @@ def _bounded_count(conn: Connection, conds: "Conds", cap: int,
     against 6; with a confidence, 57 against 7). The result is the same: if every leg has fewer
     than ``cap`` matches the union is exact, and if one has ``cap`` the union has at least ``cap``
     too; such a leg answers alone, before any union is built (an actor whose actor1 leg reaches
-    the cap: 8 ms against 3.4). With other filters the covering index that holds every filter column answers the OR
-    better (country + type + actor: 9 ms against 15), and SQLite's multi-index OR stops early."""
+    the cap: 8 ms against 3.4). With other filters the covering index that holds every filter
+    column answers the OR better (country + type + actor: 9 ms against 15), and SQLite's
+    multi-index OR stops early."""
     legs = _in_alternatives(conds[0]) if len(conds) == 1 and conn.dialect.name == "postgresql" else None
     params = dict(conds.params, p_cap=cap,
                   **({b.key: b.value for b in _bindparams(confidence)} if confidence is not None else {}))
