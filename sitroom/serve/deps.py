@@ -2,6 +2,7 @@
 put on the application, and the limits of the API."""
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,16 @@ COUNT_CAP = 10_000
 REPORT_MAX_EVENTS = 5_000
 
 
+#: /api/events reads at once per server process (``SITROOM_LISTING_SLOTS``). Measured with 8
+#: clients on 2 cores (``serve --workers 2``, PostgreSQL): p99 100-105 ms with no limit, 80-95
+#: with 2, 69-87 with 1, at the same throughput (docs/scale.md).
+LISTING_SLOTS = 2
+try:
+    LISTING_SLOTS = max(1, int(os.environ.get("SITROOM_LISTING_SLOTS") or LISTING_SLOTS))
+except ValueError:
+    pass
+
+
 @dataclass
 class Settings:
     """One application's configuration and shared state (``app.state.settings``)."""
@@ -39,6 +50,10 @@ class Settings:
     #: /api/events joins the events' stored JSON texts (``sitroom.store.listing``); false: it
     #: builds every event from its rows (the reference the texts are tested against)
     stored_json: bool = True
+    #: at most this many /api/events reads run at once in one server process (the others wait
+    #: their turn): fewer queries share the cores at a time, so the slow ones finish sooner
+    listing_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(
+        LISTING_SLOTS))
     pipeline: Any = None        # loaded on the first POST /api/documents
     pipeline_lock: threading.Lock = field(default_factory=threading.Lock)
 

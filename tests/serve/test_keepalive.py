@@ -1,5 +1,6 @@
-"""``KeepAliveLimit``: a connection's ``limit``-th response says ``Connection: close`` (then its
-count starts again), each connection counted on its own; ``create_app`` puts it in front."""
+"""Many clients on a few server processes: ``KeepAliveLimit`` (a connection's ``limit``-th response
+says ``Connection: close``, then its count starts again; each connection counted on its own;
+``create_app`` puts it in front) and the listing slots of ``/api/events``."""
 from __future__ import annotations
 
 import asyncio
@@ -51,3 +52,48 @@ def test_the_app_closes_a_connection_after_its_limit(tmp_path):
     client = TestClient(create_app(str(tmp_path / "k.db"), tile_url="off"), base_url="http://127.0.0.1")
     got = [client.get("/api/config").headers.get("connection") for _ in range(KEEPALIVE_REQUESTS)]
     assert got[:-1] == [None] * (KEEPALIVE_REQUESTS - 1) and got[-1] == "close"
+
+
+def test_listing_reads_wait_for_a_slot(tmp_path):
+    """/api/events runs at most ``listing_slots`` reads at once in one process; the others wait
+    and are answered."""
+    import threading
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from sitroom.serve import create_app
+
+    app = create_app(str(tmp_path / "s.db"), tile_url="off")
+    s = app.state.settings
+    s.listing_slots = threading.BoundedSemaphore(1)
+    inside, most, lock = [0], [0], threading.Lock()
+    real = s.store.query_event_docs
+
+    def slow(**kw):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        time.sleep(0.05)
+        try:
+            return real(**kw)
+        finally:
+            with lock:
+                inside[0] -= 1
+    s.store.query_event_docs = slow
+    client = TestClient(app, base_url="http://127.0.0.1")
+    codes: list[int] = []
+    threads = [threading.Thread(target=lambda: codes.append(client.get("/api/events").status_code)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200] * 4 and most[0] == 1
+    s.listing_slots = threading.BoundedSemaphore(3)
+    most[0] = 0
+    threads = [threading.Thread(target=lambda: codes.append(client.get("/api/events").status_code)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] > 1         # with more slots, the reads overlap

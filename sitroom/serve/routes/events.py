@@ -72,7 +72,9 @@ def events(request: Request,
     geo = format == "geojson" or (format is None and "application/geo+json" in request.headers.get("accept", ""))
     if not s.stored_json:
         return _events_rendered(request, s, f, limit, offset, cursor, total, geo)
-    with s.store.reading(assume=True):  # the page and its count on one connection, the stamp read with the page
+    # a listing slot (Settings.listing_slots), then the page and its count on one connection, the
+    # events' stamp read with the page
+    with s.listing_slots, s.store.reading(assume=True):
         try:    # (id, date_lo, JSON text, geometry text): the texts the store keeps, joined as they are
             page = s.store.query_event_docs(**f, limit=limit, offset=offset, after=cursor)
         except ValueError as exc:
