@@ -552,18 +552,15 @@ class Store:
             local = self.__dict__["_stamp_local"]
             assumed = getattr(local, "assumed", None) if local.stamp is None else None
             nulls_last = conn.dialect.name == "postgresql"
-            if assumed is None:
+            local.assuming = assumed is not None    # the filters from the values kept at that stamp
+            try:
                 conds = self._filters(conn, **filters)
-                q, params = _page_select(conds, key, limit, offset, docs=True, nulls_last=nulls_last)
-                rows = [tuple(r) for r in conn.execute(q, params)]
-            else:   # the filters from the values kept at the last stamp seen; the page reads the stamp
-                local.assuming = True
-                try:
-                    conds = self._filters(conn, **filters)
-                finally:
-                    local.assuming = False
-                q, params = _page_select(conds, key, limit, offset, docs=True, nulls_last=nulls_last, stamp=True)
-                rows = [tuple(r) for r in conn.execute(q, params)]
+            finally:
+                local.assuming = False
+            q, params = _page_select(conds, key, limit, offset, docs=True, nulls_last=nulls_last,
+                                     stamp=assumed is not None)
+            rows = [tuple(r) for r in conn.execute(q, params)]
+            if assumed is not None:     # the page read the stamp too
                 local.stamp = self._last_stamp = tuple(rows[0][4:]) if rows else _stamp(conn)
                 rows = [r[:4] for r in rows]
                 if local.stamp != assumed:      # events written since: if the filters differ now, again
