@@ -2,6 +2,7 @@
 put on the application, and the limits of the API."""
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import dataclass, field
@@ -28,11 +29,17 @@ REPORT_MAX_EVENTS = 5_000
 #: /api/events reads at once per server process (``SITROOM_LISTING_SLOTS``). Measured with 8
 #: clients on 2 cores (``serve --workers 2``, PostgreSQL): p99 100-105 ms with no limit, 80-95
 #: with 2, 69-87 with 1, at the same throughput (docs/scale.md).
-LISTING_SLOTS = 2
-try:
-    LISTING_SLOTS = max(1, int(os.environ.get("SITROOM_LISTING_SLOTS") or LISTING_SLOTS))
-except ValueError:
-    pass
+def _listing_slots(default: int = 2) -> int:
+    value = os.environ.get("SITROOM_LISTING_SLOTS")
+    if value and value.strip().isdigit() and int(value) >= 1:
+        return int(value)
+    if value:
+        logging.getLogger("sitroom.serve").warning(
+            "SITROOM_LISTING_SLOTS=%r is not a whole number of at least 1: %d slots", value, default)
+    return default
+
+
+LISTING_SLOTS = _listing_slots()
 
 
 @dataclass

@@ -83,17 +83,17 @@ def test_listing_reads_wait_for_a_slot(tmp_path):
     s.store.query_event_docs = slow
     client = TestClient(app, base_url="http://127.0.0.1")
     codes: list[int] = []
-    threads = [threading.Thread(target=lambda: codes.append(client.get("/api/events").status_code)) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+
+    def four_at_once() -> None:
+        threads = [threading.Thread(target=lambda: codes.append(client.get("/api/events").status_code))
+                   for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    four_at_once()
     assert codes == [200] * 4 and most[0] == 1
     s.listing_slots = threading.BoundedSemaphore(3)
     most[0] = 0
-    threads = [threading.Thread(target=lambda: codes.append(client.get("/api/events").status_code)) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    four_at_once()
     assert most[0] > 1         # with more slots, the reads overlap
