@@ -111,6 +111,52 @@ def token_starts(doc: Doc) -> list[int]:
     return _STARTS[1]
 
 
+_TEXT: list = [None, None]
+_TABLE: list = [None, None]
+
+
+class TokenTable:
+    """Plain lists of what stages read token by token (``text``, ``lower``, ``space``: is_space,
+    ``alpha``: is_alpha, ``idx``: start offset, ``ws``: whitespace follows, ``pos``, ``lemma``), read from spaCy's arrays in one pass. A loop over
+    ``doc[i]`` makes a Token object (and a new string) per access; indexing these lists does not."""
+
+    __slots__ = ("text", "lower", "space", "alpha", "idx", "ws", "pos", "lemma")
+
+    def __init__(self, doc: Doc) -> None:
+        from spacy.attrs import IDX, IS_ALPHA, IS_SPACE, LEMMA, LOWER, ORTH, POS, SPACY
+
+        strings = doc.vocab.strings
+        if len(doc):
+            cols = doc.to_array([ORTH, LOWER, IS_SPACE, IS_ALPHA, IDX, SPACY, POS, LEMMA]).T.tolist()
+        else:
+            cols = [[], [], [], [], [], [], [], []]
+        self.text: list[str] = [strings[h] for h in cols[0]]
+        self.lower: list[str] = [strings[h] for h in cols[1]]
+        self.space: list[bool] = [bool(x) for x in cols[2]]
+        self.alpha: list[bool] = [bool(x) for x in cols[3]]
+        self.idx: list[int] = cols[4]
+        self.ws: list[bool] = [bool(x) for x in cols[5]]      # whitespace after the token
+        self.pos: list[str] = [strings[h] for h in cols[6]]   # pos_ ("" when not tagged)
+        self.lemma: list[str] = [strings[h] for h in cols[7]]
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The :class:`TokenTable` of ``doc``, built once for the last doc asked about."""
+    if _TABLE[0] is not doc:
+        _TABLE[0], _TABLE[1] = doc, TokenTable(doc)
+    return _TABLE[1]
+
+
+def doc_text(doc: Doc) -> str:
+    """``doc.text``, built once for the last doc asked about. spaCy builds ``Doc.text`` anew on
+    every access by joining every token's text (a Token object per token): stages that read it
+    once per trigger or per number made a long document's cost grow with the square of its
+    length."""
+    if _TEXT[0] is not doc:
+        _TEXT[0], _TEXT[1] = doc, doc.text
+    return _TEXT[1]
+
+
 def parse(documents: Iterable[Document], batch_size: int = 32, n_process: int = 1) -> Iterator[Analysis]:
     """Run spaCy over each document's ``nlp_text`` (same offsets as ``text``), in input order."""
     nlp = load_nlp()

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span as SpacySpan, Token
 
+from ..nlp import doc_text, token_table
+
 REPORT_LEMMAS = {
     "say", "tell", "report", "state", "announce", "add", "claim", "deny", "accuse", "blame",
     "call", "urge", "appeal", "warn", "confirm", "verify", "allege", "insist", "reject",
@@ -142,10 +144,16 @@ def find_attributions(doc: Doc) -> list[Attribution]:  # noqa: C901
     ents = _EntityIndex(doc)
     memory = SpeakerMemory(ents)
     out: list[Attribution] = []
+    tt = token_table(doc)
+    text = doc_text(doc)
     for sent in doc.sents:
-        dl = _DATELINE.match(sent.text)
+        dl = _DATELINE.match(text[sent.start_char:sent.end_char])
         dateline_end = sent.start_char + dl.end() if dl else -1
-        for tok in sent:
+        for i in range(sent.start, sent.end):
+            # a Token only where one may be: "according", or a reporting verb
+            if tt.lower[i] != "according" and not (tt.pos[i] == "VERB" and tt.lemma[i].lower() in REPORT_LEMMAS):
+                continue
+            tok = doc[i]
             verb = None
             speaker_tok = None
             if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":

@@ -25,6 +25,7 @@ from spacy.tokens import Doc, Token
 
 from ..data import load as load_data, require_strings
 from ..model import DateExpr
+from ..nlp import doc_text
 from .numbers import Number, find_numbers
 from .offsets import Coverage
 
@@ -405,12 +406,12 @@ def _named_victims(doc: Doc, numbers: list[Number]) -> list[Number]:
         b = max(y for _, y in spans)
         if any(x < b and a < y for x, y in taken):
             continue
-        out.append(Number(a, b, doc.text[a:b], len(spans), num_start=a))
+        out.append(Number(a, b, doc_text(doc)[a:b], len(spans), num_start=a))
     return out
 
 
 def find_counts(doc: Doc, dates: list[DateExpr], numbers: list[Number] | None = None) -> list[Count]:
-    text = doc.text
+    text = doc_text(doc)
     numbers = numbers if numbers is not None else find_numbers(text)
     date_spans = [(d.start, d.end) for d in dates]
     sents = list(doc.sents)

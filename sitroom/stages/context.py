@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Analysis, DateExpr, Place, Span
+from ..nlp import doc_text
 from .offsets import index_for
 
 SPECIFICITY = {"populated_place": 4, "locality": 4, "other": 3, "admin2": 3, "admin1": 2, "country": 1, "demonym": 0}
@@ -66,8 +67,9 @@ class DocContext:
         headings = analysis.document.headings
         self.sentences: list[Sentence] = []
         quote_open = False
+        doc_chars = doc_text(doc)
         for i, s in enumerate(doc.sents):
-            st = s.text
+            st = doc_chars[s.start_char:s.end_char]       # s.text
             q = st.count('"') + st.count("\u201c") + st.count("\u201d")
             starts_in_quote = quote_open or st.lstrip().startswith(('"', "\u201c"))
             heading = any(hs <= s.start_char < he for hs, he in headings) or (

@@ -26,7 +26,7 @@ from ..data import ENV as DATA_ENV, load as load_data, load_file, require_string
 from ..model import Analysis, Place
 from ..kb.gazetteer import (ADMIN1, ADMIN1_POSTAL_CODES, ADMIN2, COUNTRY, PLACE, REGION,
                             Gazetteer, name_key, skeleton)
-from ..nlp import parse_one
+from ..nlp import TokenTable, doc_text, parse_one, token_table
 from .geocode import Mention, PlaceResolver
 
 #: the demonym table (a data file: ``SITROOM_DATA`` overrides apply)
@@ -256,9 +256,25 @@ def _inside_acronym_name(doc, m: Mention) -> bool:
 
 
 def _is_cap(t) -> bool:
-    s = t.text
+    return _is_cap_text(t.text)
+
+
+def _is_cap_text(s: str) -> bool:
     return bool(s) and (s[0].isupper() or (s[0].isdigit() is False and s[:1] in "‘'`" and
                                           len(s) > 1 and s[1].isupper()))
+
+
+_CAPS: list = [None, None]
+
+
+def _caps(tt: TokenTable) -> list[bool]:
+    """:func:`_is_cap` of every token of a :class:`~sitroom.nlp.TokenTable` (the last one asked about)."""
+    if _CAPS[0] is not tt:
+        _CAPS[0], _CAPS[1] = tt, [_is_cap_text(s) for s in tt.text]
+    return _CAPS[1]
+
+
+_NOT_INSIDE = frozenset({",", ";", ":", "(", ")", '"', "“", "”"})
 
 
 #: entity labels on which :meth:`PlaceExtractor._judge_entity` decides a gazetteer match
@@ -301,13 +317,14 @@ class PlaceExtractor:
         """Longest gazetteer matches starting at capitalised tokens (dict look-ups only)."""
         out: list[Mention] = []
         n = len(doc)
+        tt = token_table(doc)
+        caps = _caps(tt)
         i = 0
         while i < n:
-            t = doc[i]
             # "al-Bab", "el-Fasher": a lower-case article, a hyphen and a capitalised name
-            article_start = (t.lower_ in ARTICLE_WORDS and i + 2 < n and doc[i + 1].text == "-"
-                             and not t.whitespace_ and _is_cap(doc[i + 2]))
-            if (not _is_cap(t) and not article_start) or t.is_space:
+            article_start = (tt.lower[i] in ARTICLE_WORDS and i + 2 < n and tt.text[i + 1] == "-"
+                             and not tt.ws[i] and caps[i + 2])
+            if (not caps[i] and not article_start) or tt.space[i]:
                 i += 1
                 continue
             best = self._longest_at(doc, i, min(n, i + MAX_TOKENS))
@@ -336,25 +353,30 @@ class PlaceExtractor:
         """The longest gazetteer name starting at token i and ending at most at jmax:
         (end token, record ids, loose) or None."""
         gaz = self.gaz
+        tt = token_table(doc)
+        caps, texts, lowers, space, idx = _caps(tt), tt.text, tt.lower, tt.space, tt.idx
+        text = doc_text(doc)
         for j in range(jmax, i, -1):
-            last = doc[j - 1]
-            if not (_is_cap(last) or last.text.isdigit()) or last.is_space:
+            if not (caps[j - 1] or texts[j - 1].isdigit()) or space[j - 1]:
                 continue
+            # the text of doc[i:j], from its first token to the end of its last
+            full = text[idx[i]:idx[j - 1] + len(texts[j - 1])]
             if j - 1 > i:
-                mid = doc[i + 1:j - 1]
-                if any(m.is_space or (not _is_cap(m) and m.lower_ not in PARTICLES)
-                       or m.text in {",", ";", ":", "(", ")", '"', "“", "”"} for m in mid):
+                if any(space[k] or (not caps[k] and lowers[k] not in PARTICLES)
+                       or texts[k] in _NOT_INSIDE for k in range(i + 1, j - 1)):
                     continue
-                if last.lower_ in ADMIN_CUES or last.lower_ in CITY_CUES:
+                if lowers[j - 1] in ADMIN_CUES or lowers[j - 1] in CITY_CUES:
                     # "Idlib Province": the name is "Idlib", the rest is a cue -- unless the
                     # whole is itself a town's name ("MEXICO CITY", "Kuwait City")
-                    fk = name_key(doc[i:j].text)
+                    fk = name_key(full)
                     if not any(gaz.record(r).kind == PLACE and name_key(gaz.record(r).name) == fk
                                for r in gaz.lookup_key(fk)):
                         continue
-            span = doc[i:j]
-            stext, send = _cut_semicolon(span)
-            if not stext or (";" in span.text and j - 1 > i and ";" in doc[i:j - 1].text):
+            # up to a ';' glued inside the last token ("Aleppo;Syria": _cut_semicolon)
+            semi = full.find(";")
+            stext = full if semi < 0 else full[:semi].rstrip()
+            if not stext or (semi >= 0 and j - 1 > i and
+                             ";" in text[idx[i]:idx[j - 2] + len(texts[j - 2])]):
                 continue
             key = name_key(stext)
             ids = gaz.lookup_key(key)
@@ -362,9 +384,9 @@ class PlaceExtractor:
             if not ids and ((j - i > 1 and len(key) >= 8 and (
                     any(w in ARTICLE_WORDS for w in key.split()[:-1]) or
                     key.split()[0] in ARABIC_HEADS or
-                    any(ch in span.text for ch in "-'`’‘ʿʾ"))) or
+                    any(ch in full for ch in "-'`’‘ʿʾ"))) or
                     (j - i == 1 and len(key) >= 5 and key[:2] in ARTICLE_WORDS and
-                     key[:2] in ("al", "el") and _is_cap(doc[i]) and not doc[i].is_sent_start)):
+                     key[:2] in ("al", "el") and caps[i] and not doc[i].is_sent_start)):
                 # ("Elwak", "Alhol": an article glued to a one-word name, mid-sentence)
                 # transliteration variants: Arabic-style names (article, hyphen, ayn)
                 ids = gaz.lookup_skeleton(skeleton(key))
@@ -385,10 +407,13 @@ class PlaceExtractor:
         return m
 
     def _demonym_at(self, doc, i: int) -> tuple[int, str] | None:
+        tt = token_table(doc)
+        text = doc_text(doc)
         for j in range(min(len(doc), i + self.max_demonym_words), i, -1):
-            if not doc[j - 1].is_alpha:
+            if not tt.alpha[j - 1]:
                 continue
-            cc = self.demonym_keys.get(name_key(doc[i:j].text))
+            # the span's text: from its first token to the end of its last
+            cc = self.demonym_keys.get(name_key(text[tt.idx[i]:tt.idx[j - 1] + len(tt.text[j - 1])]))
             if cc:
                 return j, cc
         return None
@@ -558,9 +583,10 @@ class PlaceExtractor:
         ("Syrians"), organisations ("British Airways") and languages ("in Turkish") are
         marked ``context_only``: country context, not place mentions."""
         taken = found.taken
+        caps = _caps(token_table(doc))
         i = 0
         while i < len(doc):
-            if i in taken or not _is_cap(doc[i]):
+            if i in taken or not caps[i]:
                 i += 1
                 continue
             dem = self._demonym_at(doc, i)
@@ -634,10 +660,10 @@ class PlaceExtractor:
     def _abbreviation_places(self, doc, found: "_Found") -> None:
         """Pass 4: country abbreviations (US, U.S., UK, UAE, DRC) matched against countries
         only, and a state's code after a town (:meth:`_state_code`)."""
-        for t in doc:
-            if t.i in found.taken:
+        tt = token_table(doc)
+        for i, surface in enumerate(tt.text):
+            if i in found.taken:
                 continue
-            surface = t.text
             rid = self.gaz.abbrev.get(surface)
             if rid is None and _DASH_GLUED.match(surface):
                 # a press-release dateline glued to its dash: "PLEASANTON, Calif.--(BUSINESS
@@ -651,11 +677,11 @@ class PlaceExtractor:
                     rid = None
             state = False
             if rid is None:
-                rid, surface = self._state_code(doc, t, found.mentions)
+                rid, surface = self._state_code(tt, i, found.mentions)
                 state = rid is not None
             if rid is not None and (len(surface) > 3 or surface.isupper() or "." in surface
                                     or state):
-                found.add(Mention(t.idx, t.idx + len(surface), t.i, t.i + 1, surface, (rid,),
+                found.add(Mention(tt.idx[i], tt.idx[i] + len(surface), i, i + 1, surface, (rid,),
                                   False, None, strength=0.9))
 
     # ------------------------------------------------------------------ finishing
@@ -706,16 +732,17 @@ class PlaceExtractor:
         recs = [self.gaz.record(r) for r in m.ids]
         return bool(recs) and max(recs, key=lambda r: r.population).kind in (COUNTRY, ADMIN1)
 
-    def _state_code(self, doc, t, mentions: list[Mention]) -> tuple[int | None, str]:
+    def _state_code(self, tt: TokenTable, i: int, mentions: list[Mention]) -> tuple[int | None, str]:
         """"LOUISVILLE, KY--(Marketwire)", "EDMONTON, Ky (WBKO)", "Gatineau, QC": a state's
         postal code (capitals) or its AP abbreviation written without the period, right after
-        "Town," where the town has a namesake in that state; else (None, text)."""
-        surface = t.text
+        "Town," where the town has a namesake in that state (token ``i`` of the doc whose
+        table ``tt`` is); else (None, text)."""
+        surface = tt.text[i]
         hit = _STATE_CODE.match(surface)
-        if hit is None or t.i < 2 or doc[t.i - 1].text != ",":
+        if hit is None or i < 2 or tt.text[i - 1] != ",":
             return None, surface
         code = hit.group(1)
-        town = next((m for m in mentions if m.tok_end == t.i - 1 and m.ids), None)
+        town = next((m for m in mentions if m.tok_end == i - 1 and m.ids), None)
         if town is None:
             return None, surface
         if code.isupper() and len(code) == 2:
@@ -726,8 +753,8 @@ class PlaceExtractor:
             rid = self.gaz.abbrev.get(code + ".")
             cands = [self.gaz.record(rid)] if rid is not None else []
         for unit in cands:
-            if unit.kind == ADMIN1 and any(self.gaz.record(i).admin1_id == unit.id
-                                           for i in town.ids):
+            if unit.kind == ADMIN1 and any(self.gaz.record(r).admin1_id == unit.id
+                                           for r in town.ids):
                 return unit.id, code
         return None, surface
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from .. import data as data_files
 from ..model import Analysis, Trigger
+from ..nlp import doc_text, token_table
 from .attribution import REPORT_LEMMAS
 from .casualties import clause_bounds
 
@@ -198,7 +199,7 @@ def _in_org_name(span, sent, heads: frozenset, prefixes: tuple) -> bool:
         return False
     if _title_case(sent) and not sent.text.rstrip().endswith((".", "!", "?")):
         name = doc[first.i:end].text
-        return doc.text.count(name) >= 2
+        return doc_text(doc).count(name) >= 2
     return True
 
 
@@ -397,7 +398,7 @@ class TriggerFinder:
 
     def match(self, doc) -> list[tuple[str, int, int]]:
         """(pattern key, start token, end token) for every trigger/non-event phrase in a Doc."""
-        lowers = [t.lower_ for t in doc]
+        lowers = token_table(doc).lower
         out = []
         for i, low in enumerate(lowers):
             for key, slots in self._by_first.get(low, ()):
@@ -408,15 +409,18 @@ class TriggerFinder:
     # ------------------------------------------------------------------ matching
     def _candidates(self, analysis: Analysis) -> tuple[list[tuple], dict[int, list[tuple[float, str]]]]:
         doc = analysis.doc
-        text_lower = doc.text.lower()
+        text_lower = doc_text(doc).lower()
         sents = list(doc.sents)
         sent_of_tok = {}
         for si, s in enumerate(sents):
-            for t in s:
-                sent_of_tok[t.i] = si
+            for i in range(s.start, s.end):
+                sent_of_tok[i] = si
         # "according to activists" (who reported it, not who was there), "a family gathering" (no
         # protest): blanked out before cue words are checked (cue set masked_phrases)
-        sent_text = [self._masked.sub(" ", s.text) if self._masked else s.text for s in sents]
+        whole = doc_text(doc)
+        sent_text = [whole[s.start_char:s.end_char] for s in sents]     # each s.text
+        if self._masked:
+            sent_text = [self._masked.sub(" ", t) for t in sent_text]
         if self._masked:
             text_lower = self._masked.sub(" ", text_lower)
         cands = []
@@ -495,6 +499,7 @@ class TriggerFinder:
             raise ValueError("analysis.doc is empty: run sitroom.nlp.parse first")
         cands, damp = self._candidates(analysis)
         sents = list(doc.sents)
+        text = doc_text(doc)
         # best candidate per anchor token, then drop spans overlapping a better one
         best: dict[int, tuple] = {}
         for spec, span, si, score in cands:
@@ -525,7 +530,7 @@ class TriggerFinder:
             slot = self.group_of.get(item[0].sub_event_type, item[0].sub_event_type)
             # (clauses joined by "while" that each give a toll are incidents of their own)
             s = sents[item[2]]
-            clause = clause_bounds(doc.text, s.start_char, s.end_char, item[1].start_char)[0]
+            clause = clause_bounds(text, s.start_char, s.end_char, item[1].start_char)[0]
             if (item[2], clause, slot) in per_sentence:
                 continue
             per_sentence.add((item[2], clause, slot))

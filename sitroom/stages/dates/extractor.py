@@ -143,7 +143,7 @@ def _rule_candidates(src: str, published: date | None, ctx: dict, tense, ents: E
     """Every match of every rule searched in running text that its handler reads as a date."""
     cands = []
     for rule in TEXT_RULES:
-        for m in rule.pattern.finditer(src):
+        for m in rule.scan.finditer(src):     # the pattern behind its first-character gate
             if rule.accept is not None and not rule.accept(m, src, ents):
                 continue
             s = m.start()

@@ -14,6 +14,7 @@ import re
 from datetime import date
 from typing import Callable, NamedTuple
 
+from ..regexgate import gated
 from . import handlers as h
 from .values import DateValue
 from .vocabulary import (DAY, FLAGS, HOLIDAY_RX, MON, MON_ALT, MON_WORD, MONF, MONTH_NAME, NUMW,
@@ -36,11 +37,12 @@ class Rule(NamedTuple):
     handler: Handler
     in_text: bool = True                 # searched in running text (else only in spaCy's DATEs)
     accept: Callable[[re.Match, str, Entities], bool] | None = None
+    scan: re.Pattern | None = None       # ``pattern`` for searching running text (the same matches)
 
 
 def rule(name: str, pattern: str, handler: Handler, in_text: bool = True, accept=None) -> Rule:
-    return Rule(name, re.compile(pattern if pattern.startswith(r"\b") else r"\b" + pattern, FLAGS),
-                handler, in_text, accept)
+    compiled = re.compile(pattern if pattern.startswith(r"\b") else r"\b" + pattern, FLAGS)
+    return Rule(name, compiled, handler, in_text, accept, gated(compiled) if in_text else compiled)
 
 
 _BAD_AFTER_YEAR = re.compile(r"^\s*(?:%|percent|per\s+cent|people|persons|civilians|troops|soldiers|"
