@@ -25,24 +25,54 @@ class Context:
     (share of content words and the common words), whether both come from one document, and the
     names' share (None when not compared) and the shared names."""
 
-    __slots__ = ("weights", "rarity", "overlap", "common", "one_document", "share", "shared")
+    __slots__ = ("weights", "rarity", "one_document", "_m", "_e", "_words", "_names")
 
     def __init__(self, m: dict, e: dict, weights: Weights, rarity: NameWeights | None = None) -> None:
         self.weights = weights
         self.rarity = rarity
-        tm, te = m.get("terms"), e.get("terms")     # (as wording_overlap, inline: compare's hot path)
+        self._m, self._e = m, e
+        self._words = self._names = None    # computed when a signal first asks (a veto may come first)
+        self.one_document = not (m.get("source_docs") or _EMPTY).isdisjoint(e.get("source_docs") or ())
+
+    @property
+    def overlap(self) -> float:
+        """The overlap coefficient of the two reports' content words (each side needs 3)."""
+        return (self._words or self._wording())[0]
+
+    @property
+    def common(self) -> frozenset:
+        """The content words both reports use."""
+        return (self._words or self._wording())[1]
+
+    def _wording(self) -> tuple[float, frozenset]:
+        tm, te = self._m.get("terms"), self._e.get("terms")     # (as wording_overlap, inline)
         if tm and te and len(tm) >= 3 and len(te) >= 3:
-            self.common = common = tm & te
-            self.overlap = len(common) / min(len(tm), len(te))
+            common = tm & te
+            self._words = (len(common) / min(len(tm), len(te)), common)
         else:
-            self.overlap, self.common = 0.0, _EMPTY
-        self.one_document = one = not (m.get("source_docs") or _EMPTY).isdisjoint(e.get("source_docs") or ())
+            self._words = (0.0, _EMPTY)
+        return self._words
+
+    @property
+    def share(self) -> float | None:
+        """How much the shared names say (:func:`~sitroom.fuse.words.names_share`), None when
+        names are not compared (one document, or too few names on a side)."""
+        return (self._names or self._naming())[0]
+
+    @property
+    def shared(self) -> frozenset:
+        """The names both reports give."""
+        return (self._names or self._naming())[1]
+
+    def _naming(self) -> tuple[float | None, frozenset]:
+        m, e, weights = self._m, self._e, self.weights
         nm, ne = m.get("names"), e.get("names")
-        if not one and nm and ne and len(nm) >= weights.names_min and len(ne) >= weights.names_min:
-            self.shared = shared = nm & ne
-            self.share = names_share(nm, e, shared, rarity, m, weights.cosine_full)
+        if not self.one_document and nm and ne and len(nm) >= weights.names_min and len(ne) >= weights.names_min:
+            shared = nm & ne
+            self._names = (names_share(nm, e, shared, self.rarity, m, weights.cosine_full), shared)
         else:
-            self.share, self.shared = None, _EMPTY
+            self._names = (None, _EMPTY)
+        return self._names
 
     @property
     def strong_names(self) -> bool:
