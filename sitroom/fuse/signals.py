@@ -112,7 +112,7 @@ def event_type(m: dict, e: dict, c: Context) -> Signal:
         return w.type_same_family, f"same sub-event family '{fm}' ({sm} ~ {se})"
     if frozenset((fm, fe)) in NEAR_FAMILIES:
         return w.type_near_family, f"related sub-event families ({sm} ~ {se})"
-    if c.strong_names and c.overlap >= w.wording_some:
+    if c.overlap >= w.wording_some and c.strong_names:      # (the cheaper test first)
         # the same participants in the same words: one event the extractor typed two ways
         return w.type_slip, f"different sub-event types ({sm} vs {se}) but the reports name the same participants"
     return None, f"different sub-event types ({sm} vs {se})"
