@@ -117,8 +117,9 @@ _TABLE: list = [None, None]
 
 class TokenTable:
     """Plain lists of what stages read token by token (``text``, ``lower``, ``space``: is_space,
-    ``alpha``: is_alpha, ``idx``: start offset, ``ws``: whitespace follows, ``pos``, ``lemma``), read from spaCy's arrays in one pass. A loop over
-    ``doc[i]`` makes a Token object (and a new string) per access; indexing these lists does not."""
+    ``alpha``: is_alpha, ``idx``: start offset, ``ws``: whitespace follows, ``pos``, ``lemma``),
+    read from spaCy's arrays in one pass. A loop over ``doc[i]`` makes a Token object (and a new
+    string) per access; indexing these lists does not."""
 
     __slots__ = ("text", "lower", "space", "alpha", "idx", "ws", "pos", "lemma")
 
@@ -138,6 +139,11 @@ class TokenTable:
         self.ws: list[bool] = [bool(x) for x in cols[5]]      # whitespace after the token
         self.pos: list[str] = [strings[h] for h in cols[6]]   # pos_ ("" when not tagged)
         self.lemma: list[str] = [strings[h] for h in cols[7]]
+
+    def span_text(self, text: str, i: int, j: int) -> str:
+        """``doc[i:j].text`` from the doc's ``text`` (:func:`doc_text`): its characters from the
+        first token's start to the last token's end."""
+        return text[self.idx[i]:self.idx[j - 1] + len(self.text[j - 1])]
 
 
 def token_table(doc: Doc) -> TokenTable:

@@ -354,13 +354,12 @@ class PlaceExtractor:
         (end token, record ids, loose) or None."""
         gaz = self.gaz
         tt = token_table(doc)
-        caps, texts, lowers, space, idx = _caps(tt), tt.text, tt.lower, tt.space, tt.idx
+        caps, texts, lowers, space = _caps(tt), tt.text, tt.lower, tt.space
         text = doc_text(doc)
         for j in range(jmax, i, -1):
             if not (caps[j - 1] or texts[j - 1].isdigit()) or space[j - 1]:
                 continue
-            # the text of doc[i:j], from its first token to the end of its last
-            full = text[idx[i]:idx[j - 1] + len(texts[j - 1])]
+            full = tt.span_text(text, i, j)          # doc[i:j].text
             if j - 1 > i:
                 if any(space[k] or (not caps[k] and lowers[k] not in PARTICLES)
                        or texts[k] in _NOT_INSIDE for k in range(i + 1, j - 1)):
@@ -376,7 +375,7 @@ class PlaceExtractor:
             semi = full.find(";")
             stext = full if semi < 0 else full[:semi].rstrip()
             if not stext or (semi >= 0 and j - 1 > i and
-                             ";" in text[idx[i]:idx[j - 2] + len(texts[j - 2])]):
+                             ";" in tt.span_text(text, i, j - 1)):
                 continue
             key = name_key(stext)
             ids = gaz.lookup_key(key)
@@ -412,8 +411,7 @@ class PlaceExtractor:
         for j in range(min(len(doc), i + self.max_demonym_words), i, -1):
             if not tt.alpha[j - 1]:
                 continue
-            # the span's text: from its first token to the end of its last
-            cc = self.demonym_keys.get(name_key(text[tt.idx[i]:tt.idx[j - 1] + len(tt.text[j - 1])]))
+            cc = self.demonym_keys.get(name_key(tt.span_text(text, i, j)))
             if cc:
                 return j, cc
         return None

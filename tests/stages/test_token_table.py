@@ -35,7 +35,7 @@ def test_the_table_holds_what_each_token_says(nlp, text):
     # a span's text is the document's characters from its first token to the end of its last
     for i in range(len(doc)):
         for j in range(i + 1, min(len(doc), i + 4) + 1):
-            assert doc.text[tt.idx[i]:tt.idx[j - 1] + len(tt.text[j - 1])] == doc[i:j].text
+            assert tt.span_text(doc_text(doc), i, j) == doc[i:j].text
 
 
 def test_the_tables_follow_the_doc_asked_about(nlp):
